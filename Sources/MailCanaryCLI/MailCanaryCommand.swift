@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `mailcanary`: the root command. Subcommands grow with the pipeline (serve, agent, replay, …).
+struct MailCanaryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mailcanary",
+        abstract: "Early warning for mail access paths: probe, detect, explain.",
+        subcommands: [CheckCommand.self]
+    )
+}

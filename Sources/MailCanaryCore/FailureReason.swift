@@ -1,0 +1,44 @@
+/// A finer reason inside a ``FailureClass``; it decides the default ``Cause``.
+///
+/// DESIGN.md's table "From failure class to cause" needs more than the class: an untrusted
+/// issuer points at an intercepting proxy, an expired certificate at the service itself.
+public enum FailureReason: String, Codable, Sendable {
+    // dns
+    case nameNotFound
+    case resolverFailure
+    case resolverTimeout
+    // network
+    case connectionRefused
+    case connectionReset
+    case unreachable
+    case closedByPeer
+    // timeout
+    case connectTimeout
+    case responseTimeout
+    // tls
+    case certificateUntrusted
+    case certificateExpired
+    case certificateNotYetValid
+    case certificateNameMismatch
+    case handshakeFailed
+    // server
+    case unavailable
+    case temporaryFailure
+    case serverError
+    // auth
+    case credentialsRejected
+    case tokenRejected
+    case challengeMissing
+    // protocol
+    case malformed
+    case lineTooLong
+    case responseTooLarge
+    case unexpectedReply
+    case startTLSRequired
+    case injectionDetected
+    case redirectLimit
+    // config
+    case missingCredential
+    case invalidOption
+    case notFound
+}

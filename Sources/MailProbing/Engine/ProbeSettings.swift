@@ -1,0 +1,20 @@
+import MailCanaryCore
+
+/// Everything a probe needs besides the target: its deadline, bounds, TLS judgement, credentials.
+public struct ProbeSettings: Sendable {
+    /// One deadline for the whole exchange. Default 10 s, as blackbox_exporter's default module.
+    public var timeout: Duration = .seconds(10)
+    public var limits = ProbeLimits()
+    public var tls = TLSOptions()
+    public var credentials = Credentials()
+    /// The name sent in EHLO. Default a name in `.invalid` (RFC 2606) that identifies the probe.
+    public var ehloName = "mailcanary.invalid"
+    /// Sender for SMTP `MAIL FROM`; default the user name, else `mailcanary@<ehloName>`.
+    public var mailFrom: String?
+    /// When set, SMTP probes deliver a real test message to this address (`mailflow` step).
+    public var sendTestMessageTo: String?
+    /// Mailbox selected by IMAP probes. Default INBOX.
+    public var mailbox = "INBOX"
+
+    public init() {}
+}

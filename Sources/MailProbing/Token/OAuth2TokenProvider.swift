@@ -1,0 +1,150 @@
+import Foundation
+import MailCanaryCore
+import MailWire
+import NIOCore
+
+/// Requests access tokens from an OAuth2 token endpoint (RFC 6749 §4.4 client credentials,
+/// §6 refresh token) and caches each until shortly before it expires.
+///
+/// ```
+/// POST /{tenant}/oauth2/v2.0/token HTTP/1.1
+/// Content-Type: application/x-www-form-urlencoded
+///
+/// grant_type=client_credentials&client_id=…&client_secret=<redacted>&scope=…
+/// ```
+/// A refusal (`{"error":"invalid_client","error_description":"AADSTS7000215: …"}`) is an `auth`
+/// failure of the `token` step; a 5xx is `server`; both have the cause `authentication`.
+public final class OAuth2TokenProvider: TokenProvider {
+    public enum Grant: Sendable {
+        case clientCredentials
+        case refreshToken(Secret)
+    }
+
+    public struct Endpoint: Sendable {
+        public var secure: Bool
+        public var host: String
+        public var port: Int
+        public var path: String
+
+        /// Parses `https://host[:port]/path`; nil when it is not an http(s) URL.
+        public init?(url: String) {
+            guard let target = try? ProbeTarget(parsing: url), target.scheme == .https || target.scheme == .http else { return nil }
+            secure = target.scheme == .https
+            host = target.host
+            port = target.port
+            path = target.resource
+        }
+    }
+
+    let endpoint: Endpoint
+    let clientID: String
+    let clientSecret: Secret?
+    let scope: String?
+    let grant: Grant
+    /// Tokens are renewed this long before they expire. Default 5 minutes, as MSAL does.
+    let renewalMargin: TimeInterval
+    private let cache = TokenCache()
+
+    public init(endpoint: Endpoint, clientID: String, clientSecret: Secret?, scope: String?, grant: Grant, renewalMargin: TimeInterval = 300) {
+        self.endpoint = endpoint
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.scope = scope
+        self.grant = grant
+        self.renewalMargin = renewalMargin
+    }
+
+    public func token(context: ProbeContext) async throws(ProbeFailure) -> (token: Secret, detail: String) {
+        if let cached = await cache.valid(at: context.startedAt) {
+            let minutes = Int(cached.expires.timeIntervalSince(context.startedAt) / 60)
+            return (cached.token, "cached token, \(minutes) min left")
+        }
+        var form: [(String, String)] = [("client_id", clientID)]
+        switch grant {
+        case .clientCredentials:
+            form.append(("grant_type", "client_credentials"))
+        case .refreshToken(let refresh):
+            form.append(("grant_type", "refresh_token"))
+            form.append(("refresh_token", refresh.exposedForWire))
+        }
+        if let clientSecret { form.append(("client_secret", clientSecret.exposedForWire)) }
+        if let scope { form.append(("scope", scope)) }
+        let body = form.map { "\(Self.formEncode($0.0))=\(Self.formEncode($0.1))" }.joined(separator: "&")
+        let request = HTTPRequest(
+            method: "POST",
+            target: endpoint.path,
+            host: endpoint.port == (endpoint.secure ? 443 : 80) ? endpoint.host : "\(endpoint.host):\(endpoint.port)",
+            headers: [
+                HTTPField("Content-Type", "application/x-www-form-urlencoded"),
+                HTTPField("Accept", "application/json"),
+                HTTPField("User-Agent", "MailCanary"),
+            ],
+            body: Array(body.utf8)
+        )
+        // The token request's own layers go to a scratch recorder: the probe shows one `token` step.
+        let scratch = ProbeRecorder()
+        let response: HTTPExchange.Response
+        do {
+            response = try await HTTPExchange.perform(request, secure: endpoint.secure, host: endpoint.host, port: endpoint.port,
+                                                      step: .token, context: context, recorder: scratch)
+        } catch {
+            var failure = error
+            failure.message = "token endpoint \(endpoint.host): \(failure.message)"
+            failure.step = .token
+            throw failure
+        }
+        let issued = try interpret(response, now: context.startedAt)
+        await cache.store(issued.token, until: issued.renewAt)
+        return (issued.token, issued.detail)
+    }
+
+    func interpret(_ response: HTTPExchange.Response, now: Date) throws(ProbeFailure) -> (token: Secret, detail: String, renewAt: Date) {
+        let json = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
+        let status = response.head.status
+        if status == 200, let access = json?["access_token"] as? String, !access.isEmpty {
+            let lifetime = (json?["expires_in"] as? Double) ?? Double(json?["expires_in"] as? String ?? "") ?? 3600
+            let renewAt = now.addingTimeInterval(max(0, lifetime - renewalMargin))
+            return (Secret(access), "token issued by \(endpoint.host), valid \(Int(lifetime / 60)) min", renewAt)
+        }
+        let code = json?["error"] as? String
+        let description = (json?["error_description"] as? String).map { String($0.prefix(300)) }
+        let aadsts = description.flatMap(Self.aadstsCode)
+        var words = "token endpoint \(endpoint.host) answered HTTP \(status)"
+        if let code { words += " \(code)" }
+        if let description { words += ": \(description.split(separator: "\n").first ?? "")" }
+        let reply = [code, aadsts].compactMap { $0 }.joined(separator: " ")
+        if status >= 500 || status == 429 || AADSTS.isTransient(aadsts) {
+            throw ProbeFailure(.server, reason: .serverError, step: .token, message: words, serverReply: reply.isEmpty ? nil : reply)
+        }
+        if status == 200 {
+            throw ProbeFailure(.protocol, reason: .malformed, step: .token, message: "token endpoint answered 200 without an access_token")
+        }
+        throw ProbeFailure(.auth, reason: .tokenRejected, step: .token, message: words, serverReply: reply.isEmpty ? nil : reply)
+    }
+
+    static func aadstsCode(in text: String) -> String? {
+        guard let range = text.range(of: #"AADSTS\d+"#, options: .regularExpression) else { return nil }
+        return String(text[range])
+    }
+
+    /// `application/x-www-form-urlencoded` (WHATWG URL §5.2).
+    static func formEncode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "*-._")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed)?.replacingOccurrences(of: "%20", with: "+") ?? ""
+    }
+}
+
+/// Remembers one token until its renewal time.
+actor TokenCache {
+    private var entry: (token: Secret, expires: Date)?
+
+    func valid(at now: Date) -> (token: Secret, expires: Date)? {
+        guard let entry, entry.expires > now else { return nil }
+        return entry
+    }
+
+    func store(_ token: Secret, until expires: Date) {
+        entry = (token, expires)
+    }
+}

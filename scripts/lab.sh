@@ -1,0 +1,335 @@
+#!/usr/bin/env bash
+# The MailCanary lab: real Dovecot (IMAP, POP3, LMTP), Postfix (submission 587-style with STARTTLS,
+# 465-style implicit TLS, SASL through Dovecot) and nginx (HTTPS) on loopback, with throw-away
+# certificates. Used by the tests, the benchmark and a newcomer's first `mailcanary check`.
+#
+#   scripts/lab.sh up            install what is missing, (re)create and start everything
+#   scripts/lab.sh down          stop everything
+#   scripts/lab.sh stop-dovecot  stop only Dovecot (the tests' "server stops" fault)
+#   scripts/lab.sh start-dovecot
+#   scripts/lab.sh status
+#
+# State lives in $MAILCANARY_LAB_DIR (default: .lab/ at the repository root); `.lab/lab.env`
+# lists ports, the CA file, the user and the password file for tools and tests.
+# Must run as root (it starts the daemons, which drop privileges to dovenull/dovecot/postfix/vmail).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+LAB=${MAILCANARY_LAB_DIR:-$ROOT/.lab}
+LOGDIR=/var/log/mailcanary-lab      # Postfix's maillog_file must be under an allowed prefix (/var)
+HOST=127.0.0.1
+IMAP_PORT=14143; IMAPS_PORT=14993; POP3_PORT=14110; POP3S_PORT=14995
+SUBMISSION_PORT=14587; SMTPS_PORT=14465; SMTP_PORT=14025
+HTTP_PORT=14080; HTTPS_PORT=14443
+LAB_USER=alice@lab.test
+
+log() { printf 'lab: %s\n' "$*" >&2; }
+
+need_root() { [ "$(id -u)" = 0 ] || { log "run as root (it starts Dovecot and Postfix)"; exit 2; }; }
+
+install_packages() {
+  local missing=()
+  command -v dovecot >/dev/null || missing+=(dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd)
+  [ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
+  [ -x /usr/lib/dovecot/pop3 ] || missing+=(dovecot-pop3d)
+  [ -x /usr/lib/dovecot/lmtp ] || missing+=(dovecot-lmtpd)
+  command -v postfix >/dev/null || missing+=(postfix)
+  command -v nginx >/dev/null || missing+=(nginx-light)
+  command -v openssl >/dev/null || missing+=(openssl)
+  command -v pkill >/dev/null || missing+=(procps)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    if [ -z "${MAILCANARY_APT_UPDATED:-}" ]; then apt-get update -qq; export MAILCANARY_APT_UPDATED=1; fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+make_certificates() {
+  local dir=$LAB/certs
+  mkdir -p "$dir"
+  [ -s "$dir/server.pem" ] && [ -s "$dir/ca.pem" ] && return 0
+  log "making certificates"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=MailCanary Lab CA" \
+    -keyout "$dir/ca.key" -out "$dir/ca.pem" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=mail.lab.test" \
+    -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null
+  printf 'subjectAltName=DNS:mail.lab.test,DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > "$dir/server.ext"
+  openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial \
+    -days 825 -extfile "$dir/server.ext" -out "$dir/server.pem" 2>/dev/null
+  chmod 644 "$dir"/*.pem; chmod 640 "$dir"/*.key; chgrp dovecot "$dir/server.key" || true
+}
+
+make_users() {
+  id vmail >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin vmail
+  mkdir -p "$LAB/secrets" "$LAB/mail"
+  chmod 700 "$LAB/secrets"
+  if [ ! -s "$LAB/secrets/alice.password" ]; then
+    head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$LAB/secrets/alice.password"
+  fi
+  local password; password=$(cat "$LAB/secrets/alice.password")
+  printf '%s:{PLAIN}%s\n' "$LAB_USER" "$password" > "$LAB/dovecot-users"
+  chown root:dovecot "$LAB/dovecot-users"; chmod 640 "$LAB/dovecot-users"
+  # Two messages in alice's INBOX, so that SELECT and STAT have something to count.
+  local inbox=$LAB/mail/$LAB_USER/Maildir
+  if [ ! -d "$inbox/cur" ]; then
+    mkdir -p "$inbox"/{cur,new,tmp}
+    for n in 1 2; do
+      printf 'From: bob@lab.test\r\nTo: %s\r\nSubject: lab message %s\r\n\r\nHello %s.\r\n' "$LAB_USER" "$n" "$n" \
+        > "$inbox/cur/100000000$n.M1P1.lab:2,S"
+    done
+  fi
+  chown -R vmail:vmail "$LAB/mail"
+}
+
+write_dovecot_config() {
+  mkdir -p "$LAB/dovecot/run" "$LAB/dovecot/state" "$LOGDIR"
+  cat > "$LAB/dovecot/dovecot.conf" <<EOF
+# MailCanary lab Dovecot: loopback only, throw-away certificate, one passwd-file user.
+base_dir = $LAB/dovecot/run
+state_dir = $LAB/dovecot/state
+instance_name = mailcanary-lab
+protocols = imap pop3 lmtp
+listen = 127.0.0.1, 127.0.0.2
+log_path = $LOGDIR/dovecot.log
+ssl = yes
+ssl_cert = <$LAB/certs/server.pem
+ssl_key = <$LAB/certs/server.key
+ssl_min_protocol = TLSv1.2
+disable_plaintext_auth = yes
+auth_mechanisms = plain login
+default_login_user = dovenull
+default_internal_user = dovecot
+mail_location = maildir:$LAB/mail/%u/Maildir
+first_valid_uid = 100
+auth_failure_delay = 0
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $LAB/dovecot-users
+}
+userdb {
+  driver = static
+  args = uid=vmail gid=vmail home=$LAB/mail/%u
+}
+service imap-login {
+  inet_listener imap {
+    port = $IMAP_PORT
+  }
+  inet_listener imaps {
+    port = $IMAPS_PORT
+    ssl = yes
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    port = $POP3_PORT
+  }
+  inet_listener pop3s {
+    port = $POP3S_PORT
+    ssl = yes
+  }
+}
+service lmtp {
+  unix_listener $LAB/postfix/queue/private/dovecot-lmtp {
+    mode = 0660
+    user = postfix
+    group = postfix
+  }
+}
+service auth {
+  unix_listener $LAB/postfix/queue/private/auth {
+    mode = 0660
+    user = postfix
+    group = postfix
+  }
+}
+protocol lmtp {
+  postmaster_address = postmaster@lab.test
+}
+EOF
+}
+
+write_postfix_config() {
+  local etc=$LAB/postfix/etc
+  mkdir -p "$etc" "$LAB/postfix/queue/private" "$LAB/postfix/data"
+  chown postfix "$LAB/postfix/data"
+  cat > "$etc/main.cf" <<EOF
+# MailCanary lab Postfix: loopback only; submission with SASL through Dovecot; delivery over LMTP.
+compatibility_level = 3.6
+myhostname = mail.lab.test
+mydomain = lab.test
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+queue_directory = $LAB/postfix/queue
+data_directory = $LAB/postfix/data
+maillog_file = $LOGDIR/postfix.log
+mynetworks = 127.0.0.0/8
+virtual_mailbox_domains = lab.test
+virtual_mailbox_maps = texthash:$etc/vmailbox
+virtual_transport = lmtp:unix:private/dovecot-lmtp
+smtpd_banner = \$myhostname ESMTP MailCanary lab
+smtpd_tls_cert_file = $LAB/certs/server.pem
+smtpd_tls_key_file = $LAB/certs/server.key
+smtpd_tls_security_level = may
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = private/auth
+smtpd_sasl_auth_enable = no
+smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
+smtp_tls_security_level = none
+alias_maps =
+alias_database =
+biff = no
+EOF
+  printf '%s OK\n' "$LAB_USER" > "$etc/vmailbox"
+  cat > "$etc/master.cf" <<EOF
+# service type  private unpriv  chroot  wakeup  maxproc command + args
+$HOST:$SMTP_PORT inet n - n - - smtpd
+$HOST:$SUBMISSION_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/submission
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_tls_auth_only=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject
+$HOST:$SMTPS_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/smtps
+  -o smtpd_tls_wrappermode=yes
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+proxywrite unix -       -       n       -       1       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+lmtp      unix  -       -       n       -       -       lmtp
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+  # Postfix accepts -c DIR only for directories the default main.cf lists.
+  local current; current=$(postconf -h alternate_config_directories 2>/dev/null || true)
+  case " $current " in
+    *" $etc "*) ;;
+    *) postconf -e "alternate_config_directories = ${current:+$current }$etc" ;;
+  esac
+  postfix -c "$etc" set-permissions >/dev/null 2>&1 || true
+  postfix -c "$etc" check
+}
+
+write_nginx_config() {
+  mkdir -p "$LAB/nginx/www" "$LAB/nginx/tmp"
+  printf '<!doctype html><title>MailCanary lab</title><p>ok</p>\n' > "$LAB/nginx/www/index.html"
+  cat > "$LAB/nginx/nginx.conf" <<EOF
+worker_processes 1;
+pid $LAB/nginx/nginx.pid;
+error_log $LOGDIR/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $LAB/nginx/tmp;
+  proxy_temp_path $LAB/nginx/tmp;
+  fastcgi_temp_path $LAB/nginx/tmp;
+  uwsgi_temp_path $LAB/nginx/tmp;
+  scgi_temp_path $LAB/nginx/tmp;
+  ssl_session_cache off;
+  ssl_session_tickets off;
+  server {
+    listen $HOST:$HTTP_PORT;
+    listen $HOST:$HTTPS_PORT ssl;
+    ssl_certificate $LAB/certs/server.pem;
+    ssl_certificate_key $LAB/certs/server.key;
+    root $LAB/nginx/www;
+    location = /loop { return 302 /loop2; }
+    location = /loop2 { return 302 /loop; }
+    location = /moved { return 301 /index.html; }
+    location = /fail { return 503; }
+    location = /secret { return 401; }
+  }
+}
+EOF
+}
+
+start_dovecot() { dovecot -c "$LAB/dovecot/dovecot.conf"; }
+stop_dovecot() {
+  if [ -f "$LAB/dovecot/dovecot.conf" ]; then dovecot -c "$LAB/dovecot/dovecot.conf" stop 2>/dev/null || true; fi
+  for _ in $(seq 1 50); do pgrep -f "dovecot -c $LAB/dovecot/dovecot.conf" >/dev/null || return 0; sleep 0.1; done
+  pkill -9 -f "dovecot -c $LAB/dovecot/dovecot.conf" || true
+}
+start_postfix() { postfix -c "$LAB/postfix/etc" start >/dev/null 2>&1 || { tail -20 "$LOGDIR/postfix.log" >&2; return 1; }; }
+stop_postfix() { [ -f "$LAB/postfix/etc/main.cf" ] && postfix -c "$LAB/postfix/etc" stop >/dev/null 2>&1 || true; }
+start_nginx() { nginx -c "$LAB/nginx/nginx.conf" -e "$LOGDIR/nginx-error.log"; }
+stop_nginx() {
+  if [ -f "$LAB/nginx/nginx.pid" ]; then kill "$(cat "$LAB/nginx/nginx.pid")" 2>/dev/null || true; rm -f "$LAB/nginx/nginx.pid"; fi
+}
+
+wait_port() {
+  local port=$1
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/$HOST/$port") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  log "port $port did not open"; return 1
+}
+
+write_env() {
+  cat > "$LAB/lab.env" <<EOF
+MAILCANARY_LAB_HOST=$HOST
+MAILCANARY_LAB_IMAP_PORT=$IMAP_PORT
+MAILCANARY_LAB_IMAPS_PORT=$IMAPS_PORT
+MAILCANARY_LAB_POP3_PORT=$POP3_PORT
+MAILCANARY_LAB_POP3S_PORT=$POP3S_PORT
+MAILCANARY_LAB_SUBMISSION_PORT=$SUBMISSION_PORT
+MAILCANARY_LAB_SMTPS_PORT=$SMTPS_PORT
+MAILCANARY_LAB_SMTP_PORT=$SMTP_PORT
+MAILCANARY_LAB_HTTP_PORT=$HTTP_PORT
+MAILCANARY_LAB_HTTPS_PORT=$HTTPS_PORT
+MAILCANARY_LAB_CA_FILE=$LAB/certs/ca.pem
+MAILCANARY_LAB_USER=$LAB_USER
+MAILCANARY_LAB_PASSWORD_FILE=$LAB/secrets/alice.password
+MAILCANARY_LAB_DIR=$LAB
+MAILCANARY_LAB_SCRIPT=$ROOT/scripts/lab.sh
+EOF
+}
+
+case "${1:-up}" in
+  up)
+    need_root
+    install_packages
+    stop_nginx; stop_postfix; stop_dovecot
+    mkdir -p "$LAB" "$LOGDIR"
+    make_certificates
+    make_users
+    write_dovecot_config
+    write_postfix_config
+    write_nginx_config
+    start_dovecot
+    start_postfix
+    start_nginx
+    for port in $IMAP_PORT $IMAPS_PORT $POP3_PORT $POP3S_PORT $SUBMISSION_PORT $SMTPS_PORT $HTTPS_PORT; do wait_port "$port"; done
+    write_env
+    log "up: IMAP $IMAP_PORT/$IMAPS_PORT, POP3 $POP3_PORT/$POP3S_PORT, submission $SUBMISSION_PORT/$SMTPS_PORT, HTTPS $HTTPS_PORT on $HOST"
+    log "user $LAB_USER, password in $LAB/secrets/alice.password, CA $LAB/certs/ca.pem"
+    ;;
+  down) stop_nginx; stop_postfix; stop_dovecot ;;
+  stop-dovecot) stop_dovecot ;;
+  start-dovecot) start_dovecot; wait_port $IMAPS_PORT ;;
+  status)
+    for port in $IMAP_PORT $IMAPS_PORT $POP3_PORT $POP3S_PORT $SUBMISSION_PORT $SMTPS_PORT $HTTPS_PORT; do
+      if (exec 3<>"/dev/tcp/$HOST/$port") 2>/dev/null; then echo "$port open"; else echo "$port closed"; fi
+    done ;;
+  *) log "usage: $0 up|down|stop-dovecot|start-dovecot|status"; exit 2 ;;
+esac
