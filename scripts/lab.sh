@@ -102,6 +102,9 @@ default_internal_user = dovecot
 mail_location = maildir:$LAB/mail/%u/Maildir
 first_valid_uid = 100
 auth_failure_delay = 0
+# Loopback is trusted so that Dovecot's auth penalty (up to 15 s per failure) does not slow the
+# wrong-password tests; every probe still uses TLS.
+login_trusted_networks = 127.0.0.0/8
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u $LAB/dovecot-users
@@ -263,15 +266,24 @@ http {
 EOF
 }
 
-start_dovecot() { dovecot -c "$LAB/dovecot/dovecot.conf"; }
+# Daemons get no inherited stdio: a pipe they held open would keep the caller (CI, a test) waiting.
+dovecot_running() { local pid; pid=$(cat "$LAB/dovecot/run/master.pid" 2>/dev/null) && grep -qa dovecot "/proc/$pid/cmdline" 2>/dev/null; }
+start_dovecot() { dovecot_running && return 0; rm -f "$LAB/dovecot/run/master.pid"; dovecot -c "$LAB/dovecot/dovecot.conf" </dev/null >>"$LOGDIR/dovecot-start.log" 2>&1 || { tail -5 "$LOGDIR/dovecot-start.log" >&2; return 1; }; }
 stop_dovecot() {
+  local pidfile=$LAB/dovecot/run/master.pid pid=""
+  [ -f "$pidfile" ] && pid=$(cat "$pidfile")
   if [ -f "$LAB/dovecot/dovecot.conf" ]; then dovecot -c "$LAB/dovecot/dovecot.conf" stop 2>/dev/null || true; fi
-  for _ in $(seq 1 50); do pgrep -f "dovecot -c $LAB/dovecot/dovecot.conf" >/dev/null || return 0; sleep 0.1; done
-  pkill -9 -f "dovecot -c $LAB/dovecot/dovecot.conf" || true
+  if [ -n "$pid" ] && grep -qa dovecot "/proc/$pid/cmdline" 2>/dev/null; then
+    # instance_name renames the processes, so wait on the master's pid, not on a name.
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  # A stale pid file whose number was reused by another process would block the next start.
+  rm -f "$pidfile"
 }
-start_postfix() { postfix -c "$LAB/postfix/etc" start >/dev/null 2>&1 || { tail -20 "$LOGDIR/postfix.log" >&2; return 1; }; }
+start_postfix() { postfix -c "$LAB/postfix/etc" start </dev/null >/dev/null 2>&1 || { tail -20 "$LOGDIR/postfix.log" >&2; return 1; }; }
 stop_postfix() { [ -f "$LAB/postfix/etc/main.cf" ] && postfix -c "$LAB/postfix/etc" stop >/dev/null 2>&1 || true; }
-start_nginx() { nginx -c "$LAB/nginx/nginx.conf" -e "$LOGDIR/nginx-error.log"; }
+start_nginx() { nginx -c "$LAB/nginx/nginx.conf" -e "$LOGDIR/nginx-error.log" </dev/null >/dev/null 2>&1; }
 stop_nginx() {
   if [ -f "$LAB/nginx/nginx.pid" ]; then kill "$(cat "$LAB/nginx/nginx.pid")" 2>/dev/null || true; rm -f "$LAB/nginx/nginx.pid"; fi
 }

@@ -111,7 +111,7 @@ public struct HTTPProber: Prober {
             let prefix = directory.hasSuffix("/") ? directory : String(directory[...(directory.lastIndex(of: "/") ?? directory.startIndex)])
             next.resource = (prefix.hasPrefix("/") ? prefix : "/" + prefix) + trimmed
         }
-        guard !next.resource.contains(where: { $0 == "\r" || $0 == "\n" || $0 == " " }) else { return nil }
+        guard LineSafety.isSingleLine(next.resource), !next.resource.contains(" ") else { return nil }
         return next
     }
 }

@@ -156,7 +156,7 @@ public final class ProbeConnection {
                 }
                 throw ProbeFailure(.tls, reason: .handshakeFailed, step: step, message: "TLS handshake failed: \(Self.describeTLSError(error))")
             }
-            let version = try? await channel.pipeline.handler(type: NIOSSLClientHandler.self).flatMapThrowing { try $0.tlsVersion }.get()
+            let version = try? await channel.pipeline.handler(type: NIOSSLClientHandler.self).map { $0.tlsVersion }.get()
             let (report, problem) = await context.trust.evaluate(presented: chainBox.chain, host: host, now: context.startedAt)
             var full = report
             full.version = version.flatMap { $0 }.map(Self.describe)

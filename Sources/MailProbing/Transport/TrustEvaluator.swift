@@ -94,9 +94,11 @@ public final class TrustEvaluator: Sendable {
             report.chainTrusted = true
         case .couldNotValidate:
             if timeProblem != nil {
-                // Would the chain be trusted inside the leaf's validity window? Then time is the
-                // only problem; otherwise the issuer is untrusted (the more telling fact).
-                let inside = leaf.notValidBefore.addingTimeInterval(leaf.notValidAfter.timeIntervalSince(leaf.notValidBefore) / 2)
+                // Would the chain be trusted just inside the leaf's validity window? Then time is
+                // the only problem; otherwise the issuer is untrusted (the more telling fact).
+                let inside = timeProblem == .certificateExpired
+                    ? leaf.notValidAfter.addingTimeInterval(-1)
+                    : leaf.notValidBefore.addingTimeInterval(1)
                 var again = Verifier(rootCertificates: roots) { RFC5280Policy(validationTime: inside) }
                 if case .validCertificate = await again.validate(leaf: leaf, intermediates: intermediates) {
                     report.chainTrusted = true

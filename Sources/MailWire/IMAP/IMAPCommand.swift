@@ -44,7 +44,7 @@ public enum IMAPCommand {
 
     /// RFC 3501 quoted string; nil for characters a quoted string cannot carry.
     public static func quoted(_ text: String) -> String? {
-        guard !text.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\u{0}" }) else { return nil }
+        guard LineSafety.isSingleLine(text) else { return nil }
         return "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 }

@@ -36,6 +36,6 @@ public enum POP3Command {
     }
 
     static func isSafe(_ text: String) -> Bool {
-        !text.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\u{0}" })
+        LineSafety.isSingleLine(text)
     }
 }

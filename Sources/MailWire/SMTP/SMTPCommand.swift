@@ -37,7 +37,7 @@ public enum SMTPCommand {
     }
 
     static func isSafeAddress(_ address: String) -> Bool {
-        !address.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "<" || $0 == ">" || $0 == " " })
+        LineSafety.isSingleLine(address) && !address.contains(where: { $0 == "<" || $0 == ">" || $0 == " " })
     }
 
     /// The message body for DATA with dot-stuffing (RFC 5321 §4.5.2) and the terminating `.`.

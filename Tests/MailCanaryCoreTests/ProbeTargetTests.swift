@@ -1,0 +1,48 @@
+import MailCanaryCore
+import Testing
+
+@Suite struct ProbeTargetTests {
+    @Test(arguments: [
+        ("imap://mail.example.com", ProbeTarget.Scheme.imap, 143, ProbeTarget.Security.startTLS),
+        ("imaps://mail.example.com", .imaps, 993, .implicitTLS),
+        ("pop3://h", .pop3, 110, .startTLS),
+        ("pop3s://h", .pop3s, 995, .implicitTLS),
+        ("smtp://h", .smtp, 587, .startTLS),
+        ("smtps://h", .smtps, 465, .implicitTLS),
+        ("https://h", .https, 443, .implicitTLS),
+        ("http://h:8080", .http, 8080, .plain),
+        ("tls://h:636", .tls, 636, .implicitTLS),
+        ("TCP://h:25", .tcp, 25, .plain),
+    ])
+    func parsesSchemesWithDefaultPorts(url: String, scheme: ProbeTarget.Scheme, port: Int, security: ProbeTarget.Security) throws {
+        let target = try ProbeTarget(parsing: url)
+        #expect(target.scheme == scheme)
+        #expect(target.port == port)
+        #expect(target.security == security)
+    }
+
+    @Test func keepsIPv6HostsAndResources() throws {
+        let target = try ProbeTarget(parsing: "https://[::1]:8443/owa/healthcheck.htm?x=1")
+        #expect(target.host == "::1")
+        #expect(target.resource == "/owa/healthcheck.htm?x=1")
+        #expect(target.displayString == "https://[::1]:8443/owa/healthcheck.htm?x=1")
+    }
+
+    @Test(arguments: [
+        ("mail.example.com", "is not a target URL"),
+        ("ftp://h", "unknown scheme 'ftp'"),
+        ("tcp://h", "tcp:// needs a port"),
+        ("imaps://h:70000", "out of range"),
+        ("imaps://alice:pw@h", "carries a password"),
+        ("imaps://", "has no host"),
+    ])
+    func explainsBadTargets(url: String, expected: String) {
+        do {
+            _ = try ProbeTarget(parsing: url)
+            Issue.record("\(url) parsed")
+        } catch {
+            #expect(error.message.contains(expected), "\(error.message)")
+            #expect(!error.message.contains(":pw@"))
+        }
+    }
+}
