@@ -71,6 +71,7 @@ let package = Package(
             dependencies: [
                 "MailCanaryCore",
                 "MailProbing",
+                "MailWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

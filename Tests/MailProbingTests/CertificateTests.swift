@@ -31,6 +31,7 @@ import Testing
         let tls = try #require(result.tls)
         #expect(tls.chainTrusted && tls.nameMatches)
         #expect(tls.version == "TLSv1.3")
+        #expect(["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"].contains(tls.cipher ?? ""))
         #expect(tls.subjectAlternativeNames.contains("IP:127.0.0.1"))
         #expect((28...30).contains(tls.daysLeft ?? 0))
         #expect(tls.issuer == "CN=MailCanary Test CA")

@@ -129,6 +129,39 @@ import Testing
     }
 }
 
+extension HTTPAndTokenTests {
+    @Test func theRefreshTokenGrantSendsItsTokenAndCachesTheAnswer() async throws {
+        let requests = RequestLog()
+        let idp = try await httpServer { _, _, body in
+            requests.append(body)
+            let json = #"{"token_type":"Bearer","expires_in":3600,"access_token":"at-1"}"#
+            return "HTTP/1.1 200 OK\r\nContent-Length: \(json.utf8.count)\r\nSet-Cookie: fpc=session-secret\r\n\r\n\(json)"
+        }
+        defer { Task { await idp.stop() } }
+        let provider = OAuth2TokenProvider(endpoint: .init(url: "http://127.0.0.1:\(idp.port)/common/oauth2/v2.0/token")!,
+                                           clientID: "app", clientSecret: nil, scope: "offline_access", grant: .refreshToken(Secret("rt-secret")))
+        for _ in 0..<2 {
+            let result = try await probe("http://127.0.0.1:\(idp.port)/", timeout: .seconds(2)) {
+                $0.credentials = Credentials(user: "alice", token: provider)
+            }
+            #expect(result.steps.first?.name == .token)
+            #expect(result.steps.first?.outcome == .ok)
+            #expect(!String(describing: result).contains("rt-secret"))
+            #expect(!String(describing: result).contains("session-secret"))
+        }
+        let bodies = requests.all
+        #expect(bodies.filter { $0.contains("grant_type=refresh_token") && $0.contains("refresh_token=rt-secret") }.count == 1, "\(bodies)")
+    }
+}
+
+/// Request bodies seen by a fake server.
+final class RequestLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bodies: [String] = []
+    func append(_ body: String) { lock.withLock { bodies.append(body) } }
+    var all: [String] { lock.withLock { bodies } }
+}
+
 /// Base64 decoding for the fake servers (tests only).
 enum SASLDecode {
     static func base64(_ text: String) -> [UInt8] { Array(Data(base64Encoded: text) ?? Data()) }

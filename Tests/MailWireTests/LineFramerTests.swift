@@ -27,3 +27,18 @@ import Testing
         #expect(framer.nextLine(&buffer) == .line("\u{FFFD}\u{FFFD}A"))
     }
 }
+
+@Suite struct TLSServerHelloTests {
+    @Test func readsTheCipherSuiteFromAServerHello() {
+        // Record header, ServerHello header, legacy version, 32-byte random, 32-byte session id, suite 0x1302.
+        var bytes: [UInt8] = [22, 3, 3, 0, 122, 2, 0, 0, 118, 3, 3] + [UInt8](repeating: 7, count: 32) + [32] + [UInt8](repeating: 9, count: 32) + [0x13, 0x02, 0]
+        for cut in [5, 20, bytes.count - 2] {
+            #expect(TLSServerHello.parse(ByteBuffer(bytes: bytes.prefix(cut))) == .needMoreData)
+        }
+        #expect(TLSServerHello.parse(ByteBuffer(bytes: bytes)) == .cipherSuite(0x1302))
+        #expect(TLSServerHello.name(of: 0x1302) == "TLS_AES_256_GCM_SHA384")
+        bytes[0] = 21
+        #expect(TLSServerHello.parse(ByteBuffer(bytes: bytes)) == .notServerHello)
+        #expect(TLSServerHello.parse(ByteBuffer(string: "* OK plaintext\r\n")) == .notServerHello)
+    }
+}

@@ -54,7 +54,12 @@ public enum HTTPExchange {
                                 continue
                             }
                             head = parsed
-                            recorder.transcript.server("HTTP \(parsed.status) \(parsed.reason)")
+                            recorder.transcript.server("\(parsed.version) \(parsed.status) \(parsed.reason)")
+                            for field in parsed.headers.prefix(40) {
+                                // Cookies can be session credentials: their values never reach a transcript.
+                                let secret = field.name.lowercased() == "set-cookie"
+                                recorder.transcript.server("\(field.name): \(secret ? "<redacted>" : field.value)")
+                            }
                         case .end(let body, let truncated):
                             result = (body, truncated)
                         }

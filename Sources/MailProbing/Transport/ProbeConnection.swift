@@ -117,6 +117,7 @@ public final class ProbeConnection {
                                    message: "the server sent \(pending.readableBytes) bytes before the TLS handshake; refusing (possible STARTTLS injection)")
             }
             let chainBox = ChainBox()
+            let sniffer = ServerHelloSniffer()
             let eventLoop = channel.eventLoop
             let collector = self.collector
             let channel = self.channel
@@ -134,6 +135,7 @@ public final class ProbeConnection {
                             promise.succeed(.certificateVerified)
                         }
                         try channel.pipeline.syncOperations.addHandler(handler, position: .first)
+                        try channel.pipeline.syncOperations.addHandler(sniffer, position: .first)
                     } catch {
                         return eventLoop.makeSucceededFuture(.failed(error))
                     }
@@ -160,9 +162,10 @@ public final class ProbeConnection {
             let (report, problem) = await context.trust.evaluate(presented: chainBox.chain, host: host, now: context.startedAt)
             var full = report
             full.version = version.flatMap { $0 }.map(Self.describe)
+            full.cipher = try? await eventLoop.submit { sniffer.cipherSuite.map(TLSServerHello.name) }.get()
             recorder.tls = full
             isSecure = true
-            let summary = [full.version, full.subject.map { "subject \($0)" }, full.daysLeft.map { "\($0) days left" }]
+            let summary = [full.version, full.cipher, full.subject.map { "subject \($0)" }, full.daysLeft.map { "\($0) days left" }]
                 .compactMap { $0 }.joined(separator: ", ")
             if let problem {
                 if context.settings.tls.insecure {
