@@ -21,6 +21,8 @@ HOST=127.0.0.1
 IMAP_PORT=14143; IMAPS_PORT=14993; POP3_PORT=14110; POP3S_PORT=14995
 SUBMISSION_PORT=14587; SMTPS_PORT=14465; SMTP_PORT=14025
 HTTP_PORT=14080; HTTPS_PORT=14443
+# Dovecot checks XOAUTH2 tokens by asking this URL (introspection_mode = auth); the tests serve it.
+INTROSPECTION_PORT=14900
 LAB_USER=alice@lab.test
 
 log() { printf 'lab: %s\n' "$*" >&2; }
@@ -96,7 +98,7 @@ ssl_cert = <$LAB/certs/server.pem
 ssl_key = <$LAB/certs/server.key
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = yes
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 default_login_user = dovenull
 default_internal_user = dovecot
 mail_location = maildir:$LAB/mail/%u/Maildir
@@ -106,7 +108,13 @@ auth_failure_delay = 0
 # wrong-password tests; every probe still uses TLS.
 login_trusted_networks = 127.0.0.0/8
 passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $LAB/dovecot/oauth2.conf.ext
+}
+passdb {
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u $LAB/dovecot-users
 }
 userdb {
@@ -148,6 +156,19 @@ service auth {
 protocol lmtp {
   postmaster_address = postmaster@lab.test
 }
+EOF
+}
+
+write_dovecot_oauth2_config() {
+  cat > "$LAB/dovecot/oauth2.conf.ext" <<EOF
+# Tokens are checked by calling this URL with "Authorization: Bearer <token>" (the tests serve it);
+# the answer's "email" must be the user name that XOAUTH2 carried, and "active" true (RFC 7662).
+introspection_mode = auth
+introspection_url = http://127.0.0.1:$INTROSPECTION_PORT/userinfo
+username_attribute = email
+active_attribute = active
+active_value = true
+force_introspection = yes
 EOF
 }
 
@@ -309,6 +330,7 @@ MAILCANARY_LAB_SMTPS_PORT=$SMTPS_PORT
 MAILCANARY_LAB_SMTP_PORT=$SMTP_PORT
 MAILCANARY_LAB_HTTP_PORT=$HTTP_PORT
 MAILCANARY_LAB_HTTPS_PORT=$HTTPS_PORT
+MAILCANARY_LAB_INTROSPECTION_PORT=$INTROSPECTION_PORT
 MAILCANARY_LAB_CA_FILE=$LAB/certs/ca.pem
 MAILCANARY_LAB_USER=$LAB_USER
 MAILCANARY_LAB_PASSWORD_FILE=$LAB/secrets/alice.password
@@ -326,6 +348,7 @@ case "${1:-up}" in
     make_certificates
     make_users
     write_dovecot_config
+    write_dovecot_oauth2_config
     write_postfix_config
     write_nginx_config
     start_dovecot

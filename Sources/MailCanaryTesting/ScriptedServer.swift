@@ -2,7 +2,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 
-/// A TCP (optionally TLS) server on 127.0.0.1 with a random port whose every connection runs a
+/// A TCP (optionally TLS) server on 127.0.0.1 (a random port unless one is given) whose every connection runs a
 /// script: the hostile servers of the tests (silent, dripping, endless banner, garbage, huge
 /// literal, closing mid-dialogue, PREAUTH, STARTTLS injection) and small fake protocol peers.
 public final class ScriptedServer: Sendable {
@@ -17,6 +17,7 @@ public final class ScriptedServer: Sendable {
     /// Starts the server. `script` runs once per accepted connection.
     public static func start(
         tls: TestCertificates.Identity? = nil,
+        port: Int = 0,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         script: @escaping @Sendable (ScriptedConnection) async throws -> Void
     ) async throws -> ScriptedServer {
@@ -36,7 +37,7 @@ public final class ScriptedServer: Sendable {
                     }
                 }
             }
-            .bind(host: "127.0.0.1", port: 0)
+            .bind(host: "127.0.0.1", port: port)
             .get()
         return ScriptedServer(port: channel.localAddress?.port ?? 0, channel: channel)
     }
