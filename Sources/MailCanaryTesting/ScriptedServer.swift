@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -8,10 +9,12 @@ import NIOSSL
 public final class ScriptedServer: Sendable {
     public let port: Int
     private let channel: any Channel
+    private let connections: ChannelSet
 
-    private init(port: Int, channel: any Channel) {
+    private init(port: Int, channel: any Channel, connections: ChannelSet) {
         self.port = port
         self.channel = channel
+        self.connections = connections
     }
 
     /// Starts the server. `script` runs once per accepted connection.
@@ -22,6 +25,7 @@ public final class ScriptedServer: Sendable {
         script: @escaping @Sendable (ScriptedConnection) async throws -> Void
     ) async throws -> ScriptedServer {
         let sslContext = try tls.map { try NIOSSLContext(configuration: $0.tlsConfiguration()) }
+        let connections = ChannelSet()
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { child in
@@ -29,6 +33,7 @@ public final class ScriptedServer: Sendable {
                     if let sslContext {
                         try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
                     }
+                    connections.insert(child)
                     let connection = ScriptedConnection(channel: child)
                     try child.pipeline.syncOperations.addHandler(connection.handler)
                     Task {
@@ -39,11 +44,14 @@ public final class ScriptedServer: Sendable {
             }
             .bind(host: "127.0.0.1", port: port)
             .get()
-        return ScriptedServer(port: channel.localAddress?.port ?? 0, channel: channel)
+        return ScriptedServer(port: channel.localAddress?.port ?? 0, channel: channel, connections: connections)
     }
 
+    /// Stops listening and closes every accepted connection, as a server that goes down would
+    /// (a client's keep-alive connection must not outlive the server).
     public func stop() async {
         try? await channel.close()
+        for child in connections.all { try? await child.close() }
     }
 }
 
@@ -151,4 +159,19 @@ final class LineCollector: ChannelInboundHandler, @unchecked Sendable {
             waiter.succeed(nil)
         }
     }
+}
+
+/// The accepted connections of a server, for closing them on stop.
+final class ChannelSet: @unchecked Sendable {
+    private let lock = NSLock()
+    private var channels: [ObjectIdentifier: any Channel] = [:]
+
+    func insert(_ channel: any Channel) {
+        lock.withLock { channels[ObjectIdentifier(channel)] = channel }
+        channel.closeFuture.whenComplete { [weak self] _ in
+            self?.lock.withLock { _ = self?.channels.removeValue(forKey: ObjectIdentifier(channel)) }
+        }
+    }
+
+    var all: [any Channel] { lock.withLock { Array(channels.values) } }
 }

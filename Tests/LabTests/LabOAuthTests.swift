@@ -41,7 +41,16 @@ struct LabOAuthTests {
 
     @Test func xoauth2LogsInWithAValidTokenAndIsRefusedWithAnotherOne() async throws {
         let server = try await introspectionServer()
-        defer { Task { await server.stop() } }
+        do {
+            try await checkTokens()
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    func checkTokens() async throws {
         for (scheme, portKey) in [("imaps", "IMAPS_PORT"), ("pop3s", "POP3S_PORT"), ("smtps", "SMTPS_PORT")] {
             let good = try await probe(lab.url(scheme, portKey), token: Self.goodToken)
             #expect(good.outcome == .ok, "\(scheme): \(good.error ?? "") \(good.transcript.suffix(3))")
