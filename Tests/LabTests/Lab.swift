@@ -87,3 +87,8 @@ enum Shell {
         return (exitStatus, out, err)
     }
 }
+
+/// Every lab suite runs inside this one, one test at a time: they share one Dovecot, which some
+/// tests stop or make depend on a token endpoint that only they serve.
+@Suite(.serialized, .enabled(if: Lab.available))
+struct LabSuite {}

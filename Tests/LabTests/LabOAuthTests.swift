@@ -7,7 +7,8 @@ import Testing
 
 /// XOAUTH2 against the real Dovecot (and Postfix, which asks Dovecot): Dovecot's oauth2 passdb
 /// checks each token by calling the lab's introspection URL, which this suite serves.
-@Suite(.serialized, .enabled(if: Lab.available))
+extension LabSuite {
+@Suite
 struct LabOAuthTests {
     let lab = Lab.current!
     static let goodToken = "lab-token-\(UUID().uuidString)"
@@ -32,7 +33,7 @@ struct LabOAuthTests {
 
     func probe(_ url: String, token: String) async throws -> ProbeResult {
         var settings = ProbeSettings()
-        settings.timeout = .seconds(8)
+        settings.timeout = .seconds(20)  // above Dovecot's auth penalty (15 s at most)
         settings.tls = TLSOptions(caFile: lab.caFile)
         settings.credentials = Credentials(user: lab.user, token: StaticTokenProvider(Secret(token)))
         let runner = ProbeRunner(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, trust: try TrustEvaluator(options: settings.tls))
@@ -62,11 +63,19 @@ struct LabOAuthTests {
         }
     }
 }
+}
 
-extension LabOAuthTests {
+extension LabSuite.LabOAuthTests {
     @Test func anIdentityProviderOutageBehindDovecotIsServerSide() async throws {
-        // No introspection server: Dovecot cannot check the token and says so as a temporary failure.
+        // The identity provider answers 503: Dovecot cannot check the token and says so as a
+        // temporary failure, which is the server's side, not the credentials'.
+        let failing = try await ScriptedServer.start(port: Int(lab["INTROSPECTION_PORT"]) ?? 14900) { connection in
+            while let line = try await connection.readLine() {
+                if line.isEmpty { try await connection.send("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n") }
+            }
+        }
         let result = try await probe(lab.url("imaps", "IMAPS_PORT"), token: Self.goodToken)
+        await failing.stop()
         #expect(result.failureClass == .server, "\(result.error ?? "")")
         #expect(result.failedStep == .auth)
         #expect(result.serverReply?.contains("UNAVAILABLE") == true)

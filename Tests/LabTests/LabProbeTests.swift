@@ -5,13 +5,14 @@ import NIOPosix
 import Testing
 
 /// Every protocol and every failure class against the real Dovecot, Postfix and nginx of the lab.
-@Suite(.serialized, .enabled(if: Lab.available))
+extension LabSuite {
+@Suite
 struct LabProbeTests {
     let lab = Lab.current!
 
     func probe(_ url: String, password: String? = nil, user: String? = nil, trust: Bool = true, configure: (inout ProbeSettings) -> Void = { _ in }) async throws -> ProbeResult {
         var settings = ProbeSettings()
-        settings.timeout = .seconds(5)
+        settings.timeout = .seconds(20)  // above Dovecot's auth penalty (15 s at most)
         settings.tls = TLSOptions(caFile: trust ? lab.caFile : nil)
         if let password { settings.credentials = Credentials(user: user ?? lab.user, password: Secret(password)) }
         configure(&settings)
@@ -102,21 +103,23 @@ struct LabProbeTests {
         #expect(try await probe(url, password: lab.password).outcome == .ok)
     }
 }
+}
 
 /// The CLI itself: exit statuses, JSON shape, and no password anywhere in what it prints.
-@Suite(.serialized, .enabled(if: Lab.available))
+extension LabSuite {
+@Suite
 struct LabCLITests {
     let lab = Lab.current!
 
     @Test func checkPrintsTheStepTreeAndNeverThePassword() throws {
         let env = ["LAB_PASSWORD": lab.password]
         for scheme in [("imaps", "IMAPS_PORT"), ("pop3", "POP3_PORT"), ("smtp", "SUBMISSION_PORT")] {
-            let ok = try runCLI(["check", lab.url(scheme.0, scheme.1), "--user", lab.user, "--password-env", "LAB_PASSWORD", "--ca-file", lab.caFile, "--transcript"], environment: env)
+            let ok = try runCLI(["check", lab.url(scheme.0, scheme.1), "--user", lab.user, "--password-env", "LAB_PASSWORD", "--ca-file", lab.caFile, "--transcript", "--timeout", "20s"], environment: env)
             #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
             #expect(ok.stdout.contains("Result: OK"))
             #expect(!(ok.stdout + ok.stderr).contains(lab.password))
         }
-        let bad = try runCLI(["check", lab.url("imaps", "IMAPS_PORT"), "--user", lab.user, "--password-env", "WRONG", "--ca-file", lab.caFile, "--json"],
+        let bad = try runCLI(["check", lab.url("imaps", "IMAPS_PORT"), "--user", lab.user, "--password-env", "WRONG", "--ca-file", lab.caFile, "--json", "--timeout", "20s"],
                              environment: ["WRONG": lab.password + "x"])
         #expect(bad.status == 1)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(bad.stdout.utf8)) as? [String: Any])
@@ -129,7 +132,7 @@ struct LabCLITests {
     }
 
     @Test func passwordFileWorksAndUsageErrorsExitTwo() throws {
-        let ok = try runCLI(["check", lab.url("pop3s", "POP3S_PORT"), "--user", lab.user, "--password-file", lab["PASSWORD_FILE"], "--ca-file", lab.caFile])
+        let ok = try runCLI(["check", lab.url("pop3s", "POP3S_PORT"), "--user", lab.user, "--password-file", lab["PASSWORD_FILE"], "--ca-file", lab.caFile, "--timeout", "20s"])
         #expect(ok.status == 0, "\(ok.stdout)")
         let cases: [([String], String)] = [
             (["check", "gopher://x"], "unknown scheme"),
@@ -146,4 +149,5 @@ struct LabCLITests {
             #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
         }
     }
+}
 }
