@@ -29,10 +29,14 @@ public struct Transcript: Codable, Sendable, Equatable {
             truncated = true
             return
         }
-        var cleaned = String(line.unicodeScalars.map { scalar -> Character in
-            (scalar.value < 0x20 && scalar != "\t") || scalar.value == 0x7F ? "·" : Character(scalar)
-        })
-        if cleaned.count > maxLineLength {
+        var cleaned = line
+        // Control characters would break a terminal or a page; most lines have none.
+        if line.utf8.contains(where: { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F }) {
+            cleaned = String(String.UnicodeScalarView(line.unicodeScalars.map { scalar in
+                (scalar.value < 0x20 && scalar != "\t") || scalar.value == 0x7F ? "·" : scalar
+            }))
+        }
+        if cleaned.utf8.count > maxLineLength, cleaned.count > maxLineLength {
             cleaned = String(cleaned.prefix(maxLineLength)) + "…"
         }
         lines.append(cleaned)

@@ -20,13 +20,18 @@ public struct ProbeRunner: Sendable {
         let recorder = ProbeRecorder()
         let start = NIODeadline.now()
         let timeout = TimeAmount.nanoseconds(Int64(settings.timeout.milliseconds * 1_000_000))
-        let context = ProbeContext(eventLoopGroup: eventLoopGroup, settings: settings, deadline: start + timeout, trust: trust, startedAt: now)
+        // One event loop per probe: its connections live there and so does its task.
+        let eventLoop = eventLoopGroup.next()
+        let context = ProbeContext(eventLoopGroup: eventLoop, settings: settings, deadline: start + timeout, trust: trust, startedAt: now)
         var failure: ProbeFailure?
         if let prober = registry.prober(for: target.scheme) {
-            do {
-                try await prober.probe(target, context: context, recorder: recorder)
-            } catch {
-                failure = error
+            failure = await withTaskExecutorPreference(EventLoopTaskExecutor(eventLoop)) { () async -> ProbeFailure? in
+                do throws(ProbeFailure) {
+                    try await prober.probe(target, context: context, recorder: recorder)
+                    return nil
+                } catch {
+                    return error
+                }
             }
         } else {
             failure = ProbeFailure(.config, reason: .invalidOption, step: .resolve, message: "no prober for \(target.scheme.rawValue)://")

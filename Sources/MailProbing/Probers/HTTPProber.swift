@@ -32,7 +32,7 @@ public struct HTTPProber: Prober {
                 HTTPField("User-Agent", "MailCanary/1 (+probe)"),
                 HTTPField("Accept", "*/*"),
             ]
-            let sameHost = hop.host.caseInsensitiveCompare(target.host) == .orderedSame && hop.port == target.port
+            let sameHost = hop.host.lowercased() == target.host.lowercased() && hop.port == target.port
             if let authorization, sameHost { headers.append(authorization) }
             let defaultPort = hop.scheme == .https ? 443 : 80
             let request = HTTPRequest(method: "GET", target: hop.resource, host: hop.port == defaultPort ? hop.host : "\(hop.host):\(hop.port)", headers: headers)

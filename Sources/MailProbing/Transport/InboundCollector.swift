@@ -1,11 +1,14 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOTLS
 
 /// The one handler at the end of a probe's pipeline: it keeps inbound bytes until the probe
-/// asks for them, bounded by `maxBufferedBytes`, and reports close, errors and the TLS handshake.
+/// asks for them, bounded by `maxBufferedBytes`, and reports close, errors, the TLS handshake
+/// and the probe's deadline.
 ///
-/// All state is touched on the channel's event loop only (hence `@unchecked Sendable`); the
-/// probe reaches it through `eventLoop.flatSubmit`.
+/// Its state is behind a lock so that the probe task takes bytes that already arrived without a
+/// hop to the event loop, and a waiting probe is resumed straight from `channelRead`: one thread
+/// handoff per server answer, which is most of a probe's CPU after the TLS handshake.
 final class InboundCollector: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
 
@@ -17,108 +20,131 @@ final class InboundCollector: ChannelInboundHandler, @unchecked Sendable {
         case timedOut
     }
 
-    private var buffer: ByteBuffer
+    private struct State {
+        var buffer = ByteBuffer()
+        var closed = false
+        var overflowed = false
+        var timedOut = false
+        var error: (any Error)?
+        var waiter: CheckedContinuation<Event, Never>?
+        var handshakeWaiter: CheckedContinuation<Event, Never>?
+        var handshakeDone = false
+
+        /// What a reader gets now, if anything: bytes first, then why there are none.
+        mutating func immediateEvent() -> Event? {
+            if overflowed { return .overflow }
+            if buffer.readableBytes > 0 {
+                let data = buffer
+                buffer = ByteBuffer()
+                return .data(data)
+            }
+            if let error { return .failed(error) }
+            if closed { return .closed }
+            if timedOut { return .timedOut }
+            return nil
+        }
+
+        mutating func handshakeEvent() -> Event? {
+            if handshakeDone { return .data(ByteBuffer()) }
+            if let error { return .failed(error) }
+            if closed { return .closed }
+            if timedOut { return .timedOut }
+            return nil
+        }
+
+        /// The waiters that can be resumed now, with their events; clears them.
+        mutating func wakeable() -> [(CheckedContinuation<Event, Never>, Event)] {
+            var out: [(CheckedContinuation<Event, Never>, Event)] = []
+            if let waiter, let event = immediateEvent() {
+                out.append((waiter, event))
+                self.waiter = nil
+            }
+            if let handshakeWaiter, let event = handshakeEvent() {
+                out.append((handshakeWaiter, event))
+                self.handshakeWaiter = nil
+            }
+            return out
+        }
+    }
+
+    private let state = NIOLockedValueBox(State())
     private let maxBufferedBytes: Int
-    private var closed = false
-    private var overflowed = false
-    private var error: (any Error)?
-    private var waiter: (promise: EventLoopPromise<Event>, timeout: Scheduled<Void>)?
-    private var handshake: (promise: EventLoopPromise<Event>, timeout: Scheduled<Void>)?
-    private var handshakeDone = false
 
     init(maxBufferedBytes: Int) {
-        self.buffer = ByteBufferAllocator().buffer(capacity: 0)
         self.maxBufferedBytes = maxBufferedBytes
+    }
+
+    private func update(_ change: (inout State) -> Void) {
+        let wake = state.withLockedValue { state in
+            change(&state)
+            return state.wakeable()
+        }
+        for (continuation, event) in wake { continuation.resume(returning: event) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var incoming = unwrapInboundIn(data)
-        guard !overflowed else { return }
-        if buffer.readableBytes + incoming.readableBytes > maxBufferedBytes {
-            overflowed = true
-            context.close(promise: nil)
-        } else {
-            buffer.writeBuffer(&incoming)
+        var overflow = false
+        update { state in
+            guard !state.overflowed else { return }
+            if state.buffer.readableBytes + incoming.readableBytes > maxBufferedBytes {
+                state.overflowed = true
+                overflow = true
+            } else {
+                state.buffer.writeBuffer(&incoming)
+            }
         }
-        wake()
+        if overflow { context.close(promise: nil) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        closed = true
-        wake()
-        finishHandshake(.closed)
+        update { $0.closed = true }
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if self.error == nil { self.error = error }
-        wake()
-        finishHandshake(.failed(error))
+        update { state in
+            if state.error == nil { state.error = error }
+        }
         context.close(promise: nil)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let tlsEvent = event as? TLSUserEvent, case .handshakeCompleted = tlsEvent {
-            handshakeDone = true
-            finishHandshake(.data(ByteBuffer()))
+            update { $0.handshakeDone = true }
         }
         context.fireUserInboundEventTriggered(event)
     }
 
+    /// Called by the connection's single deadline timer.
+    func deadlineReached() {
+        update { $0.timedOut = true }
+    }
+
     /// Bytes already received and not yet taken (the STARTTLS injection check reads this).
-    var unreadBytes: Int { buffer.readableBytes }
+    var unreadBytes: Int { state.withLockedValue { $0.buffer.readableBytes } }
 
-    /// The next bytes, or why there are none, no later than `deadline`.
-    func next(on eventLoop: any EventLoop, deadline: NIODeadline) -> EventLoopFuture<Event> {
-        if let event = immediateEvent() { return eventLoop.makeSucceededFuture(event) }
-        let promise = eventLoop.makePromise(of: Event.self)
-        let timeout = eventLoop.scheduleTask(deadline: deadline) { [weak self] in
-            guard let self, let waiter = self.waiter else { return }
-            self.waiter = nil
-            waiter.promise.succeed(.timedOut)
+    /// The next bytes, or why there are none; returns at the latest when the deadline fires.
+    func next() async -> Event {
+        await withCheckedContinuation { continuation in
+            let immediate: Event? = state.withLockedValue { state in
+                if let event = state.immediateEvent() { return event }
+                state.waiter = continuation
+                return nil
+            }
+            if let immediate { continuation.resume(returning: immediate) }
         }
-        waiter = (promise, timeout)
-        return promise.futureResult
     }
 
-    /// Completes when the TLS handshake is done, failed, or the deadline passed.
-    func handshakeCompleted(on eventLoop: any EventLoop, deadline: NIODeadline) -> EventLoopFuture<Event> {
-        if handshakeDone { return eventLoop.makeSucceededFuture(.data(ByteBuffer())) }
-        if let error { return eventLoop.makeSucceededFuture(.failed(error)) }
-        if closed { return eventLoop.makeSucceededFuture(.closed) }
-        let promise = eventLoop.makePromise(of: Event.self)
-        let timeout = eventLoop.scheduleTask(deadline: deadline) { [weak self] in
-            guard let self, let handshake = self.handshake else { return }
-            self.handshake = nil
-            handshake.promise.succeed(.timedOut)
+    /// Returns when the TLS handshake is done, failed, or the deadline fired.
+    func handshakeCompleted() async -> Event {
+        await withCheckedContinuation { continuation in
+            let immediate: Event? = state.withLockedValue { state in
+                if let event = state.handshakeEvent() { return event }
+                state.handshakeWaiter = continuation
+                return nil
+            }
+            if let immediate { continuation.resume(returning: immediate) }
         }
-        handshake = (promise, timeout)
-        return promise.futureResult
-    }
-
-    private func immediateEvent() -> Event? {
-        if overflowed { return .overflow }
-        if buffer.readableBytes > 0 {
-            let data = buffer
-            buffer = ByteBufferAllocator().buffer(capacity: 0)
-            return .data(data)
-        }
-        if let error { return .failed(error) }
-        if closed { return .closed }
-        return nil
-    }
-
-    private func wake() {
-        guard let waiter, let event = immediateEvent() else { return }
-        self.waiter = nil
-        waiter.timeout.cancel()
-        waiter.promise.succeed(event)
-    }
-
-    private func finishHandshake(_ event: Event) {
-        guard let handshake else { return }
-        self.handshake = nil
-        handshake.timeout.cancel()
-        handshake.promise.succeed(event)
     }
 }

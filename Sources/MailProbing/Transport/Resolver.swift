@@ -23,6 +23,10 @@ public enum Resolver {
     }
 
     public static func resolve(host: String, port: Int, context: ProbeContext) async throws(ProbeFailure) -> Answer {
+        // An address literal needs no resolver (and no trip to the thread pool).
+        if TrustEvaluator.ipBytes(host) != nil, let address = try? SocketAddress(ipAddress: host, port: port) {
+            return Answer(addresses: [address], chosen: address)
+        }
         let eventLoop = context.eventLoopGroup.any()
         let promise = eventLoop.makePromise(of: Result<[SocketAddress], ProbeFailure>.self)
         let timeout = eventLoop.scheduleTask(deadline: context.deadline) {

@@ -1,5 +1,6 @@
 import Foundation
 import MailCanaryCore
+import NIOConcurrencyHelpers
 import NIOSSL
 import SwiftASN1
 import X509
@@ -12,10 +13,19 @@ import X509
 public final class TrustEvaluator: Sendable {
     let roots: CertificateStore
     public let options: TLSOptions
+    /// Chains whose signature path to a trusted root was verified, with the window in which every
+    /// certificate of that path is valid. A monitor sees the same chain on every probe of a
+    /// target; re-verifying its signatures each time changes nothing. Validity at the probe's
+    /// time and the name are still checked on every probe; only the path search is remembered.
+    private let verifiedChains: NIOLockedValueBox<[[UInt8]: ClosedRange<Date>]>?
+    /// Entries kept before the cache is emptied. Default 4,096 distinct chains.
+    static let verifiedChainLimit = 4_096
 
+    /// - Parameter cacheVerifiedChains: remember verified signature paths (default true).
     /// - Throws: ``TrustEvaluator/LoadError`` when `--ca-file` cannot be read or holds no certificate.
-    public init(options: TLSOptions) throws(LoadError) {
+    public init(options: TLSOptions, cacheVerifiedChains: Bool = true) throws(LoadError) {
         self.options = options
+        self.verifiedChains = cacheVerifiedChains ? NIOLockedValueBox([:]) : nil
         if let path = options.caFile {
             guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw LoadError(message: "cannot read the CA file \(path): check the path and its permissions")
@@ -58,10 +68,10 @@ public final class TrustEvaluator: Sendable {
         host: String,
         now: Date
     ) async -> (report: TLSReport, problem: FailureReason?) {
-        let parsed = presented.compactMap { try? Certificate(derEncoded: $0.toDERBytes()) }
+        let ders = presented.compactMap { try? $0.toDERBytes() }
         var report = TLSReport(chainLength: presented.count)
-        guard let leaf = parsed.first else {
-            report.verificationError = "the server presented no certificate"
+        guard let leafDER = ders.first, let leaf = try? Certificate(derEncoded: leafDER) else {
+            report.verificationError = "the server presented no certificate that can be read"
             return (report, .handshakeFailed)
         }
         report.subject = leaf.subject.description
@@ -69,31 +79,24 @@ public final class TrustEvaluator: Sendable {
         report.notBefore = Self.iso(leaf.notValidBefore)
         report.notAfter = Self.iso(leaf.notValidAfter)
         report.daysLeft = Int((leaf.notValidAfter.timeIntervalSince(now) / 86_400).rounded(.down))
-        if let names = try? leaf.extensions.subjectAlternativeNames {
-            report.subjectAlternativeNames = names.map(Self.describe)
-        }
-        let intermediates = CertificateStore(parsed.dropFirst())
+        let names = (try? leaf.extensions.subjectAlternativeNames).map { Array($0) } ?? []
+        report.subjectAlternativeNames = names.map(Self.describe)
+        report.nameMatches = Self.nameMatches(names, host: host)
 
-        let isIP = Self.isIPAddress(host)
-        // Name check alone: the leaf is its own root here, so only the identity policy decides.
-        var nameCheck = Verifier(rootCertificates: CertificateStore([leaf])) {
-            ServerIdentityPolicy(serverHostname: isIP ? nil : host, serverIP: isIP ? host : nil)
-        }
-        if case .validCertificate = await nameCheck.validate(leaf: leaf, intermediates: CertificateStore()) {
-            report.nameMatches = true
-        }
-
-        var verifier = Verifier(rootCertificates: roots) { RFC5280Policy(validationTime: now) }
-        let trusted = await verifier.validate(leaf: leaf, intermediates: intermediates)
         var timeProblem: FailureReason?
         if now > leaf.notValidAfter { timeProblem = .certificateExpired }
         if now < leaf.notValidBefore { timeProblem = .certificateNotYetValid }
 
-        switch trusted {
-        case .validCertificate:
+        let key = ders.flatMap { $0 }
+        if let window = verifiedChains?.withLockedValue({ $0[key] }), window.contains(now) {
             report.chainTrusted = true
-        case .couldNotValidate:
-            if timeProblem != nil {
+        } else {
+            let intermediates = CertificateStore(ders.dropFirst().compactMap { try? Certificate(derEncoded: $0) })
+            var verifier = Verifier(rootCertificates: roots) { RFC5280Policy(validationTime: now) }
+            if case .validCertificate(let path) = await verifier.validate(leaf: leaf, intermediates: intermediates) {
+                report.chainTrusted = true
+                remember(key, path: Array(path))
+            } else if let timeProblem {
                 // Would the chain be trusted just inside the leaf's validity window? Then time is
                 // the only problem; otherwise the issuer is untrusted (the more telling fact).
                 let inside = timeProblem == .certificateExpired
@@ -126,6 +129,50 @@ public final class TrustEvaluator: Sendable {
             report.verificationError! += "; it also expired on \(Self.iso(leaf.notValidAfter))"
         }
         return (report, problem)
+    }
+
+    private func remember(_ key: [UInt8], path: [Certificate]) {
+        guard let verifiedChains, !path.isEmpty else { return }
+        let from = path.map(\.notValidBefore).max()!
+        let until = path.map(\.notValidAfter).min()!
+        guard from <= until else { return }
+        verifiedChains.withLockedValue { cache in
+            if cache.count >= Self.verifiedChainLimit { cache.removeAll(keepingCapacity: true) }
+            cache[key] = from...until
+        }
+    }
+
+    /// RFC 6125 §6.4: a DNS host against the dNSName entries (a wildcard only as the whole
+    /// left-most label, matching exactly one label); an IP host against the iPAddress entries.
+    /// The subject's common name is not consulted, as current browsers do not.
+    static func nameMatches(_ names: [GeneralName], host: String) -> Bool {
+        if let address = ipBytes(host) {
+            return names.contains { name in
+                if case .ipAddress(let bytes) = name { return Array(bytes.bytes) == address }
+                return false
+            }
+        }
+        var wanted = host.lowercased()
+        if wanted.hasSuffix(".") { wanted.removeLast() }
+        let wantedLabels = wanted.split(separator: ".", omittingEmptySubsequences: false)
+        return names.contains { name in
+            guard case .dnsName(let raw) = name else { return false }
+            var pattern = raw.lowercased()
+            if pattern.hasSuffix(".") { pattern.removeLast() }
+            if pattern == wanted { return true }
+            guard pattern.hasPrefix("*.") else { return false }
+            let patternLabels = pattern.split(separator: ".", omittingEmptySubsequences: false)
+            return patternLabels.count == wantedLabels.count && patternLabels.count >= 3
+                && !wantedLabels[0].isEmpty && Array(patternLabels.dropFirst()) == Array(wantedLabels.dropFirst())
+        }
+    }
+
+    static func ipBytes(_ host: String) -> [UInt8]? {
+        var v4 = in_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, host, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
+        return nil
     }
 
     static func describe(_ name: GeneralName) -> String {

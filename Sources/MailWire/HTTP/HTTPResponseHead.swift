@@ -17,12 +17,14 @@ public struct HTTPResponseHead: Equatable, Sendable {
 
     /// The first value of a field, by case-insensitive name.
     public func first(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        let wanted = name.lowercased()
+        return headers.first { $0.name.lowercased() == wanted }?.value
     }
 
     /// Every value of a field, by case-insensitive name.
     public func all(_ name: String) -> [String] {
-        headers.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map(\.value)
+        let wanted = name.lowercased()
+        return headers.filter { $0.name.lowercased() == wanted }.map(\.value)
     }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
