@@ -18,6 +18,14 @@ public final class TrustEvaluator: Sendable {
     /// target; re-verifying its signatures each time changes nothing. Validity at the probe's
     /// time and the name are still checked on every probe; only the path search is remembered.
     private let verifiedChains: NIOLockedValueBox<[[UInt8]: ClosedRange<Date>]>?
+    /// What the leaf certificate says, parsed once per distinct leaf (same bound as above).
+    private let leaves: NIOLockedValueBox<[[UInt8]: Leaf]>?
+
+    struct Leaf: Sendable {
+        var certificate: Certificate
+        var names: [GeneralName]
+        var report: TLSReport
+    }
     /// Entries kept before the cache is emptied. Default 4,096 distinct chains.
     static let verifiedChainLimit = 4_096
 
@@ -26,6 +34,7 @@ public final class TrustEvaluator: Sendable {
     public init(options: TLSOptions, cacheVerifiedChains: Bool = true) throws(LoadError) {
         self.options = options
         self.verifiedChains = cacheVerifiedChains ? NIOLockedValueBox([:]) : nil
+        self.leaves = cacheVerifiedChains ? NIOLockedValueBox([:]) : nil
         if let path = options.caFile {
             guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw LoadError(message: "cannot read the CA file \(path): check the path and its permissions")
@@ -69,19 +78,16 @@ public final class TrustEvaluator: Sendable {
         now: Date
     ) async -> (report: TLSReport, problem: FailureReason?) {
         let ders = presented.compactMap { try? $0.toDERBytes() }
-        var report = TLSReport(chainLength: presented.count)
-        guard let leafDER = ders.first, let leaf = try? Certificate(derEncoded: leafDER) else {
+        guard let leafDER = ders.first, let parsed = parseLeaf(leafDER) else {
+            var report = TLSReport(chainLength: presented.count)
             report.verificationError = "the server presented no certificate that can be read"
             return (report, .handshakeFailed)
         }
-        report.subject = leaf.subject.description
-        report.issuer = leaf.issuer.description
-        report.notBefore = Self.iso(leaf.notValidBefore)
-        report.notAfter = Self.iso(leaf.notValidAfter)
+        let leaf = parsed.certificate
+        var report = parsed.report
+        report.chainLength = presented.count
         report.daysLeft = Int((leaf.notValidAfter.timeIntervalSince(now) / 86_400).rounded(.down))
-        let names = (try? leaf.extensions.subjectAlternativeNames).map { Array($0) } ?? []
-        report.subjectAlternativeNames = names.map(Self.describe)
-        report.nameMatches = Self.nameMatches(names, host: host)
+        report.nameMatches = Self.nameMatches(parsed.names, host: host)
 
         var timeProblem: FailureReason?
         if now > leaf.notValidAfter { timeProblem = .certificateExpired }
@@ -129,6 +135,24 @@ public final class TrustEvaluator: Sendable {
             report.verificationError! += "; it also expired on \(Self.iso(leaf.notValidAfter))"
         }
         return (report, problem)
+    }
+
+    private func parseLeaf(_ der: [UInt8]) -> Leaf? {
+        if let cached = leaves?.withLockedValue({ $0[der] }) { return cached }
+        guard let certificate = try? Certificate(derEncoded: der) else { return nil }
+        let names = (try? certificate.extensions.subjectAlternativeNames).map { Array($0) } ?? []
+        var report = TLSReport()
+        report.subject = certificate.subject.description
+        report.issuer = certificate.issuer.description
+        report.notBefore = Self.iso(certificate.notValidBefore)
+        report.notAfter = Self.iso(certificate.notValidAfter)
+        report.subjectAlternativeNames = names.map(Self.describe)
+        let leaf = Leaf(certificate: certificate, names: names, report: report)
+        leaves?.withLockedValue { cache in
+            if cache.count >= Self.verifiedChainLimit { cache.removeAll(keepingCapacity: true) }
+            cache[der] = leaf
+        }
+        return leaf
     }
 
     private func remember(_ key: [UInt8], path: [Certificate]) {

@@ -104,7 +104,7 @@ public struct HTTPResponseParser: Sendable {
                     if buffer.readableBytes > 1_024 { throw .malformedChunk("chunk size line too long") }
                     break loop
                 }
-                let sizeText = line.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+                let sizeText = line.split(separator: ";", maxSplits: 1).first.map { Self.trimmed($0) } ?? ""
                 guard !sizeText.isEmpty, sizeText.count <= 15, let size = Int(sizeText, radix: 16), size >= 0 else {
                     throw .malformedChunk(line)
                 }
@@ -168,7 +168,7 @@ public struct HTTPResponseParser: Sendable {
             guard let colon = line.firstIndex(of: ":"), colon != line.startIndex,
                   !line[..<colon].contains(where: { $0 == " " || $0 == "\t" })
             else { throw .malformedHeader(line) }
-            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            headers.append((String(line[..<colon]), Self.trimmed(line[line.index(after: colon)...])))
         }
         headLines = []
         return HTTPResponseHead(
@@ -179,15 +179,20 @@ public struct HTTPResponseParser: Sendable {
         )
     }
 
+    /// Spaces and tabs removed at both ends (RFC 9110 §5.5 OWS), without Foundation's bridging.
+    static func trimmed(_ text: Substring) -> String {
+        String(text.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+
     private func bodyState(for head: HTTPResponseHead) throws(Error) -> State {
         if isResponseToHead || (100..<200).contains(head.status) || head.status == 204 || head.status == 304 {
             return .done
         }
-        if let coding = head.first("Transfer-Encoding"), coding.lowercased().contains("chunked") {
+        if let coding = head.first("Transfer-Encoding"), coding.lowercased().split(separator: ",").contains(where: { Self.trimmed($0) == "chunked" }) {
             return .chunkSize
         }
         if let lengthText = head.first("Content-Length") {
-            let values = Set(lengthText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            let values = Set(lengthText.split(separator: ",").map { Self.trimmed($0) })
             guard values.count == 1, let value = values.first, let length = Int(value), length >= 0 else {
                 throw .invalidContentLength(lengthText)
             }
