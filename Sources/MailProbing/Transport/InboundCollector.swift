@@ -126,22 +126,23 @@ final class InboundCollector: ChannelInboundHandler, @unchecked Sendable {
 
     /// The next bytes, or why there are none; returns at the latest when the deadline fires.
     func next() async -> Event {
-        await withCheckedContinuation { continuation in
-            let immediate: Event? = state.withLockedValue { state in
-                if let event = state.immediateEvent() { return event }
-                state.waiter = continuation
-                return nil
-            }
-            if let immediate { continuation.resume(returning: immediate) }
-        }
+        await wait(for: \.waiter) { $0.immediateEvent() }
     }
 
     /// Returns when the TLS handshake is done, failed, or the deadline fired.
     func handshakeCompleted() async -> Event {
+        await wait(for: \.handshakeWaiter) { $0.handshakeEvent() }
+    }
+
+    /// Returns `ready`'s event at once if there is one, else parks in `slot` until `update` wakes it.
+    private func wait(
+        for slot: WritableKeyPath<State, CheckedContinuation<Event, Never>?>,
+        ready: @escaping (inout State) -> Event?
+    ) async -> Event {
         await withCheckedContinuation { continuation in
             let immediate: Event? = state.withLockedValue { state in
-                if let event = state.handshakeEvent() { return event }
-                state.handshakeWaiter = continuation
+                if let event = ready(&state) { return event }
+                state[keyPath: slot] = continuation
                 return nil
             }
             if let immediate { continuation.resume(returning: immediate) }
