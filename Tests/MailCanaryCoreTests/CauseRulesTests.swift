@@ -46,3 +46,13 @@ import Testing
         #expect(DurationParser.parse("five") == nil)
     }
 }
+
+@Suite struct TenthsTextTests {
+    @Test func formatsOneDecimal() {
+        #expect(12.34.tenthsText == "12.3")
+        #expect(0.05.tenthsText == "0.1")
+        #expect(7.0.tenthsText == "7.0")
+        #expect((-0.26).tenthsText == "-0.3")
+        #expect((-3.45).tenthsText == "-3.5" || (-3.45).tenthsText == "-3.4")
+    }
+}

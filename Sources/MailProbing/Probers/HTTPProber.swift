@@ -40,7 +40,7 @@ public struct HTTPProber: Prober {
                                                           step: .operation, context: context, recorder: recorder)
             let status = response.head.status
             recorder.facts["status"] = String(status)
-            recorder.facts["timeToFirstByteMs"] = String(format: "%.1f", response.timeToFirstByteMs)
+            recorder.facts["timeToFirstByteMs"] = response.timeToFirstByteMs.tenthsText
             recorder.facts["bodyBytes"] = String(response.body.count)
             if response.bodyTruncated { recorder.facts["bodyTruncated"] = "true" }
 

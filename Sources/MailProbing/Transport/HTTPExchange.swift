@@ -91,7 +91,7 @@ public enum HTTPExchange {
             let body = result ?? (body: parser.keptBody, truncated: parser.isTruncated)
             let response = Response(head: head, body: body.body, bodyTruncated: body.truncated,
                                     timeToFirstByteMs: ttfb, transferMs: transfer)
-            let detail = "HTTP \(head.status) \(head.reason), \(body.body.count) bytes\(body.truncated ? " (truncated)" : ""), first byte after \(String(format: "%.1f", ttfb)) ms"
+            let detail = "HTTP \(head.status) \(head.reason), \(body.body.count) bytes\(body.truncated ? " (truncated)" : ""), first byte after \(ttfb.tenthsText) ms"
             return (response, detail)
         }
     }

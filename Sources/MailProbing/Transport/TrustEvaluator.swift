@@ -17,9 +17,9 @@ public final class TrustEvaluator: Sendable {
     /// certificate of that path is valid. A monitor sees the same chain on every probe of a
     /// target; re-verifying its signatures each time changes nothing. Validity at the probe's
     /// time and the name are still checked on every probe; only the path search is remembered.
-    private let verifiedChains: NIOLockedValueBox<[[UInt8]: ClosedRange<Date>]>?
+    private let verifiedChains: NIOLockedValueBox<[DERKey: ClosedRange<Date>]>?
     /// What the leaf certificate says, parsed once per distinct leaf (same bound as above).
-    private let leaves: NIOLockedValueBox<[[UInt8]: Leaf]>?
+    private let leaves: NIOLockedValueBox<[DERKey: Leaf]>?
 
     struct Leaf: Sendable {
         var certificate: Certificate
@@ -93,7 +93,7 @@ public final class TrustEvaluator: Sendable {
         if now > leaf.notValidAfter { timeProblem = .certificateExpired }
         if now < leaf.notValidBefore { timeProblem = .certificateNotYetValid }
 
-        let key = ders.flatMap { $0 }
+        let key = DERKey(ders.flatMap { $0 })
         if let window = verifiedChains?.withLockedValue({ $0[key] }), window.contains(now) {
             report.chainTrusted = true
         } else {
@@ -138,7 +138,8 @@ public final class TrustEvaluator: Sendable {
     }
 
     private func parseLeaf(_ der: [UInt8]) -> Leaf? {
-        if let cached = leaves?.withLockedValue({ $0[der] }) { return cached }
+        let key = DERKey(der)
+        if let cached = leaves?.withLockedValue({ $0[key] }) { return cached }
         guard let certificate = try? Certificate(derEncoded: der) else { return nil }
         let names = (try? certificate.extensions.subjectAlternativeNames).map { Array($0) } ?? []
         var report = TLSReport()
@@ -150,12 +151,12 @@ public final class TrustEvaluator: Sendable {
         let leaf = Leaf(certificate: certificate, names: names, report: report)
         leaves?.withLockedValue { cache in
             if cache.count >= Self.verifiedChainLimit { cache.removeAll(keepingCapacity: true) }
-            cache[der] = leaf
+            cache[key] = leaf
         }
         return leaf
     }
 
-    private func remember(_ key: [UInt8], path: [Certificate]) {
+    private func remember(_ key: DERKey, path: [Certificate]) {
         guard let verifiedChains, !path.isEmpty else { return }
         let from = path.map(\.notValidBefore).max()!
         let until = path.map(\.notValidAfter).min()!
@@ -222,5 +223,14 @@ public final class TrustEvaluator: Sendable {
 
     static func iso(_ date: Date) -> String {
         date.formatted(.iso8601)
+    }
+}
+
+/// Certificate bytes as a dictionary key, hashed in one pass (an `[UInt8]` key hashes byte by byte).
+struct DERKey: Hashable, Sendable {
+    let bytes: [UInt8]
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }
