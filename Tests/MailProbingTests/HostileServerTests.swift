@@ -1,3 +1,5 @@
+@testable import MailProbing
+import MailWire
 import Foundation
 import MailCanaryCore
 import MailCanaryTesting
@@ -130,5 +132,21 @@ import Testing
         // at once by another test running in parallel.
         expectFailure(try await probe("imaps://127.0.0.1:1"), .network, at: .connect, reason: .connectionRefused)
         expectFailure(try await probe("imaps://does-not-exist.invalid"), .dns, at: .resolve, reason: .nameNotFound)
+    }
+}
+
+@Suite struct IMAPFailureRulesTests {
+    @Test func responseCodesDecideTheClassAtEachStep() {
+        func failure(_ code: String?, _ kind: IMAPStatus.Kind = .no, at step: StepName) -> FailureClass {
+            IMAPSession.failure(for: IMAPStatus(kind: kind, code: code, text: "x"), step: step, doing: "test").failureClass
+        }
+        #expect(failure("AUTHENTICATIONFAILED", at: .auth) == .auth)
+        #expect(failure(nil, at: .auth) == .auth)
+        #expect(failure("UNAVAILABLE", at: .auth) == .server)
+        #expect(failure("PRIVACYREQUIRED", at: .auth) == .config)
+        #expect(failure("NONEXISTENT", at: .operation) == .config)
+        #expect(failure("CANNOT", at: .auth) == .auth)
+        #expect(failure("NONEXISTENT", at: .capability) == .server)
+        #expect(failure(nil, .bad, at: .operation) == .protocol)
     }
 }

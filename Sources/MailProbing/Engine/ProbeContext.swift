@@ -4,6 +4,8 @@ import NIOCore
 
 /// What a prober may use: the event loops, the settings and the one deadline of this run.
 public struct ProbeContext: Sendable {
+    /// Where the probe's connections live. ``ProbeRunner`` passes one event loop (an event loop
+    /// is a group of one), the same loop the probe's task runs on.
     public var eventLoopGroup: any EventLoopGroup
     public var settings: ProbeSettings
     /// The end of the whole exchange; every read, write and handshake stops at it.

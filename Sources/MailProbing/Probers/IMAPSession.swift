@@ -81,8 +81,12 @@ final class IMAPSession {
             return ProbeFailure(.server, reason: .unavailable, step: step, message: "the server could not \(what): \(status.text)", serverReply: reply)
         case "PRIVACYREQUIRED":
             return ProbeFailure(.config, reason: .invalidOption, step: step, message: "the server requires TLS to \(what): \(status.text)", serverReply: reply)
-        case "NONEXISTENT", "CANNOT", "NOPERM" where step == .operation:
-            return ProbeFailure(.config, reason: .notFound, step: step, message: "the server could not \(what): \(status.text)", serverReply: reply)
+        case "NONEXISTENT", "CANNOT", "NOPERM":
+            // A `where` after a pattern list binds to the last pattern only, hence the `if`.
+            if step == .operation {
+                return ProbeFailure(.config, reason: .notFound, step: step, message: "the server could not \(what): \(status.text)", serverReply: reply)
+            }
+            fallthrough
         default:
             if step == .auth {
                 return ProbeFailure(.auth, reason: .credentialsRejected, step: step, message: "credentials rejected: \(status.text)", serverReply: reply)
