@@ -85,3 +85,17 @@ import Testing
         #expect(result.failedStep == .tls)
     }
 }
+
+extension CertificateTests {
+    @Test func aPasswordWithoutAUserFailsTheAuthStepAsConfig() async throws {
+        let server = try await tlsServer(try Self.certificates.leaf())
+        defer { Task { await server.stop() } }
+        let result = try await probe("imaps://127.0.0.1:\(server.port)", caFile: Self.certificates.caFile) {
+            $0.credentials = Credentials(user: nil, password: Secret("pw"))
+        }
+        #expect(result.failureClass == .config)
+        #expect(result.failureReason == .missingCredential)
+        #expect(result.steps.last?.name == .auth)
+        #expect(result.steps.last?.outcome == .failed)
+    }
+}

@@ -55,7 +55,7 @@ public struct IMAPProber: Prober {
         if target.security == .startTLS {
             try await recorder.step(.starttls) { () async throws(ProbeFailure) in
                 let tag = session.nextTag()
-                try await connection.send(IMAPCommand.startTLS(tag: tag), step: .starttls)
+                connection.send(IMAPCommand.startTLS(tag: tag))
                 let (_, status) = try await session.readUntilTagged(tag, step: .starttls, waitingFor: "waiting for the STARTTLS answer")
                 guard status.kind == .ok else {
                     throw ProbeFailure(.tls, reason: .handshakeFailed, step: .starttls,
@@ -70,7 +70,7 @@ public struct IMAPProber: Prober {
 
         let capabilities = try await recorder.step(.capability) { () async throws(ProbeFailure) in
             let tag = session.nextTag()
-            try await connection.send(IMAPCommand.capability(tag: tag), step: .capability)
+            connection.send(IMAPCommand.capability(tag: tag))
             let (untagged, status) = try await session.readUntilTagged(tag, step: .capability, waitingFor: "waiting for CAPABILITY")
             guard status.kind == .ok else { throw IMAPSession.failure(for: status, step: .capability, doing: "list capabilities") }
             let caps = untagged.reduce(into: [String]()) { result, data in
@@ -97,7 +97,7 @@ public struct IMAPProber: Prober {
 
         try await recorder.step(.operation) { () async throws(ProbeFailure) in
             let tag = session.nextTag()
-            try await connection.send(IMAPCommand.select(tag: tag, mailbox: context.settings.mailbox), step: .operation)
+            connection.send(IMAPCommand.select(tag: tag, mailbox: context.settings.mailbox))
             let (untagged, status) = try await session.readUntilTagged(tag, step: .operation, waitingFor: "waiting for SELECT")
             guard status.kind == .ok else { throw IMAPSession.failure(for: status, step: .operation, doing: "select \(context.settings.mailbox)") }
             let count = untagged.lazy.compactMap { data -> Int? in
@@ -112,14 +112,7 @@ public struct IMAPProber: Prober {
 
     func authenticate(session: IMAPSession, capabilities: Set<String>, context: ProbeContext, recorder: ProbeRecorder) async throws(ProbeFailure) {
         let credentials = context.settings.credentials
-        guard let user = credentials.user, !user.isEmpty else {
-            recorder.skip(.auth, "")
-            throw ProbeFailure(.config, reason: .missingCredential, step: .auth, message: "a password or token was given but no user name (--user)")
-        }
-        var token: Secret?
-        if let provider = credentials.token {
-            token = try await recorder.step(.token) { () async throws(ProbeFailure) in try await provider.token(context: context) }
-        }
+        let (user, token) = try await credentials.login(context: context, recorder: recorder)
         try await recorder.step(.auth) { () async throws(ProbeFailure) in
             let tag = session.nextTag()
             let saslIR = capabilities.contains("SASL-IR")
@@ -142,7 +135,7 @@ public struct IMAPProber: Prober {
                     guard let login = IMAPCommand.login(tag: tag, user: user, password: password) else {
                         throw ProbeFailure(.config, reason: .invalidOption, step: .auth, message: "the user name or password contains a line break")
                     }
-                    try await session.connection.send(login, step: .auth)
+                    session.connection.send(login)
                     let (_, status) = try await session.readUntilTagged(tag, step: .auth, waitingFor: "waiting for the LOGIN answer")
                     guard status.kind == .ok else { throw IMAPSession.failure(for: status, step: .auth, doing: "log in") }
                     return ((), "LOGIN as \(user): \(status.text)")
@@ -151,9 +144,9 @@ public struct IMAPProber: Prober {
                 throw ProbeFailure(.config, reason: .missingCredential, step: .auth, message: "no password or token")
             }
             if saslIR {
-                try await session.connection.send(IMAPCommand.authenticate(tag: tag, mechanism: mechanism, initialResponse: initial), step: .auth)
+                session.connection.send(IMAPCommand.authenticate(tag: tag, mechanism: mechanism, initialResponse: initial))
             } else {
-                try await session.connection.send(IMAPCommand.authenticate(tag: tag, mechanism: mechanism), step: .auth)
+                session.connection.send(IMAPCommand.authenticate(tag: tag, mechanism: mechanism))
             }
             var sentInitial = saslIR
             while true {
@@ -161,12 +154,12 @@ public struct IMAPProber: Prober {
                 switch response {
                 case .continuation(let challenge):
                     if !sentInitial {
-                        try await session.connection.send(IMAPCommand.saslResponse(initial), step: .auth)
+                        session.connection.send(IMAPCommand.saslResponse(initial))
                         sentInitial = true
                     } else {
                         // XOAUTH2 failure: a base64 JSON error; answer with an empty line (RFC 7628 §3.2.3).
                         if let decoded = SASL.decodeBase64(challenge) { recorder.facts["saslError"] = String(decoding: decoded, as: UTF8.self) }
-                        try await session.connection.send(OutboundCommand(line: ""), step: .auth)
+                        session.connection.send(OutboundCommand(line: ""))
                     }
                 case .tagged(let responseTag, let status) where responseTag == tag:
                     guard status.kind == .ok else {
@@ -189,7 +182,7 @@ public struct IMAPProber: Prober {
     func logout(session: IMAPSession, recorder: ProbeRecorder) async throws(ProbeFailure) {
         try await recorder.step(.logout) { () async throws(ProbeFailure) in
             let tag = session.nextTag()
-            try await session.connection.send(IMAPCommand.logout(tag: tag), step: .logout)
+            session.connection.send(IMAPCommand.logout(tag: tag))
             let (_, status) = try await session.readUntilTagged(tag, step: .logout, waitingFor: "waiting for the LOGOUT answer", byeExpected: true)
             return ((), status.rendered)
         }

@@ -55,7 +55,7 @@ public struct POP3Prober: Prober {
 
         if target.security == .startTLS {
             try await recorder.step(.starttls) { () async throws(ProbeFailure) in
-                try await connection.send(POP3Command.stls, step: .starttls)
+                connection.send(POP3Command.stls)
                 let reply = try await readReply(.starttls, "waiting for the STLS answer")
                 guard reply.status == .ok else {
                     throw ProbeFailure(.tls, reason: .handshakeFailed, step: .starttls, message: "the server refused STLS: \(reply.text)", serverReply: reply.line)
@@ -68,7 +68,7 @@ public struct POP3Prober: Prober {
         }
 
         let capabilities = try await recorder.step(.capability) { () async throws(ProbeFailure) in
-            try await connection.send(POP3Command.capa, step: .capability)
+            connection.send(POP3Command.capa)
             let reply = try await readReply(.capability, "waiting for CAPA")
             guard reply.status == .ok else { return ([String](), "CAPA not supported: \(reply.text)") }
             var reader = POP3MultilineReader(maxLineLength: context.settings.limits.maxLineLength)
@@ -89,15 +89,9 @@ public struct POP3Prober: Prober {
             recorder.skip(.operation, "needs credentials")
         } else {
             let credentials = context.settings.credentials
-            guard let user = credentials.user, !user.isEmpty else {
-                throw ProbeFailure(.config, reason: .missingCredential, step: .auth, message: "a password or token was given but no user name (--user)")
-            }
             let sasl = Set(capabilities.first { $0.uppercased().hasPrefix("SASL") }?
                 .uppercased().split(separator: " ").dropFirst().map(String.init) ?? [])
-            var token: Secret?
-            if let provider = credentials.token {
-                token = try await recorder.step(.token) { () async throws(ProbeFailure) in try await provider.token(context: context) }
-            }
+            let (user, token) = try await credentials.login(context: context, recorder: recorder)
             try await recorder.step(.auth) { () async throws(ProbeFailure) in
                 let command: OutboundCommand
                 let label: String
@@ -114,7 +108,7 @@ public struct POP3Prober: Prober {
                     guard let userCommand = POP3Command.user(user), let passCommand = POP3Command.pass(password) else {
                         throw ProbeFailure(.config, reason: .invalidOption, step: .auth, message: "the user name or password contains a line break")
                     }
-                    try await connection.send(userCommand, step: .auth)
+                    connection.send(userCommand)
                     let userReply = try await readReply(.auth, "waiting for the USER answer")
                     guard userReply.status == .ok else { throw Self.failure(for: userReply, step: .auth, doing: "log in") }
                     command = passCommand
@@ -122,18 +116,18 @@ public struct POP3Prober: Prober {
                 } else {
                     throw ProbeFailure(.config, reason: .missingCredential, step: .auth, message: "no password or token")
                 }
-                try await connection.send(command, step: .auth)
+                connection.send(command)
                 var reply = try await readReply(.auth, "waiting for the authentication answer")
                 if reply.status == .continuation {
                     if let decoded = SASL.decodeBase64(reply.text) { recorder.facts["saslError"] = String(decoding: decoded, as: UTF8.self) }
-                    try await connection.send(OutboundCommand(line: ""), step: .auth)
+                    connection.send(OutboundCommand(line: ""))
                     reply = try await readReply(.auth, "waiting for the authentication answer")
                 }
                 guard reply.status == .ok else { throw Self.failure(for: reply, step: .auth, doing: "log in") }
                 return ((), "\(label) as \(user): \(reply.text)")
             }
             try await recorder.step(.operation) { () async throws(ProbeFailure) in
-                try await connection.send(POP3Command.stat, step: .operation)
+                connection.send(POP3Command.stat)
                 let reply = try await readReply(.operation, "waiting for STAT")
                 guard reply.status == .ok else { throw Self.failure(for: reply, step: .operation, doing: "count messages") }
                 let parts = reply.text.split(separator: " ")
@@ -146,7 +140,7 @@ public struct POP3Prober: Prober {
         }
 
         try await recorder.step(.logout) { () async throws(ProbeFailure) in
-            try await connection.send(POP3Command.quit, step: .logout)
+            connection.send(POP3Command.quit)
             let reply = try await readReply(.logout, "waiting for the QUIT answer")
             return ((), reply.line)
         }

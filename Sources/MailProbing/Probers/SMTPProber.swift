@@ -51,7 +51,7 @@ public struct SMTPProber: Prober {
         }
 
         func exchange(_ command: OutboundCommand, _ step: StepName, _ what: String) async throws(ProbeFailure) -> SMTPReply {
-            try await connection.send(command, step: step)
+            connection.send(command)
             return try await readReply(step, what)
         }
 
@@ -98,14 +98,8 @@ public struct SMTPProber: Prober {
         if credentials.isEmpty {
             recorder.skip(.auth, "no credentials given")
         } else {
-            guard let user = credentials.user, !user.isEmpty else {
-                throw ProbeFailure(.config, reason: .missingCredential, step: .auth, message: "a password or token was given but no user name (--user)")
-            }
             let mechanisms = Set((keywords["AUTH"] ?? "").uppercased().split(separator: " ").map(String.init))
-            var token: Secret?
-            if let provider = credentials.token {
-                token = try await recorder.step(.token) { () async throws(ProbeFailure) in try await provider.token(context: context) }
-            }
+            let (user, token) = try await credentials.login(context: context, recorder: recorder)
             try await recorder.step(.auth) { () async throws(ProbeFailure) in
                 guard !mechanisms.isEmpty else {
                     throw ProbeFailure(.config, reason: .invalidOption, step: .auth, message: "the server offers no AUTH on this port (is it the submission port?)")
@@ -162,7 +156,7 @@ public struct SMTPProber: Prober {
                 This message was sent by a MailCanary SMTP probe to test mail submission.
                 """
                 recorder.transcript.client("<message \(messageID)>")
-                try await connection.write(Array(SMTPCommand.dataBody(message).utf8), step: .mailflow)
+                connection.write(Array(SMTPCommand.dataBody(message).utf8))
                 reply = try await readReply(.mailflow, "waiting for the end-of-data answer")
                 guard reply.code == 250 else { throw Self.failure(for: reply, step: .mailflow, doing: "queue the message") }
                 recorder.facts["messageId"] = messageID

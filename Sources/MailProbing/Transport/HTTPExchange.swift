@@ -35,7 +35,7 @@ public enum HTTPExchange {
         return try await recorder.step(step) { () async throws(ProbeFailure) in
             for line in request.transcriptLines { recorder.transcript.client(line) }
             let sent = NIODeadline.now()
-            try await connection.write(request.wire, step: step)
+            connection.write(request.wire)
             var parser = HTTPResponseParser(maxHeadSize: context.settings.limits.maxHeadSize, maxBodySize: context.settings.limits.maxBodySize)
             parser.isResponseToHead = request.method == "HEAD"
             var firstByte: NIODeadline?

@@ -21,18 +21,15 @@ public final class ProbeConnection {
     let context: ProbeContext
     let recorder: ProbeRecorder
     public let host: String
-    public let remoteAddress: SocketAddress
     /// Bytes received and not yet consumed by a parser.
     var pending: ByteBuffer
-    public private(set) var isSecure = false
 
-    private init(channel: any Channel, collector: InboundCollector, context: ProbeContext, recorder: ProbeRecorder, host: String, address: SocketAddress) {
+    private init(channel: any Channel, collector: InboundCollector, context: ProbeContext, recorder: ProbeRecorder, host: String) {
         self.channel = channel
         self.collector = collector
         self.context = context
         self.recorder = recorder
         self.host = host
-        self.remoteAddress = address
         self.pending = channel.allocator.buffer(capacity: 0)
     }
 
@@ -78,7 +75,7 @@ public final class ProbeConnection {
             // One timer for the whole exchange: when it fires, every wait of this connection ends.
             let timer = channel.eventLoop.scheduleTask(deadline: context.deadline) { collector.deadlineReached() }
             channel.closeFuture.whenComplete { _ in timer.cancel() }
-            return ProbeConnection(channel: channel, collector: collector, context: context, recorder: recorder, host: host, address: address)
+            return ProbeConnection(channel: channel, collector: collector, context: context, recorder: recorder, host: host)
         } catch {
             throw classifyConnectError(error, address: address)
         }
@@ -125,7 +122,7 @@ public final class ProbeConnection {
             let collector = self.collector
             let channel = self.channel
             let sslContext = ProbeTLS.sharedContext
-            let sni: String? = TrustEvaluator.isIPAddress(host) || host.isEmpty ? nil : host
+            let sni: String? = TrustEvaluator.ipBytes(host) != nil || host.isEmpty ? nil : host
             let event: InboundCollector.Event
             do {
                 let setup = try await eventLoop.submit { () -> InboundCollector.Event? in
@@ -174,7 +171,6 @@ public final class ProbeConnection {
             full.version = version.flatMap { $0 }.map(Self.describe)
             full.cipher = try? await eventLoop.submit { sniffer.cipherSuite.map(TLSServerHello.name) }.get()
             recorder.tls = full
-            isSecure = true
             let summary = [full.version, full.cipher, full.subject.map { "subject \($0)" }, full.daysLeft.map { "\($0) days left" }]
                 .compactMap { $0 }.joined(separator: ", ")
             if let problem {
@@ -218,17 +214,18 @@ public final class ProbeConnection {
     // MARK: I/O
 
     /// Sends a command; the transcript gets its redacted form.
-    public func send(_ command: OutboundCommand, step: StepName) async throws(ProbeFailure) {
+    public func send(_ command: OutboundCommand) {
         recorder.transcript.client(command.transcript)
-        try await write(Array(command.wire.utf8), step: step)
+        write(Array(command.wire.utf8))
     }
 
     /// Sends raw bytes without a transcript line (the caller writes one).
-    public func write(_ bytes: [UInt8], step: StepName) async throws(ProbeFailure) {
+    ///
+    /// Not awaited: a failed write closes the channel, and the next read reports it with the step
+    /// it belongs to. Waiting for each write would cost a thread handoff per command.
+    public func write(_ bytes: [UInt8]) {
         var buffer = channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
-        // Not awaited: a failed write closes the channel, and the next read reports it. Waiting
-        // for the write to complete would cost a thread handoff per command.
         channel.writeAndFlush(buffer, promise: nil)
     }
 
@@ -270,8 +267,8 @@ public final class ProbeConnection {
         }
     }
 
-    /// Reads what is left until the peer closes (HTTP bodies without length); returns false if
-    /// the deadline passed first.
+    /// Reads what is left until the peer closes (HTTP bodies without length), or until `consume`
+    /// returns false (enough kept); the deadline ends it with a `timeout` failure.
     public func readUntilClose(step: StepName, _ consume: (inout ByteBuffer) -> Bool) async throws(ProbeFailure) {
         while true {
             if pending.readableBytes > 0 {

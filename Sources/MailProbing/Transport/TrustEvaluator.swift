@@ -1,6 +1,5 @@
 import Foundation
 import MailCanaryCore
-import NIOConcurrencyHelpers
 import NIOSSL
 import SwiftASN1
 import X509
@@ -17,9 +16,9 @@ public final class TrustEvaluator: Sendable {
     /// certificate of that path is valid. A monitor sees the same chain on every probe of a
     /// target; re-verifying its signatures each time changes nothing. Validity at the probe's
     /// time and the name are still checked on every probe; only the path search is remembered.
-    private let verifiedChains: NIOLockedValueBox<[DERKey: ClosedRange<Date>]>?
+    private let verifiedChains: BoundedCache<DERKey, ClosedRange<Date>>?
     /// What the leaf certificate says, parsed once per distinct leaf (same bound as above).
-    private let leaves: NIOLockedValueBox<[DERKey: Leaf]>?
+    private let leaves: BoundedCache<DERKey, Leaf>?
 
     struct Leaf: Sendable {
         var certificate: Certificate
@@ -33,8 +32,8 @@ public final class TrustEvaluator: Sendable {
     /// - Throws: ``TrustEvaluator/LoadError`` when `--ca-file` cannot be read or holds no certificate.
     public init(options: TLSOptions, cacheVerifiedChains: Bool = true) throws(LoadError) {
         self.options = options
-        self.verifiedChains = cacheVerifiedChains ? NIOLockedValueBox([:]) : nil
-        self.leaves = cacheVerifiedChains ? NIOLockedValueBox([:]) : nil
+        self.verifiedChains = cacheVerifiedChains ? BoundedCache(limit: Self.verifiedChainLimit) : nil
+        self.leaves = cacheVerifiedChains ? BoundedCache(limit: Self.verifiedChainLimit) : nil
         if let path = options.caFile {
             guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw LoadError(message: "cannot read the CA file \(path): check the path and its permissions")
@@ -94,7 +93,7 @@ public final class TrustEvaluator: Sendable {
         if now < leaf.notValidBefore { timeProblem = .certificateNotYetValid }
 
         let key = DERKey(ders.flatMap { $0 })
-        if let window = verifiedChains?.withLockedValue({ $0[key] }), window.contains(now) {
+        if let window = verifiedChains?[key], window.contains(now) {
             report.chainTrusted = true
         } else {
             let intermediates = CertificateStore(ders.dropFirst().compactMap { try? Certificate(derEncoded: $0) })
@@ -139,7 +138,7 @@ public final class TrustEvaluator: Sendable {
 
     private func parseLeaf(_ der: [UInt8]) -> Leaf? {
         let key = DERKey(der)
-        if let cached = leaves?.withLockedValue({ $0[key] }) { return cached }
+        if let cached = leaves?[key] { return cached }
         guard let certificate = try? Certificate(derEncoded: der) else { return nil }
         let names = (try? certificate.extensions.subjectAlternativeNames).map { Array($0) } ?? []
         var report = TLSReport()
@@ -149,10 +148,7 @@ public final class TrustEvaluator: Sendable {
         report.notAfter = Self.iso(certificate.notValidAfter)
         report.subjectAlternativeNames = names.map(Self.describe)
         let leaf = Leaf(certificate: certificate, names: names, report: report)
-        leaves?.withLockedValue { cache in
-            if cache.count >= Self.verifiedChainLimit { cache.removeAll(keepingCapacity: true) }
-            cache[key] = leaf
-        }
+        leaves?.insert(leaf, for: key)
         return leaf
     }
 
@@ -161,10 +157,7 @@ public final class TrustEvaluator: Sendable {
         let from = path.map(\.notValidBefore).max()!
         let until = path.map(\.notValidAfter).min()!
         guard from <= until else { return }
-        verifiedChains.withLockedValue { cache in
-            if cache.count >= Self.verifiedChainLimit { cache.removeAll(keepingCapacity: true) }
-            cache[key] = from...until
-        }
+        verifiedChains.insert(from...until, for: key)
     }
 
     /// RFC 6125 §6.4: a DNS host against the dNSName entries (a wildcard only as the whole
@@ -215,11 +208,6 @@ public final class TrustEvaluator: Sendable {
         }
     }
 
-    static func isIPAddress(_ host: String) -> Bool {
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
-    }
 
     static func iso(_ date: Date) -> String {
         date.formatted(.iso8601)

@@ -21,11 +21,6 @@ public struct HTTPResponseHead: Equatable, Sendable {
         return headers.first { $0.name.lowercased() == wanted }?.value
     }
 
-    /// Every value of a field, by case-insensitive name.
-    public func all(_ name: String) -> [String] {
-        let wanted = name.lowercased()
-        return headers.filter { $0.name.lowercased() == wanted }.map(\.value)
-    }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.version == rhs.version && lhs.status == rhs.status && lhs.reason == rhs.reason
