@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .executable(name: "mailcanary", targets: ["MailCanaryCLI"]),
         .executable(name: "mailcanary-bench", targets: ["MailCanaryBench"]),
+        .executable(name: "exchange-test-server", targets: ["ExchangeTestServerCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
@@ -27,6 +28,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.1.0"),
     ],
     targets: [
+        // c-ares for DNS queries, glibc's libresolv for walking answers (Debian: libc-ares-dev).
+        .systemLibrary(
+            name: "CAres",
+            providers: [.apt(["libc-ares-dev"])]
+        ),
         .target(
             name: "MailCanaryCore",
             swiftSettings: swiftSettings
@@ -44,6 +50,7 @@ let package = Package(
             dependencies: [
                 "MailCanaryCore",
                 "MailWire",
+                "CAres",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -83,6 +90,8 @@ let package = Package(
             name: "MailCanaryTesting",
             dependencies: [
                 "MailCanaryCore",
+                "MailWire",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -90,6 +99,16 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ExchangeTestServerCLI",
+            dependencies: [
+                "MailCanaryTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -23,6 +23,8 @@ SUBMISSION_PORT=14587; SMTPS_PORT=14465; SMTP_PORT=14025
 HTTP_PORT=14080; HTTPS_PORT=14443
 # Dovecot checks XOAUTH2 tokens by asking this URL (introspection_mode = auth); the tests serve it.
 INTROSPECTION_PORT=14900
+DNS_PORT=14053; SILENT_DNS_PORT=14054
+EXCHANGE_PORT=14444; EXCHANGE_HTTP_PORT=14480
 LAB_USER=alice@lab.test
 
 log() { printf 'lab: %s\n' "$*" >&2; }
@@ -39,6 +41,9 @@ install_packages() {
   command -v nginx >/dev/null || missing+=(nginx-light)
   command -v openssl >/dev/null || missing+=(openssl)
   command -v pkill >/dev/null || missing+=(procps)
+  command -v dnsmasq >/dev/null || missing+=(dnsmasq-base)
+  # c-ares, the probes' DNS library, for the build.
+  [ -f /usr/include/ares.h ] || missing+=(libc-ares-dev)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     if [ -z "${MAILCANARY_APT_UPDATED:-}" ]; then apt-get update -qq; export MAILCANARY_APT_UPDATED=1; fi
@@ -306,6 +311,46 @@ stop_dovecot() {
 }
 start_postfix() { postfix -c "$LAB/postfix/etc" start </dev/null >/dev/null 2>&1 || { tail -20 "$LOGDIR/postfix.log" >&2; return 1; }; }
 stop_postfix() { [ -f "$LAB/postfix/etc/main.cf" ] && postfix -c "$LAB/postfix/etc" stop >/dev/null 2>&1 || true; }
+# A real DNS server for the Exchange paths: the zone of the Autodiscover discovery tests
+# (the Exchange test server listens on 127.0.0.1:$EXCHANGE_PORT, its HTTP redirect on
+# 127.0.0.3:$EXCHANGE_HTTP_PORT), MX/SRV/CNAME records, NXDOMAIN for every other .test name,
+# REFUSED for refused.test and silence (a resolver that times out) for slow.test.
+write_dnsmasq_config() {
+  mkdir -p "$LAB/dnsmasq"
+  cat > "$LAB/dnsmasq/dnsmasq.conf" <<EOF
+port=$DNS_PORT
+listen-address=$HOST
+bind-interfaces
+no-resolv
+no-hosts
+no-poll
+pid-file=$LAB/dnsmasq/dnsmasq.pid
+local=/test/
+local=/example/
+local-ttl=300
+host-record=contoso.test,127.0.0.1
+host-record=autodiscover.contoso.test,127.0.0.1
+host-record=mail.contoso.test,127.0.0.1,::1
+mx-host=contoso.test,mail.contoso.test,10
+host-record=autodiscover.adhost.test,127.0.0.1
+host-record=autodiscover.redirect.test,127.0.0.3
+host-record=mail.redirect.test,127.0.0.1
+srv-host=_autodiscover._tcp.srv.test,mail.srv.test,$EXCHANGE_PORT,0,0
+host-record=mail.srv.test,127.0.0.1
+srv-host=_autodiscover._tcp.leak.test,autodiscover.attacker.example,$EXCHANGE_PORT,0,0
+host-record=autodiscover.attacker.example,127.0.0.1
+cname=autodiscover.cname.test,mail.contoso.test
+host-record=nomx.test,127.0.0.1
+mx-host=badmx.test,nowhere.badmx.test,10
+server=/slow.test/127.0.0.1#$SILENT_DNS_PORT
+server=/refused.test/#
+EOF
+}
+start_dnsmasq() { dnsmasq --conf-file="$LAB/dnsmasq/dnsmasq.conf" --user=root </dev/null >/dev/null 2>&1 || { log "dnsmasq did not start"; return 1; }; }
+stop_dnsmasq() {
+  if [ -f "$LAB/dnsmasq/dnsmasq.pid" ]; then kill "$(cat "$LAB/dnsmasq/dnsmasq.pid")" 2>/dev/null || true; rm -f "$LAB/dnsmasq/dnsmasq.pid"; fi
+}
+
 start_nginx() { nginx -c "$LAB/nginx/nginx.conf" -e "$LOGDIR/nginx-error.log" </dev/null >/dev/null 2>&1; }
 stop_nginx() {
   if [ -f "$LAB/nginx/nginx.pid" ]; then kill "$(cat "$LAB/nginx/nginx.pid")" 2>/dev/null || true; rm -f "$LAB/nginx/nginx.pid"; fi
@@ -333,6 +378,9 @@ MAILCANARY_LAB_SMTP_PORT=$SMTP_PORT
 MAILCANARY_LAB_HTTP_PORT=$HTTP_PORT
 MAILCANARY_LAB_HTTPS_PORT=$HTTPS_PORT
 MAILCANARY_LAB_INTROSPECTION_PORT=$INTROSPECTION_PORT
+MAILCANARY_LAB_DNS_SERVER=$HOST:$DNS_PORT
+MAILCANARY_LAB_EXCHANGE_PORT=$EXCHANGE_PORT
+MAILCANARY_LAB_EXCHANGE_HTTP_PORT=$EXCHANGE_HTTP_PORT
 MAILCANARY_LAB_CA_FILE=$LAB/certs/ca.pem
 MAILCANARY_LAB_USER=$LAB_USER
 MAILCANARY_LAB_PASSWORD_FILE=$LAB/secrets/alice.password
@@ -345,7 +393,7 @@ case "${1:-up}" in
   up)
     need_root
     install_packages
-    stop_nginx; stop_postfix; stop_dovecot
+    stop_nginx; stop_postfix; stop_dovecot; stop_dnsmasq
     mkdir -p "$LAB" "$LOGDIR"
     make_certificates
     make_users
@@ -353,6 +401,8 @@ case "${1:-up}" in
     write_dovecot_oauth2_config
     write_postfix_config
     write_nginx_config
+    write_dnsmasq_config
+    start_dnsmasq
     start_dovecot
     start_postfix
     start_nginx
@@ -361,7 +411,7 @@ case "${1:-up}" in
     log "up: IMAP $IMAP_PORT/$IMAPS_PORT, POP3 $POP3_PORT/$POP3S_PORT, submission $SUBMISSION_PORT/$SMTPS_PORT, HTTPS $HTTPS_PORT on $HOST"
     log "user $LAB_USER, password in $LAB/secrets/alice.password, CA $LAB/certs/ca.pem"
     ;;
-  down) stop_nginx; stop_postfix; stop_dovecot ;;
+  down) stop_nginx; stop_postfix; stop_dovecot; stop_dnsmasq ;;
   stop-dovecot) stop_dovecot ;;
   start-dovecot)
     start_dovecot; wait_port $IMAPS_PORT

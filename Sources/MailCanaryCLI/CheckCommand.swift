@@ -12,7 +12,11 @@ struct CheckCommand: AsyncParsableCommand {
         abstract: "Probe one target layer by layer and say which layer broke.",
         discussion: """
         Schemes: imap (STARTTLS, 143), imaps (993), pop3 (STLS, 110), pop3s (995), smtp (submission with \
-        STARTTLS, 587), smtps (465), tls://HOST:PORT, tcp://HOST:PORT, http, https.
+        STARTTLS, 587), smtps (465), tls://HOST:PORT, tcp://HOST:PORT, http, https; \
+        autodiscover://DOMAIN?email=A (full discovery), autodiscover+https://HOST/?email=A, mapi+https://HOST, \
+        ews+https://HOST, activesync+https://HOST, owa+https://HOST, graph+https://HOST/?user=ID, \
+        token+https://HOST/TENANT, dns://NAME?type=MX|SRV|CNAME|A|AAAA|TXT|NS.
+        Without credentials an Exchange path is checked at its anonymous depth (401 with a challenge is healthy).
         Exit status: 0 the target is healthy, 1 the target failed, 2 a usage or configuration error.
         """
     )
@@ -44,8 +48,14 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(name: .customLong("refresh-token-env"), help: ArgumentHelp("Use the refresh-token grant with the token in this variable.", valueName: "NAME"))
     var refreshTokenEnv: String?
 
-    @Option(help: "OAuth2 scope, with --token-url (default https://outlook.office365.com/.default).")
+    @Option(help: "OAuth2 scope (default https://outlook.office365.com/.default; for graph+https https://graph.microsoft.com/.default).")
     var scope: String?
+
+    @Option(help: "Entra ID tenant (GUID or domain): the token endpoint is https://login.microsoftonline.com/TENANT/oauth2/v2.0/token unless --token-url says otherwise.")
+    var tenant: String?
+
+    @Option(name: .customLong("dns-server"), help: ArgumentHelp("Ask this DNS server (IP[:PORT]) instead of the system's, for every resolve step.", valueName: "ADDRESS"))
+    var dnsServer: String?
 
     @Option(help: "One deadline for the whole exchange, e.g. 5s or 750ms (default 10s).")
     var timeout: String = "10s"
@@ -118,6 +128,26 @@ struct CheckCommand: AsyncParsableCommand {
         if let oauthTokenEnv {
             credentials.token = StaticTokenProvider(try SecretSource.environment(oauthTokenEnv, option: "--oauth-token-env"))
         }
+        if let dnsServer {
+            guard let server = DNSServer(parsing: dnsServer) else {
+                throw UsageError("--dns-server \(dnsServer): give an IP address with an optional port, e.g. 127.0.0.1 or [::1]:5353")
+            }
+            settings.dnsServer = server
+        }
+        if let tenant, tenant.isEmpty || tenant.contains(where: { $0 == "/" || $0.isWhitespace }) {
+            throw UsageError("--tenant '\(tenant)': give a tenant id (GUID) or a domain such as contoso.onmicrosoft.com")
+        }
+        var tokenURL = self.tokenURL
+        if target.scheme == .tokenHTTPS {
+            guard tokenURL == nil else { throw UsageError("--token-url: a token+https:// target is the token endpoint itself; drop --token-url") }
+            guard let path = TokenProber.tokenPath(for: target, tenant: tenant) else {
+                throw UsageError("URL: token+https://HOST/TENANT needs the tenant in the path, or --tenant")
+            }
+            let hostPart = target.host.contains(":") ? "[\(target.host)]" : target.host
+            tokenURL = "https://\(hostPart):\(target.port)\(path)"
+        } else if tokenURL == nil, let tenant, clientID != nil {
+            tokenURL = "https://login.microsoftonline.com/\(tenant)/oauth2/v2.0/token"
+        }
         if let tokenURL {
             guard let endpoint = OAuth2TokenProvider.Endpoint(url: tokenURL) else {
                 throw UsageError("--token-url \(tokenURL): write an http(s) URL such as https://login.microsoftonline.com/TENANT/oauth2/v2.0/token")
@@ -131,12 +161,16 @@ struct CheckCommand: AsyncParsableCommand {
                 guard secret != nil else { throw UsageError("--token-url with the client-credentials grant needs --client-secret-env") }
                 grant = .clientCredentials
             }
+            let defaultScope = target.scheme == .graphHTTPS || target.scheme == .tokenHTTPS ? "https://graph.microsoft.com/.default" : "https://outlook.office365.com/.default"
             credentials.token = OAuth2TokenProvider(endpoint: endpoint, clientID: clientID, clientSecret: secret,
-                                                    scope: scope ?? "https://outlook.office365.com/.default", grant: grant)
+                                                    scope: scope ?? defaultScope, grant: grant)
         } else if clientID != nil || clientSecretEnv != nil || refreshTokenEnv != nil {
-            throw UsageError("--client-id, --client-secret-env and --refresh-token-env need --token-url")
+            throw UsageError("--client-id, --client-secret-env and --refresh-token-env need --token-url or --tenant")
+        } else if target.scheme == .tokenHTTPS {
+            throw UsageError("token+https:// needs --client-id with --client-secret-env (or --refresh-token-env)")
         }
-        if (credentials.password != nil || credentials.token != nil), (credentials.user ?? "").isEmpty, target.path != .http {
+        let userless: Set<AccessPath> = [.http, .graph, .token, .dns, .autodiscover]
+        if (credentials.password != nil || credentials.token != nil), (credentials.user ?? "").isEmpty, !userless.contains(target.path) {
             throw UsageError("a password or token was given without --user: name the mailbox user")
         }
         settings.credentials = credentials

@@ -31,7 +31,7 @@ public enum CauseRules {
             default: return .serverSide
             }
         case .dns:
-            return reason == .nameNotFound ? .clientConfig : .networkIntermediary
+            return reason == .nameNotFound || reason == .noData ? .clientConfig : .networkIntermediary
         case .network:
             return afterGreeting ? .serverSide : .networkIntermediary
         case .timeout:

@@ -5,6 +5,8 @@
 public enum FailureReason: String, Codable, Sendable {
     // dns
     case nameNotFound
+    /// The name exists but has no record of the asked type (NODATA), e.g. no MX records.
+    case noData
     case resolverFailure
     case resolverTimeout
     // network
@@ -29,6 +31,8 @@ public enum FailureReason: String, Codable, Sendable {
     case credentialsRejected
     case tokenRejected
     case challengeMissing
+    /// The identity provider wants a user interaction (MFA, consent): a monitor cannot give it.
+    case interactionRequired
     // protocol
     case malformed
     case lineTooLong
@@ -37,6 +41,10 @@ public enum FailureReason: String, Codable, Sendable {
     case startTLSRequired
     case injectionDetected
     case redirectLimit
+    /// A redirect (Autodiscover) to a host outside the configured domain, refused with credentials.
+    case redirectOutsideDomain
+    /// A back end reported failure inside a successful HTTP exchange (X-ResponseCode, EWS ResponseCode).
+    case backendError
     // config
     case missingCredential
     case invalidOption

@@ -14,9 +14,32 @@ import Foundation
 /// | `tls` | tls | implicit TLS | (required) |
 /// | `tcp` | tcp | plain | (required) |
 /// | `http` / `https` | http | plain / TLS | 80 / 443 |
+/// | `autodiscover://DOMAIN?email=A` | autodiscover | discovery (domain, autodiscover host, HTTP redirect, SRV) | 443 |
+/// | `autodiscover+https://HOST/?email=A` | autodiscover | one endpoint, JSON v2 then POX | 443 |
+/// | `mapi+https`, `ews+https`, `activesync+https`, `owa+https` | mapi-http, ews, activesync, owa | TLS | 443 |
+/// | `graph+https://HOST/?user=ID` | graph | TLS | 443 |
+/// | `token+https://HOST/TENANT` | token | TLS | 443 |
+/// | `dns://NAME?type=MX` | dns | (the name is the question) | |
 public struct ProbeTarget: Sendable, Equatable {
     public enum Scheme: String, Sendable, CaseIterable {
         case imap, imaps, pop3, pop3s, smtp, smtps, tls, tcp, http, https
+        case autodiscover
+        case autodiscoverHTTPS = "autodiscover+https"
+        case mapiHTTPS = "mapi+https"
+        case ewsHTTPS = "ews+https"
+        case activesyncHTTPS = "activesync+https"
+        case owaHTTPS = "owa+https"
+        case graphHTTPS = "graph+https"
+        case tokenHTTPS = "token+https"
+        case dns
+
+        /// Schemes whose URL keeps its path and query (they name a resource or parameters).
+        var keepsResource: Bool {
+            switch self {
+            case .imap, .imaps, .pop3, .pop3s, .smtp, .smtps, .tls, .tcp: return false
+            default: return true
+            }
+        }
     }
 
     /// How the connection is secured.
@@ -38,7 +61,9 @@ public struct ProbeTarget: Sendable, Equatable {
         switch scheme {
         case .imap, .pop3, .smtp: return .startTLS
         case .imaps, .pop3s, .smtps, .tls, .https: return .implicitTLS
-        case .tcp, .http: return .plain
+        case .autodiscover, .autodiscoverHTTPS, .mapiHTTPS, .ewsHTTPS, .activesyncHTTPS, .owaHTTPS, .graphHTTPS, .tokenHTTPS:
+            return .implicitTLS
+        case .tcp, .http, .dns: return .plain
         }
     }
 
@@ -50,14 +75,40 @@ public struct ProbeTarget: Sendable, Equatable {
         case .tls: return .tls
         case .tcp: return .tcp
         case .http, .https: return .http
+        case .autodiscover, .autodiscoverHTTPS: return .autodiscover
+        case .mapiHTTPS: return .mapiHTTP
+        case .ewsHTTPS: return .ews
+        case .activesyncHTTPS: return .activesync
+        case .owaHTTPS: return .owa
+        case .graphHTTPS: return .graph
+        case .tokenHTTPS: return .token
+        case .dns: return .dns
         }
+    }
+
+    /// The value of a query parameter (`?email=…`), percent-decoded; names match without case.
+    public func parameter(_ name: String) -> String? {
+        guard let query = resource.split(separator: "?", maxSplits: 1).dropFirst().first else { return nil }
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts[0].lowercased() == name.lowercased() else { continue }
+            let raw = parts.count > 1 ? String(parts[1]) : ""
+            return raw.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? raw
+        }
+        return nil
+    }
+
+    /// The path without the query, at least `/`.
+    public var pathOnly: String {
+        String(resource.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "/")
     }
 
     /// The target written back as a URL, without credentials.
     public var displayString: String {
         let hostPart = host.contains(":") ? "[\(host)]" : host
         let userPart = user.map { "\($0)@" } ?? ""
-        let tail = (scheme == .http || scheme == .https) ? resource : ""
+        let tail = scheme.keepsResource ? resource : ""
+        if scheme == .dns || scheme == .autodiscover { return "\(scheme.rawValue)://\(hostPart)\(tail == "/" ? "" : tail)" }
         return "\(scheme.rawValue)://\(userPart)\(hostPart):\(port)\(tail)"
     }
 
@@ -110,6 +161,43 @@ public struct ProbeTarget: Sendable, Equatable {
             resource: resource,
             user: components.user?.removingPercentEncoding
         )
+        try validateParameters(text)
+    }
+
+    /// The parameters each access-path scheme needs, checked at parse time.
+    func validateParameters(_ text: String) throws(TargetError) {
+        switch scheme {
+        case .autodiscover, .autodiscoverHTTPS:
+            guard let email = parameter("email"), Self.isAddress(email) else {
+                throw TargetError("\(scheme.rawValue):// needs the mailbox to discover: add ?email=USER@DOMAIN to '\(text)'")
+            }
+            for name in ["port", "httpPort"] {
+                if let value = parameter(name), !(Int(value).map { (1...65535).contains($0) } ?? false) {
+                    throw TargetError("\(name)=\(value) in '\(text)' is not a port in 1-65535")
+                }
+            }
+        case .graphHTTPS:
+            guard let user = parameter("user"), !user.isEmpty, !user.contains("/") else {
+                throw TargetError("graph+https:// needs the mailbox to read: add ?user=ID (object id or user principal name) to '\(text)'")
+            }
+        case .dns:
+            let type = parameter("type") ?? "A"
+            guard DNSRecordType(name: type) != nil else {
+                let known = DNSRecordType.allCases.map(\.rawValue).joined(separator: ", ")
+                throw TargetError("type=\(type) in '\(text)' is not a record type this probe asks for: use one of \(known)")
+            }
+            guard host.contains(".") || host == "localhost" else {
+                throw TargetError("dns://\(host): name a fully qualified domain, for example dns://example.com?type=MX")
+            }
+        default:
+            break
+        }
+    }
+
+    static func isAddress(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
+            && !text.contains(where: { $0.isWhitespace || $0 == "/" || $0 == "?" })
     }
 
     public static func defaultPort(for scheme: Scheme) -> Int? {
@@ -122,6 +210,8 @@ public struct ProbeTarget: Sendable, Equatable {
         case .smtps: return 465
         case .http: return 80
         case .https: return 443
+        case .autodiscover, .autodiscoverHTTPS, .mapiHTTPS, .ewsHTTPS, .activesyncHTTPS, .owaHTTPS, .graphHTTPS, .tokenHTTPS: return 443
+        case .dns: return 53
         case .tls, .tcp: return nil
         }
     }

@@ -16,6 +16,14 @@ public struct StepName: RawRepresentable, Hashable, Codable, Sendable, CustomStr
     public static let mailflow = StepName("mailflow")
     public static let logout = StepName("logout")
     public static let redirect = StepName("redirect")
+    /// The anonymous request of an HTTP access path: a 401 with a challenge means the front end is alive.
+    public static let challenge = StepName("challenge")
+    /// One Autodiscover method tried (domain, autodiscover host, HTTP redirect, SRV).
+    public static let discover = StepName("discover")
+    /// One `healthcheck.htm` of an on-premises virtual directory.
+    public static let healthcheck = StepName("healthcheck")
+    /// The hosts an MX or SRV answer points at, resolved.
+    public static let targets = StepName("targets")
 
     public var description: String { rawValue }
 

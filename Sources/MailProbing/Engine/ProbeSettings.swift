@@ -15,6 +15,8 @@ public struct ProbeSettings: Sendable {
     public var sendTestMessageTo: String?
     /// Mailbox selected by IMAP probes. Default INBOX.
     public var mailbox = "INBOX"
+    /// The DNS server for every `resolve` step and DNS probe; nil for the system's resolver.
+    public var dnsServer: DNSServer?
 
     public init() {}
 }

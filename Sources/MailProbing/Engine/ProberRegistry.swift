@@ -14,6 +14,10 @@ public struct ProberRegistry: Sendable {
         .smtp: SMTPProber(), .smtps: SMTPProber(),
         .tcp: TransportProber(), .tls: TransportProber(),
         .http: HTTPProber(), .https: HTTPProber(),
+        .autodiscover: AutodiscoverProber(), .autodiscoverHTTPS: AutodiscoverProber(),
+        .mapiHTTPS: MAPIProber(), .ewsHTTPS: EWSProber(), .activesyncHTTPS: ActiveSyncProber(),
+        .owaHTTPS: OWAProber(), .graphHTTPS: GraphProber(), .tokenHTTPS: TokenProber(),
+        .dns: DNSProber(),
     ])
 
     public func prober(for scheme: ProbeTarget.Scheme) -> (any Prober)? {

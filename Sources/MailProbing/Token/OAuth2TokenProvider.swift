@@ -59,6 +59,19 @@ public final class OAuth2TokenProvider: TokenProvider {
             let minutes = Int(cached.expires.timeIntervalSince(context.startedAt) / 60)
             return (cached.token, "cached token, \(minutes) min left")
         }
+        // The token request's own layers go to a scratch recorder: the probe shows one `token` step.
+        let issued = try await fetch(context: context, recorder: ProbeRecorder(), scratch: true)
+        return (issued.token, issued.detail)
+    }
+
+    /// A fresh token request whose layers (`resolve`, `connect`, `tls`, `token`) are recorded
+    /// on `recorder`: the token endpoint probed as an access path. The cache is refreshed too.
+    public func requestToken(context: ProbeContext, recorder: ProbeRecorder) async throws(ProbeFailure) -> (token: Secret, lifetimeMinutes: Int) {
+        let issued = try await fetch(context: context, recorder: recorder, scratch: false)
+        return (issued.token, issued.lifetimeMinutes)
+    }
+
+    func fetch(context: ProbeContext, recorder: ProbeRecorder, scratch: Bool) async throws(ProbeFailure) -> (token: Secret, detail: String, lifetimeMinutes: Int) {
         var form: [(String, String)] = [("client_id", clientID)]
         switch grant {
         case .clientCredentials:
@@ -81,21 +94,27 @@ public final class OAuth2TokenProvider: TokenProvider {
             ],
             body: Array(body.utf8)
         )
-        // The token request's own layers go to a scratch recorder: the probe shows one `token` step.
-        let scratch = ProbeRecorder()
         let response: HTTPExchange.Response
         do {
             response = try await HTTPExchange.perform(request, secure: endpoint.secure, host: endpoint.host, port: endpoint.port,
-                                                      step: .token, context: context, recorder: scratch)
+                                                      step: .token, context: context, recorder: recorder)
         } catch {
             var failure = error
             failure.message = "token endpoint \(endpoint.host): \(failure.message)"
-            failure.step = .token
+            if scratch { failure.step = .token }
             throw failure
         }
-        let issued = try interpret(response, now: context.startedAt)
+        let issued: (token: Secret, detail: String, renewAt: Date)
+        do {
+            issued = try interpret(response, now: context.startedAt)
+        } catch {
+            if !scratch { _ = try? recorder.judge(.token) { () throws(ProbeFailure) -> ((), String) in throw error } }
+            throw error
+        }
+        if !scratch { try? recorder.judge(.token) { () throws(ProbeFailure) in ((), issued.detail) } }
         await cache.store(issued.token, until: issued.renewAt)
-        return (issued.token, issued.detail)
+        let minutes = Int(max(0, issued.renewAt.timeIntervalSince(context.startedAt) + renewalMargin) / 60)
+        return (issued.token, issued.detail, minutes)
     }
 
     func interpret(_ response: HTTPExchange.Response, now: Date) throws(ProbeFailure) -> (token: Secret, detail: String, renewAt: Date) {
@@ -113,13 +132,12 @@ public final class OAuth2TokenProvider: TokenProvider {
         if let code { words += " \(code)" }
         if let description { words += ": \(description.split(separator: "\n").first ?? "")" }
         let reply = [code, aadsts].compactMap { $0 }.joined(separator: " ")
-        if status >= 500 || status == 429 || AADSTS.isTransient(aadsts) {
-            throw ProbeFailure(.server, reason: .serverError, step: .token, message: words, serverReply: reply.isEmpty ? nil : reply)
-        }
         if status == 200 {
             throw ProbeFailure(.protocol, reason: .malformed, step: .token, message: "token endpoint answered 200 without an access_token")
         }
-        throw ProbeFailure(.auth, reason: .tokenRejected, step: .token, message: words, serverReply: reply.isEmpty ? nil : reply)
+        let verdict = AADSTS.classify(code: aadsts, error: code, status: status)
+        if let hint = verdict.hint { words += " — \(hint)" }
+        throw ProbeFailure(verdict.failureClass, reason: verdict.reason, step: .token, message: words, serverReply: reply.isEmpty ? nil : reply)
     }
 
     static func aadstsCode(in text: String) -> String? {

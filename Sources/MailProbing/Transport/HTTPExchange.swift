@@ -32,7 +32,19 @@ public enum HTTPExchange {
         defer { connection.close() }
         if secure { try await connection.startTLS() }
         recorder.greeted = true
-        return try await recorder.step(step) { () async throws(ProbeFailure) in
+        return try await exchange(request, on: connection, step: step, context: context, recorder: recorder)
+    }
+
+    /// One request and its response on an open connection (kept open for the next request
+    /// when the response allows it).
+    public static func exchange(
+        _ request: HTTPRequest,
+        on connection: ProbeConnection,
+        step: StepName,
+        context: ProbeContext,
+        recorder: ProbeRecorder
+    ) async throws(ProbeFailure) -> Response {
+        try await recorder.step(step) { () async throws(ProbeFailure) in
             for line in request.transcriptLines { recorder.transcript.client(line) }
             let sent = NIODeadline.now()
             connection.write(request.wire)

@@ -37,6 +37,9 @@ public final class ProbeConnection {
         channel.close(promise: nil)
     }
 
+    /// Whether the connection can still carry a request.
+    public var isOpen: Bool { channel.isActive }
+
     /// Resolves `host`, connects to one of its addresses, and records both steps.
     public static func open(
         host: String,
@@ -47,10 +50,15 @@ public final class ProbeConnection {
         let answer = try await recorder.step(.resolve) { () async throws(ProbeFailure) in
             let answer = try await Resolver.resolve(host: host, port: port, context: context)
             let all = answer.addresses.compactMap(\.ipAddress)
-            let detail = "\(host) → \(all.joined(separator: ", ")); using \(answer.chosen.ipAddress ?? "?")"
+            var detail = "\(host) → \(all.joined(separator: ", "))"
+            if !answer.cnames.isEmpty { detail += " (via \(answer.cnames.joined(separator: ", ")))" }
+            if let ttl = answer.ttl, let server = answer.server { detail += ", TTL \(ttl) s from \(server)" }
+            detail += "; using \(answer.chosen.ipAddress ?? "?")"
             return (answer, detail)
         }
         recorder.facts["address"] = answer.chosen.ipAddress
+        if let server = answer.server { recorder.facts["dnsServer"] = server }
+        if let ttl = answer.ttl { recorder.facts["dnsTTL"] = String(ttl) }
         return try await recorder.step(.connect) { () async throws(ProbeFailure) in
             let connection = try await connect(to: answer.chosen, host: host, context: context, recorder: recorder)
             return (connection, "connected to \(answer.chosen.ipAddress ?? "?"):\(port)")

@@ -1,25 +1,23 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import MailCanaryCore
 import NIOCore
-import NIOPosix
 
-/// The `resolve` step: the system resolver (`getaddrinfo`), on NIO's thread pool, bounded by the
-/// probe's deadline.
+/// The `resolve` step: c-ares (`/etc/hosts`, then the system's DNS servers, or the one server
+/// of ``ProbeSettings/dnsServer``), bounded by the probe's deadline.
 ///
-/// Tells NXDOMAIN (`EAI_NONAME`: the name does not exist) apart from a resolver that failed or
-/// timed out (`EAI_AGAIN`, `EAI_FAIL`). Issue 3's DNS prober asks servers directly for more detail.
+/// Tells NXDOMAIN and NODATA (the name, or its addresses, do not exist: a settings problem)
+/// apart from a resolver that failed (SERVFAIL, REFUSED, unreachable) or timed out.
 public enum Resolver {
     public struct Answer: Sendable {
         public var addresses: [SocketAddress]
         /// The address the probe will use: the first IPv4 address, else the first address.
         /// One address, one attempt: no happy eyeballs (blackbox_exporter's rule too).
         public var chosen: SocketAddress
+        /// The lowest TTL of the addresses, in seconds (nil for an address literal).
+        public var ttl: Int?
+        /// Who answered: `127.0.0.1:53`, or nil for an address literal.
+        public var server: String?
+        /// CNAMEs followed, `alias → name`.
+        public var cnames: [String] = []
     }
 
     public static func resolve(host: String, port: Int, context: ProbeContext) async throws(ProbeFailure) -> Answer {
@@ -27,85 +25,50 @@ public enum Resolver {
         if TrustEvaluator.ipBytes(host) != nil, let address = try? SocketAddress(ipAddress: host, port: port) {
             return Answer(addresses: [address], chosen: address)
         }
-        let eventLoop = context.eventLoopGroup.any()
-        let promise = eventLoop.makePromise(of: Result<[SocketAddress], ProbeFailure>.self)
-        let timeout = eventLoop.scheduleTask(deadline: context.deadline) {
-            promise.succeed(.failure(ProbeFailure(.timeout, reason: .resolverTimeout, step: .resolve,
-                                                  message: "the resolver gave no answer for \(host) within the deadline")))
+        let name = host.lowercased().hasSuffix(".") ? String(host.dropLast()) : host.lowercased()
+        // RFC 6761 §6.4: resolver libraries should answer names under .invalid negatively at once.
+        if name == "invalid" || name.hasSuffix(".invalid") {
+            throw ProbeFailure(.dns, reason: .nameNotFound, step: .resolve, message: "\(host) does not exist (.invalid is reserved, RFC 6761)")
         }
-        NIOThreadPool.singleton.submit { _ in
-            let result = lookup(host: host, port: port)
-            eventLoop.execute {
-                timeout.cancel()
-                promise.succeed(result)
-            }
+        let budget = context.deadline - .now()
+        guard budget > .zero else {
+            throw ProbeFailure(.timeout, reason: .resolverTimeout, step: .resolve, message: "no time left to resolve \(host)")
         }
-        let outcome: Result<[SocketAddress], ProbeFailure>
-        do {
-            outcome = try await promise.futureResult.get()
-        } catch {
-            throw ProbeFailure(.timeout, reason: .resolverTimeout, step: .resolve, message: "resolution was cancelled")
+        let answer = await DNSClient.addresses(of: host, server: context.settings.dnsServer, budget: .nanoseconds(budget.nanoseconds))
+        if let failure = failure(for: answer.status, host: host, what: "A/AAAA", server: answer.server) {
+            throw failure
         }
-        let addresses = try outcome.get()
-        let chosen = addresses.first { $0.protocol == .inet } ?? addresses[0]
-        return Answer(addresses: addresses, chosen: chosen)
+        let addresses = answer.addresses.compactMap { try? SocketAddress(ipAddress: $0.ip, port: port) }
+        guard let chosen = addresses.first(where: { $0.protocol == .inet }) ?? addresses.first else {
+            throw ProbeFailure(.dns, reason: .noData, step: .resolve, message: "\(host) has no IPv4 or IPv6 address (asked \(answer.server))")
+        }
+        let ttl = answer.addresses.map(\.ttl).min()
+        // c-ares gives no TTL for an /etc/hosts entry: then no server is named either.
+        let fromHostsFile = ttl == 0 && context.settings.dnsServer == nil
+        return Answer(addresses: addresses, chosen: chosen, ttl: fromHostsFile ? nil : ttl, server: fromHostsFile ? nil : answer.server,
+                      cnames: answer.cnames.map { "\($0.alias) → \($0.name)" })
     }
 
-    static func lookup(host: String, port: Int) -> Result<[SocketAddress], ProbeFailure> {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        #if canImport(Glibc)
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        #else
-        hints.ai_socktype = SOCK_STREAM
-        #endif
-        hints.ai_protocol = Int32(IPPROTO_TCP)
-        var list: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, String(port), &hints, &list)
-        guard status == 0, let first = list else {
-            return .failure(failure(for: status, host: host))
-        }
-        defer { freeaddrinfo(list) }
-        var addresses: [SocketAddress] = []
-        var cursor: UnsafeMutablePointer<addrinfo>? = first
-        while let entry = cursor {
-            if let address = entry.pointee.ai_addr {
-                switch entry.pointee.ai_family {
-                case AF_INET:
-                    address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
-                        addresses.append(SocketAddress($0.pointee, host: host))
-                    }
-                case AF_INET6:
-                    address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
-                        addresses.append(SocketAddress($0.pointee, host: host))
-                    }
-                default:
-                    break
-                }
-            }
-            cursor = entry.pointee.ai_next
-        }
-        var seen = Set<String>()
-        addresses = addresses.filter { seen.insert($0.description).inserted }
-        guard !addresses.isEmpty else {
-            return .failure(ProbeFailure(.dns, reason: .nameNotFound, step: .resolve, message: "\(host) has no IPv4 or IPv6 address"))
-        }
-        return .success(addresses)
-    }
-
-    static func failure(for status: Int32, host: String) -> ProbeFailure {
+    /// The failure for a DNS status, nil when the server answered.
+    static func failure(for status: DNSStatus, host: String, what: String, server: String) -> ProbeFailure? {
         switch status {
-        case EAI_NONAME:
-            return ProbeFailure(.dns, reason: .nameNotFound, step: .resolve, message: "\(host) does not exist (NXDOMAIN)")
-        #if canImport(Glibc)
-        case -5:  // EAI_NODATA (glibc): the name exists but has no address of this family
-            return ProbeFailure(.dns, reason: .nameNotFound, step: .resolve, message: "\(host) has no address records")
-        #endif
-        case EAI_AGAIN:
-            return ProbeFailure(.dns, reason: .resolverFailure, step: .resolve,
-                                message: "the resolver could not answer for \(host) (SERVFAIL or timeout)")
-        default:
-            let text = String(cString: gai_strerror(status))
+        case .answered:
+            return nil
+        case .nameNotFound:
+            return ProbeFailure(.dns, reason: .nameNotFound, step: .resolve, message: "\(host) does not exist (NXDOMAIN from \(server))", serverReply: "NXDOMAIN")
+        case .noData:
+            return ProbeFailure(.dns, reason: .noData, step: .resolve, message: "\(host) has no \(what) records (NODATA from \(server))", serverReply: "NOERROR, no answer")
+        case .serverFailure:
+            return ProbeFailure(.dns, reason: .resolverFailure, step: .resolve, message: "the DNS server \(server) failed to answer for \(host) (SERVFAIL)", serverReply: "SERVFAIL")
+        case .refused:
+            return ProbeFailure(.dns, reason: .resolverFailure, step: .resolve, message: "the DNS server \(server) refused the query for \(host) (REFUSED)", serverReply: "REFUSED")
+        case .timeout:
+            return ProbeFailure(.dns, reason: .resolverTimeout, step: .resolve, message: "the DNS server \(server) gave no answer for \(host) in time")
+        case .unreachable:
+            return ProbeFailure(.dns, reason: .resolverFailure, step: .resolve, message: "the DNS server \(server) is unreachable (port closed or no route)")
+        case .malformed:
+            return ProbeFailure(.dns, reason: .resolverFailure, step: .resolve, message: "the DNS server \(server) sent a malformed answer for \(host)")
+        case .other(let text):
             return ProbeFailure(.dns, reason: .resolverFailure, step: .resolve, message: "resolving \(host) failed: \(text)")
         }
     }

@@ -8,21 +8,25 @@ public struct HTTPRequest: Sendable, Equatable {
     /// Fields besides `Host`, `Content-Length` and `Connection`, which the encoder writes.
     public var headers: [HTTPField]
     public var body: [UInt8]
+    /// Whether the connection stays open for another request (an ``HTTPSession``); single
+    /// requests send `Connection: close`.
+    public var keepAlive: Bool
 
-    public init(method: String, target: String, host: String, headers: [HTTPField] = [], body: [UInt8] = []) {
+    public init(method: String, target: String, host: String, headers: [HTTPField] = [], body: [UInt8] = [], keepAlive: Bool = false) {
         self.method = method
         self.target = target
         self.host = host
         self.headers = headers
         self.body = body
+        self.keepAlive = keepAlive
     }
 
-    /// The bytes to send. `Connection: close` since every probe uses a fresh connection.
+    /// The bytes to send.
     public var wire: [UInt8] {
         var head = "\(method) \(target) HTTP/1.1\r\nHost: \(host)\r\n"
         for field in headers { head += "\(field.name): \(field.value.exposedForWire)\r\n" }
         if !body.isEmpty || method == "POST" || method == "PUT" { head += "Content-Length: \(body.count)\r\n" }
-        head += "Connection: close\r\n\r\n"
+        head += keepAlive ? "\r\n" : "Connection: close\r\n\r\n"
         return Array(head.utf8) + body
     }
 
