@@ -108,7 +108,9 @@ public struct ProbeTarget: Sendable, Equatable {
         let hostPart = host.contains(":") ? "[\(host)]" : host
         let userPart = user.map { "\($0)@" } ?? ""
         let tail = scheme.keepsResource ? resource : ""
-        if scheme == .dns || scheme == .autodiscover { return "\(scheme.rawValue)://\(hostPart)\(tail == "/" ? "" : tail)" }
+        if scheme == .dns || scheme == .autodiscover {
+            return "\(scheme.rawValue)://\(hostPart)\(tail.hasPrefix("/?") || tail == "/" ? String(tail.dropFirst()) : tail)"
+        }
         return "\(scheme.rawValue)://\(userPart)\(hostPart):\(port)\(tail)"
     }
 

@@ -46,3 +46,41 @@ import Testing
         }
     }
 }
+
+@Suite struct AccessPathTargetTests {
+    @Test func exchangeSchemesParseWithTheirPaths() throws {
+        let autodiscover = try ProbeTarget(parsing: "autodiscover://contoso.com?email=alice@contoso.com")
+        #expect(autodiscover.path == .autodiscover)
+        #expect(autodiscover.parameter("email") == "alice@contoso.com")
+        #expect(try ProbeTarget(parsing: "mapi+https://outlook.office365.com").path == .mapiHTTP)
+        #expect(try ProbeTarget(parsing: "ews+https://mail.example.com:8443").port == 8443)
+        #expect(try ProbeTarget(parsing: "activesync+https://mail.example.com").path == .activesync)
+        #expect(try ProbeTarget(parsing: "owa+https://mail.example.com").path == .owa)
+        #expect(try ProbeTarget(parsing: "graph+https://graph.microsoft.com/?user=probe@contoso.com").parameter("user") == "probe@contoso.com")
+        let token = try ProbeTarget(parsing: "token+https://login.microsoftonline.com/contoso.onmicrosoft.com")
+        #expect(token.path == .token)
+        #expect(token.pathOnly == "/contoso.onmicrosoft.com")
+        let dns = try ProbeTarget(parsing: "dns://_autodiscover._tcp.contoso.com?type=srv")
+        #expect(dns.path == .dns)
+        #expect(dns.host == "_autodiscover._tcp.contoso.com")
+        #expect(dns.displayString == "dns://_autodiscover._tcp.contoso.com?type=srv")
+    }
+
+    @Test(arguments: [
+        ("autodiscover://contoso.com", "email"),
+        ("autodiscover+https://contoso.com/?email=nobody", "email"),
+        ("autodiscover://contoso.com?email=a@contoso.com&port=99999", "port"),
+        ("graph+https://graph.microsoft.com/", "user"),
+        ("dns://contoso.com?type=SOA", "type"),
+        ("dns://localdomainonly?type=A", "fully qualified"),
+        ("exchange://contoso.com", "unknown scheme"),
+    ])
+    func badTargetsSayWhatIsWrong(url: String, mentions: String) {
+        #expect(throws: TargetError.self) { try ProbeTarget(parsing: url) }
+        do {
+            _ = try ProbeTarget(parsing: url)
+        } catch {
+            #expect(error.message.contains(mentions), "\(error.message)")
+        }
+    }
+}
