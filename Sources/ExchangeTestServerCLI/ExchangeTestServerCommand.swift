@@ -38,9 +38,7 @@ struct ExchangeTestServerCommand: AsyncParsableCommand {
         let certificates = try TestCertificates()
         try certificates.caPEM.write(toFile: caOut, atomically: true, encoding: .utf8)
         let identity = try certificates.leaf(names: names.split(separator: ",").map(String.init))
-        var configuration = ExchangeResponder.Configuration()
-        configuration.publicHost = "mail.contoso.test"
-        let server = try await ExchangeTestServer.start(identity: identity, listeners: listeners, configuration: configuration, fault: chosen)
+        let server = try await ExchangeTestServer.start(identity: identity, listeners: listeners, fault: chosen)
         print("exchange-test-server: https on \(listeners[0].host):\(server.ports[0]), fault \(chosen.rawValue), CA in \(caOut)")
         fflush(nil)
         // Serve until terminated.

@@ -192,6 +192,13 @@ struct LabExchangeTests {
             server.fault = .autodiscoverLoop
             expectFailure(try await probe("autodiscover+https://\(base)/?email=alice@contoso.test", auth: .password), .protocol, at: .redirect, reason: .redirectLimit, "loop")
 
+            // 451 with X-MS-Location: followed once within the domain, then FolderSync there.
+            server.fault = .activeSyncMoved
+            let moved = try await probe("activesync+https://\(base)", auth: .password)
+            expectOK(moved, "451 followed")
+            #expect(moved.steps.contains { $0.name == .redirect && $0.detail.contains("/Microsoft-Server-ActiveSync/moved") })
+            #expect(server.requestLog.contains { $0.hasPrefix("POST") && $0.contains("/Microsoft-Server-ActiveSync/moved") })
+
             server.fault = .slow
             expectFailure(try await probe("ews+https://\(base)", timeout: .seconds(1)), .timeout, at: .challenge, "slow")
         }

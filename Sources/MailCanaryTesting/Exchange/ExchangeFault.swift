@@ -20,7 +20,7 @@ public enum ExchangeFault: String, Sendable, CaseIterable {
     case autodiscoverWrongHost = "autodiscover-wrong-host"
     /// Autodiscover redirects to itself.
     case autodiscoverLoop = "autodiscover-loop"
-    /// ActiveSync answers 451 with `X-MS-Location` (the mailbox moved to another server).
+    /// ActiveSync answers 451 with `X-MS-Location` (the mailbox moved; the new location works).
     case activeSyncMoved = "activesync-moved"
     /// Every answer is delayed by 3 s (slower than a probe's deadline in the tests).
     case slow

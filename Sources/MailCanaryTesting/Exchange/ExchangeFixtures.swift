@@ -25,23 +25,15 @@ public enum ExchangeFixtures {
     /// `<Protocol Type="mapiHttp" Version="1">` element carrying the MAPI endpoints.
     public static func poxResponse(email: String, displayName: String, legacyDN: String, host: String, mapiHTTP: Bool) -> String {
         let mailboxID = "8ad1fb7f-12e4-4a4d-9c3d-3c4a4d1b7a11@contoso.test"
+        let urls = { (url: String) in "<InternalUrl>\(url)</InternalUrl><ExternalUrl>\(url)</ExternalUrl>" }
         let mapi = mapiHTTP ? """
               <Protocol Type="mapiHttp" Version="1">
-                <MailStore>
-                  <InternalUrl>https://\(host)/mapi/emsmdb/?MailboxId=\(mailboxID)</InternalUrl>
-                  <ExternalUrl>https://\(host)/mapi/emsmdb/?MailboxId=\(mailboxID)</ExternalUrl>
-                </MailStore>
-                <AddressBook>
-                  <InternalUrl>https://\(host)/mapi/nspi/?MailboxId=\(mailboxID)</InternalUrl>
-                  <ExternalUrl>https://\(host)/mapi/nspi/?MailboxId=\(mailboxID)</ExternalUrl>
-                </AddressBook>
+                <MailStore>\(urls("https://\(host)/mapi/emsmdb/?MailboxId=\(mailboxID)"))</MailStore>
+                <AddressBook>\(urls("https://\(host)/mapi/nspi/?MailboxId=\(mailboxID)"))</AddressBook>
               </Protocol>
 
         """ : ""
-        return """
-        <?xml version="1.0" encoding="utf-8"?>
-        <Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006">
-          <Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a">
+        return autodiscover("""
             <User>
               <DisplayName>\(displayName)</DisplayName>
               <LegacyDN>\(legacyDN)</LegacyDN>
@@ -74,38 +66,38 @@ public enum ExchangeFixtures {
                 </Internal>
               </Protocol>
             </Account>
-          </Response>
-        </Autodiscover>
-        """
+        """)
     }
 
     /// POX redirect ([MS-OXDSCLI] §2.2.4.1.1.2.2 Action `redirectUrl` / `redirectAddr`).
     public static func poxRedirect(action: String, value: String) -> String {
         let element = action == "redirectUrl" ? "RedirectUrl" : "RedirectAddr"
-        return """
-        <?xml version="1.0" encoding="utf-8"?>
-        <Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006">
-          <Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a">
+        return autodiscover("""
             <Account>
               <Action>\(action)</Action>
               <\(element)>\(value)</\(element)>
             </Account>
-          </Response>
-        </Autodiscover>
-        """
+        """)
     }
 
     /// POX error response ([MS-OXDSCLI] §2.2.4.1.1.1 Error element).
     public static func poxError(code: Int, message: String) -> String {
-        """
-        <?xml version="1.0" encoding="utf-8"?>
-        <Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006">
-          <Response>
+        autodiscover("""
             <Error Time="16:54:52.6875000" Id="1054084152">
               <ErrorCode>\(code)</ErrorCode>
               <Message>\(message)</Message>
               <DebugData />
             </Error>
+        """)
+    }
+
+    /// The POX response envelope ([MS-OXDSCLI] §2.2.4) around `body`.
+    static func autodiscover(_ body: String) -> String {
+        """
+        <?xml version="1.0" encoding="utf-8"?>
+        <Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006">
+          <Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a">
+        \(body)
           </Response>
         </Autodiscover>
         """

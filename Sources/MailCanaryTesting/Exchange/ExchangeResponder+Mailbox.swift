@@ -105,10 +105,14 @@ extension ExchangeResponder {
     /// and MS-ASProtocolCommands (§2.2.4.1.2.1-2); `POST ?Cmd=FolderSync` ([MS-ASCMD] §2.2.1.5)
     /// with a WBXML FolderSync whose Status is 1 (success) or 6 (server error).
     /// 451 with X-MS-Location for a moved mailbox, 503 with Retry-After (§3.2.5.2).
+    static let movedActiveSyncPath = "/Microsoft-Server-ActiveSync/moved"
+
     func activeSync(_ request: ExchangeRequest, fault: ExchangeFault) -> ExchangeReply {
         authenticated(request, fault) {
-            if fault == .activeSyncMoved {
-                return .full(status: 451, headers: [("X-MS-Location", "https://eas2.\(configuration.domain)/Microsoft-Server-ActiveSync")], body: [])
+            // The mailbox moved: everything but the new location answers 451 with X-MS-Location.
+            if fault == .activeSyncMoved, request.path.lowercased() != Self.movedActiveSyncPath.lowercased() {
+                let origin = request.header("Host") ?? configuration.hostWithPort
+                return .full(status: 451, headers: [("X-MS-Location", "https://\(origin)\(Self.movedActiveSyncPath)")], body: [])
             }
             let common: [(String, String)] = [("MS-Server-ActiveSync", "15.20"), ("Cache-Control", "private")]
             switch request.method {

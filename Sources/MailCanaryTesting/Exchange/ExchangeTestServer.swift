@@ -55,10 +55,11 @@ public final class ExchangeTestServer: Sendable {
         let sslContext = try NIOSSLContext(configuration: identity.tlsConfiguration())
         let state = NIOLockedValueBox(fault)
         let requests = NIOLockedValueBox<[String]>([])
-        var configured = configuration
+        // One responder for every listener; the URLs it hands out point at the first HTTPS
+        // listener's bound port unless the configuration names one (set once that port is known).
+        let responder = NIOLockedValueBox(ExchangeResponder(configuration: configuration))
         var channels: [any Channel] = []
         for listener in listeners {
-            let responderBox = NIOLockedValueBox(ExchangeResponder(configuration: configured))
             let secure = listener.secure
             let channel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -67,16 +68,14 @@ public final class ExchangeTestServer: Sendable {
                         if secure { try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext)) }
                         try child.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                         try child.pipeline.syncOperations.addHandler(
-                            ExchangeHTTPHandler(secure: secure, responder: responderBox.withLockedValue { $0 }, state: state,
-                                                requests: requests, slowDelayMs: slowDelayMs))
+                            ExchangeHTTPHandler(secure: secure, responder: responder, state: state, requests: requests, slowDelayMs: slowDelayMs))
                     }
                 }
                 .bind(host: listener.host, port: listener.port)
                 .get()
             channels.append(channel)
-            // URLs handed out point at the first HTTPS listener unless configured otherwise.
-            if channels.count == 1, configuration.publicPort == 443, secure {
-                configured.publicPort = channel.localAddress?.port ?? 443
+            if channels.count == 1, configuration.publicPort == 443, secure, let port = channel.localAddress?.port {
+                responder.withLockedValue { $0.configuration.publicPort = port }
             }
         }
         return ExchangeTestServer(channels: channels, state: state, requests: requests)
@@ -88,19 +87,19 @@ public final class ExchangeTestServer: Sendable {
 }
 
 /// Collects one request (head, body, end), answers it, keeps the connection for the next.
-final class ExchangeHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
+final class ExchangeHTTPHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     let secure: Bool
-    let responder: ExchangeResponder
+    let responder: NIOLockedValueBox<ExchangeResponder>
     let state: NIOLockedValueBox<ExchangeFault>
     let requests: NIOLockedValueBox<[String]>
     let slowDelayMs: Int
     var head: HTTPRequestHead?
     var body: [UInt8] = []
 
-    init(secure: Bool, responder: ExchangeResponder, state: NIOLockedValueBox<ExchangeFault>, requests: NIOLockedValueBox<[String]>, slowDelayMs: Int) {
+    init(secure: Bool, responder: NIOLockedValueBox<ExchangeResponder>, state: NIOLockedValueBox<ExchangeFault>, requests: NIOLockedValueBox<[String]>, slowDelayMs: Int) {
         self.secure = secure
         self.responder = responder
         self.state = state
@@ -123,7 +122,7 @@ final class ExchangeHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
                                           headers: head.headers.map { ($0.name, $0.value) }, body: body, secure: secure)
             requests.withLockedValue { $0.append("\(request.method) \(request.host) \(path) auth=\(request.header("Authorization") != nil)") }
             let fault = state.withLockedValue { $0 }
-            let reply = responder.respond(to: request, fault: fault)
+            let reply = responder.withLockedValue { $0 }.respond(to: request, fault: fault)
             let delay = fault == .slow ? slowDelayMs : 0
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -142,7 +141,7 @@ final class ExchangeHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: fields))), promise: nil)
             if !body.isEmpty { context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil) }
             let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-            if !keepAlive { done.whenComplete { _ in context.close(promise: nil) } }
+            if !keepAlive { let channel = context.channel; done.whenComplete { _ in channel.close(promise: nil) } }
         case .chunked(let status, let headers, let chunks):
             var fields = HTTPHeaders(headers)
             fields.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
@@ -155,7 +154,7 @@ final class ExchangeHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
     func sendChunks(_ chunks: ArraySlice<(delayMs: Int, bytes: [UInt8])>, keepAlive: Bool, context: ChannelHandlerContext) {
         guard let first = chunks.first else {
             let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-            if !keepAlive { done.whenComplete { _ in context.close(promise: nil) } }
+            if !keepAlive { let channel = context.channel; done.whenComplete { _ in channel.close(promise: nil) } }
             return
         }
         let rest = chunks.dropFirst()

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CAres
 import Foundation
+import NIOCore
 
 /// One c-ares channel driven to completion on the calling thread (a thread of NIO's blocking
 /// pool): queries are started, then `poll(2)` and `ares_process_fd` run until every callback
@@ -82,15 +83,15 @@ final class CAresChannel {
             if let result {
                 var node = result.pointee.nodes
                 while let current = node {
-                    if let address = current.pointee.ai_addr, let ip = CAresChannel.ipText(address) {
-                        box.addresses.append(.init(ip: ip, isIPv6: current.pointee.ai_family == AF_INET6, ttl: Int(current.pointee.ai_ttl)))
+                    if let address = current.pointee.ai_addr.flatMap(CAresChannel.socketAddress) {
+                        box.addresses.append(.init(address: address, ttl: Int(current.pointee.ai_ttl)))
                     }
                     node = current.pointee.ai_next
                 }
                 var cname = result.pointee.cnames
                 while let current = cname {
-                    let alias = current.pointee.alias.map { String(cString: $0) } ?? ""
-                    let name = current.pointee.name.map { String(cString: $0) } ?? ""
+                    let alias = current.pointee.alias.map { String(decodingCString: $0) } ?? ""
+                    let name = current.pointee.name.map { String(decodingCString: $0) } ?? ""
                     box.cnames.append((alias, name, Int(current.pointee.ttl)))
                     cname = current.pointee.next
                 }
@@ -138,19 +139,13 @@ final class CAresChannel {
         }
     }
 
-    static func ipText(_ address: UnsafeMutablePointer<sockaddr>) -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+    /// A `sockaddr` of c-ares as NIO's address (port 0; the caller sets it).
+    static func socketAddress(_ address: UnsafeMutablePointer<sockaddr>) -> SocketAddress? {
         switch Int32(address.pointee.sa_family) {
         case AF_INET:
-            return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { pointer in
-                var raw = pointer.pointee.sin_addr
-                return inet_ntop(AF_INET, &raw, &buffer, socklen_t(buffer.count)).map { _ in String(cString: buffer) }
-            }
+            return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { SocketAddress($0.pointee, host: "") }
         case AF_INET6:
-            return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in
-                var raw = pointer.pointee.sin6_addr
-                return inet_ntop(AF_INET6, &raw, &buffer, socklen_t(buffer.count)).map { _ in String(cString: buffer) }
-            }
+            return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { SocketAddress($0.pointee, host: "") }
         default:
             return nil
         }
@@ -161,14 +156,20 @@ final class CAresChannel {
         var list: UnsafeMutablePointer<ares_addr_port_node>?
         guard ares_get_servers_ports(channel, &list) == ARES_SUCCESS, let first = list else { return nil }
         defer { ares_free_data(list) }
-        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
         var address = first.pointee.addr
-        let family = first.pointee.family
+        let length = first.pointee.family == AF_INET6 ? 16 : 4
         let port = first.pointee.udp_port == 0 ? 53 : Int(first.pointee.udp_port)
-        let text: String? = withUnsafeMutableBytes(of: &address) { raw in
-            inet_ntop(family, raw.baseAddress, &buffer, socklen_t(buffer.count)).map { _ in String(cString: buffer) }
+        let packed = withUnsafeBytes(of: &address) { ByteBuffer(bytes: $0.prefix(length)) }
+        guard let text = (try? SocketAddress(packedIPAddress: packed, port: port))?.ipAddress else { return nil }
+        return length == 16 ? "[\(text)]:\(port)" : "\(text):\(port)"
+    }
+}
+
+extension String {
+    /// A NUL-terminated C string, decoded as UTF-8 (invalid bytes replaced).
+    init(decodingCString pointer: UnsafePointer<CChar>) {
+        self = pointer.withMemoryRebound(to: UInt8.self, capacity: strlen(pointer) + 1) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: strlen(pointer)), as: UTF8.self)
         }
-        guard let text else { return nil }
-        return family == AF_INET6 ? "[\(text)]:\(port)" : "\(text):\(port)"
     }
 }

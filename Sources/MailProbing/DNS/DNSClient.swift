@@ -6,15 +6,17 @@ import MailCanaryCore
 import NIOCore
 import NIOPosix
 
-/// DNS lookups through c-ares on NIO's blocking pool, each bounded by a time budget.
+/// DNS lookups through c-ares on NIO's blocking pool, each ending by the probe's deadline.
 ///
 /// Two uses: the DNS prober's queries (any type, one server, the answer records with TTLs and
 /// the rcode told apart), and the `resolve` step of every prober (addresses of a host,
 /// `/etc/hosts` then DNS, or one named server).
 public enum DNSClient {
-    /// Asks `server` (or the system's resolver) for `name`/`type`.
-    public static func query(_ name: String, type: DNSRecordType, server: DNSServer?, budget: Duration) async -> DNSResponse {
-        let timeoutMs = tryTimeoutMs(budget)
+    /// Asks `server` (or the system's resolver) for `name`/`type`, answering by `deadline`.
+    public static func query(_ name: String, type: DNSRecordType, server: DNSServer?, deadline: NIODeadline) async -> DNSResponse {
+        guard let timeoutMs = tryTimeoutMs(until: deadline) else {
+            return DNSResponse(status: .timeout, server: server?.description ?? "system resolver")
+        }
         return await onBlockingPool {
             let started = NIODeadline.now()
             guard let channel = CAresChannel(server: server, timeoutMs: timeoutMs, tries: 2) else {
@@ -35,8 +37,10 @@ public enum DNSClient {
     }
 
     /// The addresses of `host` for the `resolve` step.
-    public static func addresses(of host: String, server: DNSServer?, budget: Duration) async -> DNSAddressAnswer {
-        let timeoutMs = tryTimeoutMs(budget)
+    public static func addresses(of host: String, server: DNSServer?, deadline: NIODeadline) async -> DNSAddressAnswer {
+        guard let timeoutMs = tryTimeoutMs(until: deadline) else {
+            return DNSAddressAnswer(status: .timeout, server: server?.description ?? "system resolver", addresses: [], cnames: [])
+        }
         return await onBlockingPool {
             guard let channel = CAresChannel(server: server, timeoutMs: timeoutMs, tries: 2) else {
                 return DNSAddressAnswer(status: .other("c-ares could not start a channel"), server: server?.description ?? "system resolver", addresses: [], cnames: [])
@@ -48,11 +52,12 @@ public enum DNSClient {
         }
     }
 
-    /// Two tries, the second twice as long as the first (c-ares' back-off): together they fit
-    /// the budget. At least 50 ms, at most 5 s for the first try.
-    static func tryTimeoutMs(_ budget: Duration) -> Int {
-        let total = Int(budget.components.seconds * 1000) + Int(budget.components.attoseconds / 1_000_000_000_000_000)
-        return min(5_000, max(50, total / 3))
+    /// Two tries, the second twice as long as the first (c-ares' back-off): together they end
+    /// by the deadline. At least 50 ms, at most 5 s for the first try; nil when no time is left.
+    static func tryTimeoutMs(until deadline: NIODeadline) -> Int? {
+        let remaining = deadline - .now()
+        guard remaining > .zero else { return nil }
+        return min(5_000, max(50, Int(remaining.nanoseconds / 3_000_000)))
     }
 
     static func dnsStatus(_ code: Int32) -> DNSStatus {
@@ -65,7 +70,7 @@ public enum DNSClient {
         case ARES_ETIMEOUT: return .timeout
         case ARES_ECONNREFUSED: return .unreachable
         case ARES_EBADRESP, ARES_EFORMERR: return .malformed
-        default: return .other(String(cString: ares_strerror(code)))
+        default: return .other(String(decodingCString: ares_strerror(code)))
         }
     }
 
@@ -89,7 +94,7 @@ enum DNSAnswerParser {
             for index in 0..<count {
                 var rr = ns_rr()
                 guard ns_parserr(&message, ns_s_an, Int32(index), &rr) == 0 else { return nil }
-                let name = withUnsafeBytes(of: rr.name) { raw in String(cString: raw.bindMemory(to: CChar.self).baseAddress!) }
+                let name = withUnsafeBytes(of: rr.name) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
                 guard let record = decode(rr, name: name, message: base, end: base + buffer.count) else { continue }
                 records.append(record)
             }
@@ -105,21 +110,16 @@ enum DNSAnswerParser {
             guard offset < length else { return nil }
             var out = [CChar](repeating: 0, count: 1025)
             guard dn_expand(message, end, rdata + offset, &out, Int32(out.count)) >= 0 else { return nil }
-            return String(cString: out)
+            return out.withUnsafeBufferPointer { String(decodingCString: $0.baseAddress!) }
         }
         func u16(_ offset: Int) -> Int { Int(bytes[offset]) << 8 | Int(bytes[offset + 1]) }
         let typeName = DNSRecordType(code: Int(rr.type))?.rawValue ?? "TYPE\(rr.type)"
         var record = DNSRecord(name: name, type: typeName, ttl: rr.ttl, value: "")
         switch DNSRecordType(code: Int(rr.type)) {
-        case .a:
-            guard length == 4 else { return nil }
-            record.value = bytes.map(String.init).joined(separator: ".")
-        case .aaaa:
-            guard length == 16 else { return nil }
-            var raw = Array(bytes)
-            var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
-            guard inet_ntop(AF_INET6, &raw, &text, socklen_t(text.count)) != nil else { return nil }
-            record.value = String(cString: text)
+        case .a, .aaaa:
+            guard length == (rr.type == 1 ? 4 : 16),
+                  let text = (try? SocketAddress(packedIPAddress: ByteBuffer(bytes: bytes), port: 0))?.ipAddress else { return nil }
+            record.value = text
         case .cname, .ns:
             guard let target = expand(at: 0) else { return nil }
             record.value = target

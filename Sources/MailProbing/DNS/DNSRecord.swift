@@ -1,4 +1,5 @@
 import MailCanaryCore
+import NIOCore
 
 /// One resource record of an answer, with its TTL.
 public struct DNSRecord: Sendable, Equatable, Codable {
@@ -66,9 +67,10 @@ public struct DNSResponse: Sendable {
 /// The address lookup of the `resolve` step: addresses with TTLs and the CNAME chain.
 public struct DNSAddressAnswer: Sendable {
     public struct Address: Sendable {
-        public var ip: String
-        public var isIPv6: Bool
+        /// The address with port 0.
+        public var address: SocketAddress
         public var ttl: Int
+        public var ip: String { address.ipAddress ?? "?" }
     }
     public var status: DNSStatus
     public var server: String

@@ -1,4 +1,5 @@
 import MailCanaryCore
+import MailWire
 
 /// What a probe may log in with. Secrets arrive already read from the environment or a file.
 public struct Credentials: Sendable {
@@ -29,5 +30,24 @@ extension Credentials {
         guard let provider = token else { return (user, nil) }
         let issued = try await recorder.step(.token) { () async throws(ProbeFailure) in try await provider.token(context: context) }
         return (user, issued)
+    }
+}
+
+extension Credentials {
+    /// The `Authorization` header for an HTTP access path: a Bearer token (fetched as the
+    /// `token` step) or Basic with the password; nil without credentials (anonymous depth).
+    /// A password without a user name fails the `auth` step (class `config`).
+    func httpAuthorization(context: ProbeContext, recorder: ProbeRecorder) async throws(ProbeFailure) -> HTTPField? {
+        if let provider = token {
+            let issued = try await recorder.step(.token) { () async throws(ProbeFailure) in try await provider.token(context: context) }
+            return HTTPField("Authorization", secret: Secret("Bearer " + issued.exposedForWire))
+        }
+        guard let password else { return nil }
+        guard let user, !user.isEmpty else {
+            return try await recorder.step(.auth) { () async throws(ProbeFailure) -> (HTTPField?, String) in
+                throw ProbeFailure(.config, reason: .missingCredential, step: .auth, message: "a password was given but no user name (--user)")
+            }
+        }
+        return HTTPField("Authorization", secret: Secret("Basic " + SASL.base64("\(user):\(password.exposedForWire)")))
     }
 }

@@ -1,4 +1,3 @@
-import NIOCore
 import MailCanaryCore
 
 /// DNS as an access path of its own (`dns://NAME?type=MX|SRV|CNAME|A|AAAA|TXT|NS[&server=IP[:PORT]]`):
@@ -23,9 +22,7 @@ public struct DNSProber: Prober {
         }
         let name = target.host
         let records = try await recorder.step(.resolve) { () async throws(ProbeFailure) -> ([DNSRecord], String) in
-            let budget = context.deadline - .now()
-            guard budget > .zero else { throw ProbeFailure(.timeout, reason: .resolverTimeout, step: .resolve, message: "no time left for the query") }
-            let response = await DNSClient.query(name, type: type, server: server, budget: .nanoseconds(budget.nanoseconds))
+            let response = await DNSClient.query(name, type: type, server: server, deadline: context.deadline)
             recorder.facts["dnsServer"] = response.server
             recorder.facts["rcode"] = Self.rcode(response.status)
             if let failure = Resolver.failure(for: response.status, host: name, what: type.rawValue, server: response.server) { throw failure }
@@ -52,9 +49,7 @@ public struct DNSProber: Prober {
         try await recorder.step(.targets) { () async throws(ProbeFailure) -> ((), String) in
             var found: [String] = []
             for host in hosts.prefix(5) {
-                let budget = context.deadline - .now()
-                guard budget > .zero else { throw ProbeFailure(.timeout, reason: .resolverTimeout, step: .targets, message: "no time left to resolve \(host)") }
-                let answer = await DNSClient.addresses(of: host, server: server, budget: .nanoseconds(budget.nanoseconds))
+                let answer = await DNSClient.addresses(of: host, server: server, deadline: context.deadline)
                 if var failure = Resolver.failure(for: answer.status, host: host, what: "A/AAAA", server: answer.server) {
                     failure.message = "\(type.rawValue) target: \(failure.message)"
                     throw failure

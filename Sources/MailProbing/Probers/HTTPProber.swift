@@ -14,16 +14,7 @@ public struct HTTPProber: Prober {
 
     public func probe(_ target: ProbeTarget, context: ProbeContext, recorder: ProbeRecorder) async throws(ProbeFailure) {
         let settings = context.settings
-        var authorization: HTTPField?
-        if let provider = settings.credentials.token {
-            let token = try await recorder.step(.token) { () async throws(ProbeFailure) in try await provider.token(context: context) }
-            authorization = HTTPField("Authorization", secret: Secret("Bearer " + token.exposedForWire))
-        } else if let password = settings.credentials.password {
-            guard let user = settings.credentials.user else {
-                throw ProbeFailure(.config, reason: .missingCredential, step: .auth, message: "a password was given but no user name (--user)")
-            }
-            authorization = HTTPField("Authorization", secret: Secret("Basic " + SASL.base64("\(user):\(password.exposedForWire)")))
-        }
+        let authorization = try await settings.credentials.httpAuthorization(context: context, recorder: recorder)
 
         var hop = target
         var visited: [String] = [target.displayString]
@@ -34,8 +25,7 @@ public struct HTTPProber: Prober {
             ]
             let sameHost = hop.host.lowercased() == target.host.lowercased() && hop.port == target.port
             if let authorization, sameHost { headers.append(authorization) }
-            let defaultPort = hop.scheme == .https ? 443 : 80
-            let request = HTTPRequest(method: "GET", target: hop.resource, host: hop.port == defaultPort ? hop.host : "\(hop.host):\(hop.port)", headers: headers)
+            let request = HTTPRequest(method: "GET", target: hop.resource, host: HTTPRequest.authority(host: hop.host, port: hop.port, secure: hop.scheme == .https), headers: headers)
             let response = try await HTTPExchange.perform(request, secure: hop.scheme == .https, host: hop.host, port: hop.port,
                                                           step: .operation, context: context, recorder: recorder)
             let status = response.head.status
@@ -69,28 +59,9 @@ public struct HTTPProber: Prober {
         }
     }
 
-    /// The verdict on the final status: 2xx ok; 401/403 `auth` after credentials (and without:
-    /// a 401 carrying a challenge is a live front end for an anonymous check; issue 3 builds on
-    /// it); 404/410 `config` (the URL points at nothing); 429 and 5xx `server`; else `protocol`.
+    /// The verdict on the final status (``HTTPStatusRules``), thrown.
     static func judge(_ head: HTTPResponseHead, sentCredentials: Bool) throws(ProbeFailure) {
-        let status = head.status
-        let reply = "HTTP \(status) \(head.reason)"
-        switch status {
-        case 200..<300:
-            return
-        case 401, 403:
-            if sentCredentials {
-                throw ProbeFailure(.auth, reason: .credentialsRejected, step: .operation, message: "the server rejected the credentials (\(reply))", serverReply: reply)
-            }
-            throw ProbeFailure(.auth, reason: .challengeMissing, step: .operation, message: "the server requires authentication (\(reply)); give --user and a password or token", serverReply: reply)
-        case 404, 410:
-            throw ProbeFailure(.config, reason: .notFound, step: .operation, message: "nothing at this URL (\(reply))", serverReply: reply)
-        case 429, 500..<600:
-            throw ProbeFailure(.server, reason: status == 503 || status == 429 ? .unavailable : .serverError, step: .operation,
-                               message: "the server is failing (\(reply))", serverReply: reply)
-        default:
-            throw ProbeFailure(.protocol, reason: .unexpectedReply, step: .operation, message: "unexpected status (\(reply))", serverReply: reply)
-        }
+        if let failure = HTTPStatusRules.failure(head, step: .operation, sentCredentials: sentCredentials) { throw failure }
     }
 
     /// Resolves a `Location` value (absolute, scheme-relative or path) against the current URL.

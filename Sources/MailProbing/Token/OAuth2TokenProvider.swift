@@ -60,18 +60,25 @@ public final class OAuth2TokenProvider: TokenProvider {
             return (cached.token, "cached token, \(minutes) min left")
         }
         // The token request's own layers go to a scratch recorder: the probe shows one `token` step.
-        let issued = try await fetch(context: context, recorder: ProbeRecorder(), scratch: true)
-        return (issued.token, issued.detail)
+        do {
+            let issued = try await fetch(context: context, recorder: ProbeRecorder())
+            return (issued.token, issued.detail)
+        } catch {
+            var failure = error
+            failure.step = .token
+            throw failure
+        }
     }
 
     /// A fresh token request whose layers (`resolve`, `connect`, `tls`, `token`) are recorded
     /// on `recorder`: the token endpoint probed as an access path. The cache is refreshed too.
     public func requestToken(context: ProbeContext, recorder: ProbeRecorder) async throws(ProbeFailure) -> (token: Secret, lifetimeMinutes: Int) {
-        let issued = try await fetch(context: context, recorder: recorder, scratch: false)
-        return (issued.token, issued.lifetimeMinutes)
+        let issued = try await fetch(context: context, recorder: recorder)
+        return (issued.token, Int(issued.lifetime / 60))
     }
 
-    func fetch(context: ProbeContext, recorder: ProbeRecorder, scratch: Bool) async throws(ProbeFailure) -> (token: Secret, detail: String, lifetimeMinutes: Int) {
+    /// One token request; the `token` step recorded on `recorder` carries the verdict.
+    func fetch(context: ProbeContext, recorder: ProbeRecorder) async throws(ProbeFailure) -> (token: Secret, detail: String, lifetime: TimeInterval) {
         var form: [(String, String)] = [("client_id", clientID)]
         switch grant {
         case .clientCredentials:
@@ -86,7 +93,7 @@ public final class OAuth2TokenProvider: TokenProvider {
         let request = HTTPRequest(
             method: "POST",
             target: endpoint.path,
-            host: endpoint.port == (endpoint.secure ? 443 : 80) ? endpoint.host : "\(endpoint.host):\(endpoint.port)",
+            host: HTTPRequest.authority(host: endpoint.host, port: endpoint.port, secure: endpoint.secure),
             headers: [
                 HTTPField("Content-Type", "application/x-www-form-urlencoded"),
                 HTTPField("Accept", "application/json"),
@@ -101,29 +108,23 @@ public final class OAuth2TokenProvider: TokenProvider {
         } catch {
             var failure = error
             failure.message = "token endpoint \(endpoint.host): \(failure.message)"
-            if scratch { failure.step = .token }
             throw failure
         }
-        let issued: (token: Secret, detail: String, renewAt: Date)
-        do {
-            issued = try interpret(response, now: context.startedAt)
-        } catch {
-            if !scratch { _ = try? recorder.judge(.token) { () throws(ProbeFailure) -> ((), String) in throw error } }
-            throw error
+        let issued = try recorder.judge(.token) { () throws(ProbeFailure) in
+            let issued = try interpret(response)
+            return (issued, issued.detail)
         }
-        if !scratch { try? recorder.judge(.token) { () throws(ProbeFailure) in ((), issued.detail) } }
-        await cache.store(issued.token, until: issued.renewAt)
-        let minutes = Int(max(0, issued.renewAt.timeIntervalSince(context.startedAt) + renewalMargin) / 60)
-        return (issued.token, issued.detail, minutes)
+        await cache.store(issued.token, until: context.startedAt.addingTimeInterval(max(0, issued.lifetime - renewalMargin)))
+        return issued
     }
 
-    func interpret(_ response: HTTPExchange.Response, now: Date) throws(ProbeFailure) -> (token: Secret, detail: String, renewAt: Date) {
+    /// The token and its lifetime in seconds, or the classified refusal.
+    func interpret(_ response: HTTPExchange.Response) throws(ProbeFailure) -> (token: Secret, detail: String, lifetime: TimeInterval) {
         let json = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
         let status = response.head.status
         if status == 200, let access = json?["access_token"] as? String, !access.isEmpty {
             let lifetime = (json?["expires_in"] as? Double) ?? Double(json?["expires_in"] as? String ?? "") ?? 3600
-            let renewAt = now.addingTimeInterval(max(0, lifetime - renewalMargin))
-            return (Secret(access), "token issued by \(endpoint.host), valid \(Int(lifetime / 60)) min", renewAt)
+            return (Secret(access), "token issued by \(endpoint.host), valid \(Int(lifetime / 60)) min", lifetime)
         }
         let code = json?["error"] as? String
         let description = (json?["error_description"] as? String).map { String($0.prefix(300)) }

@@ -28,10 +28,7 @@ public final class HTTPSession {
     deinit { connection?.close() }
 
     /// The `Host` header value: the port only when it is not the scheme's default.
-    public var authority: String {
-        let name = host.contains(":") ? "[\(host)]" : host
-        return port == (secure ? 443 : 80) ? name : "\(name):\(port)"
-    }
+    public var authority: String { HTTPRequest.authority(host: host, port: port, secure: secure) }
 
     /// Sends `method target` with `headers` and `body`, records `step`, returns the response.
     public func send(

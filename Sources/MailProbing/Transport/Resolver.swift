@@ -30,15 +30,15 @@ public enum Resolver {
         if name == "invalid" || name.hasSuffix(".invalid") {
             throw ProbeFailure(.dns, reason: .nameNotFound, step: .resolve, message: "\(host) does not exist (.invalid is reserved, RFC 6761)")
         }
-        let budget = context.deadline - .now()
-        guard budget > .zero else {
-            throw ProbeFailure(.timeout, reason: .resolverTimeout, step: .resolve, message: "no time left to resolve \(host)")
-        }
-        let answer = await DNSClient.addresses(of: host, server: context.settings.dnsServer, budget: .nanoseconds(budget.nanoseconds))
+        let answer = await DNSClient.addresses(of: host, server: context.settings.dnsServer, deadline: context.deadline)
         if let failure = failure(for: answer.status, host: host, what: "A/AAAA", server: answer.server) {
             throw failure
         }
-        let addresses = answer.addresses.compactMap { try? SocketAddress(ipAddress: $0.ip, port: port) }
+        let addresses = answer.addresses.map { entry in
+            var address = entry.address
+            address.port = port
+            return address
+        }
         guard let chosen = addresses.first(where: { $0.protocol == .inet }) ?? addresses.first else {
             throw ProbeFailure(.dns, reason: .noData, step: .resolve, message: "\(host) has no IPv4 or IPv6 address (asked \(answer.server))")
         }

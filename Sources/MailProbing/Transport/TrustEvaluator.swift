@@ -2,7 +2,7 @@ import Foundation
 import MailCanaryCore
 import NIOSSL
 import SwiftASN1
-import X509
+@_spi(FixedExpiryValidationTime) import X509
 
 /// Judges a server's certificate chain the way a client would, and says precisely why it fails:
 /// untrusted issuer, expired, not yet valid, or issued for another name.
@@ -97,7 +97,7 @@ public final class TrustEvaluator: Sendable {
             report.chainTrusted = true
         } else {
             let intermediates = CertificateStore(ders.dropFirst().compactMap { try? Certificate(derEncoded: $0) })
-            var verifier = Verifier(rootCertificates: roots) { RFC5280Policy(validationTime: now) }
+            var verifier = Verifier(rootCertificates: roots) { RFC5280Policy(fixedExpiryValidationTime: now) }
             if case .validCertificate(let path) = await verifier.validate(leaf: leaf, intermediates: intermediates) {
                 report.chainTrusted = true
                 remember(key, path: Array(path))
@@ -107,7 +107,7 @@ public final class TrustEvaluator: Sendable {
                 let inside = timeProblem == .certificateExpired
                     ? leaf.notValidAfter.addingTimeInterval(-1)
                     : leaf.notValidBefore.addingTimeInterval(1)
-                var again = Verifier(rootCertificates: roots) { RFC5280Policy(validationTime: inside) }
+                var again = Verifier(rootCertificates: roots) { RFC5280Policy(fixedExpiryValidationTime: inside) }
                 if case .validCertificate = await again.validate(leaf: leaf, intermediates: intermediates) {
                     report.chainTrusted = true
                 }

@@ -21,6 +21,13 @@ public struct HTTPRequest: Sendable, Equatable {
         self.keepAlive = keepAlive
     }
 
+    /// The `Host` value for a target (RFC 9110 §7.2): the port only when it is not the
+    /// scheme's default, an IPv6 literal in brackets.
+    public static func authority(host: String, port: Int, secure: Bool) -> String {
+        let name = host.contains(":") ? "[\(host)]" : host
+        return port == (secure ? 443 : 80) ? name : "\(name):\(port)"
+    }
+
     /// The bytes to send.
     public var wire: [UInt8] {
         var head = "\(method) \(target) HTTP/1.1\r\nHost: \(host)\r\n"

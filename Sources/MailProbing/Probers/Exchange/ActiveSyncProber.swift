@@ -18,15 +18,8 @@ public struct ActiveSyncProber: Prober {
         let path = target.pathOnly == "/" ? "/Microsoft-Server-ActiveSync" : target.pathOnly
         var session = HTTPSession(host: target.host, port: target.port, context: context, recorder: recorder)
 
-        let anonymous = try await session.send("OPTIONS", path, step: .challenge)
-        try recorder.judge(.challenge) { () throws(ProbeFailure) in ((), try FrontEndChallenge.judge(anonymous, recorder: recorder)) }
-
-        guard let authorization = try await context.settings.credentials.httpAuthorization(context: context, recorder: recorder) else {
-            recorder.facts["depth"] = "anonymous"
-            recorder.skip(.operation, "no credentials: checked at the anonymous depth (give --user with a token or password for FolderSync)")
-            return
-        }
-        recorder.facts["depth"] = "authenticated"
+        guard let authorization = try await FrontEndChallenge.check(session, "OPTIONS", path, operation: "FolderSync",
+                                                                    context: context, recorder: recorder) else { return }
         var currentPath = path
         var options = try await session.send("OPTIONS", currentPath, headers: [authorization], step: .capability)
         if options.head.status == 451 {

@@ -93,7 +93,7 @@ public struct AutodiscoverProber: Prober {
             } catch {
                 recorder.record(.discover, .failed, since: start, detail: "\(name): \(error.failureClass.rawValue) at \(error.step.rawValue): \(error.message)")
                 let depth = Self.depth(of: scratch)
-                if best == nil || depth >= best!.depth { best = (error, depth) }
+                if depth >= (best?.depth ?? 0) { best = (error, depth) }
             }
         }
         var failure = best?.failure ?? ProbeFailure(.timeout, reason: .responseTimeout, step: .discover, message: "no time left for the discovery methods")
@@ -135,9 +135,7 @@ public struct AutodiscoverProber: Prober {
     func srv(domain: String, policy: Policy, context: ProbeContext, recorder: ProbeRecorder) async throws(ProbeFailure) -> (host: String, port: Int) {
         let name = "_autodiscover._tcp." + domain
         return try await recorder.step(.resolve) { () async throws(ProbeFailure) -> ((host: String, port: Int), String) in
-            let budget = context.deadline - .now()
-            guard budget > .zero else { throw ProbeFailure(.timeout, reason: .resolverTimeout, step: .resolve, message: "no time left for the SRV query") }
-            let response = await DNSClient.query(name, type: .srv, server: context.settings.dnsServer, budget: .nanoseconds(budget.nanoseconds))
+            let response = await DNSClient.query(name, type: .srv, server: context.settings.dnsServer, deadline: context.deadline)
             if let failure = Resolver.failure(for: response.status, host: name, what: "SRV", server: response.server) { throw failure }
             guard let record = response.records.filter({ $0.type == "SRV" }).min(by: { ($0.priority ?? 0, -($0.weight ?? 0)) < ($1.priority ?? 0, -($1.weight ?? 0)) }),
                   let host = record.target, let port = record.port else {

@@ -18,15 +18,8 @@ public struct EWSProber: Prober {
         var headers = [HTTPField("Content-Type", "text/xml; charset=utf-8"), HTTPField("Accept", "text/xml")]
         if let impersonate { headers.append(HTTPField("X-AnchorMailbox", impersonate)) }
 
-        let anonymous = try await session.send("POST", path, headers: headers, body: body, step: .challenge)
-        try recorder.judge(.challenge) { () throws(ProbeFailure) in ((), try FrontEndChallenge.judge(anonymous, recorder: recorder)) }
-
-        guard let authorization = try await context.settings.credentials.httpAuthorization(context: context, recorder: recorder) else {
-            recorder.facts["depth"] = "anonymous"
-            recorder.skip(.operation, "no credentials: checked at the anonymous depth (give --user with a token or password for GetFolder)")
-            return
-        }
-        recorder.facts["depth"] = "authenticated"
+        guard let authorization = try await FrontEndChallenge.check(session, "POST", path, headers: headers, body: body,
+                                                                    operation: "GetFolder", context: context, recorder: recorder) else { return }
         let response = try await session.send("POST", path, headers: headers + [authorization], body: body, step: .operation)
         try recorder.judge(.operation) { () throws(ProbeFailure) in
             ((), try Self.judge(response, recorder: recorder))

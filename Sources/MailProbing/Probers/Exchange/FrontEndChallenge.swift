@@ -29,21 +29,35 @@ enum FrontEndChallenge {
             }
             return "401 with a \(schemes.joined(separator: "/")) challenge: the front end is alive"
         case 200..<300:
+            // MAPI over HTTP says a request reached its layer anonymously with X-ResponseCode 8.
+            if head.first("X-ResponseCode") == "8" { return "X-ResponseCode 8 (Anonymous Not Allowed): the endpoint is alive" }
             return "\(reply) without authentication: the front end is alive (anonymous access is enabled)"
-        case 429, 500..<600:
-            let retry = head.first("Retry-After").map { ", Retry-After \($0)" } ?? ""
-            throw ProbeFailure(.server, reason: head.status == 503 || head.status == 429 ? .unavailable : .serverError, step: .challenge,
-                               message: "the front end is failing (\(reply)\(retry))", serverReply: reply)
-        case 404, 410:
-            throw ProbeFailure(.config, reason: .notFound, step: .challenge, message: "nothing published at this path (\(reply))", serverReply: reply)
         case 300..<400:
             let location = head.first("Location").map { " to \($0.prefix(120))" } ?? ""
             throw ProbeFailure(.protocol, reason: .unexpectedReply, step: .challenge,
                                message: "unexpected redirect\(location) instead of an authentication challenge (\(reply))", serverReply: reply)
         default:
-            throw ProbeFailure(.protocol, reason: .unexpectedReply, step: .challenge,
-                               message: "unexpected answer to an anonymous request (\(reply))", serverReply: reply)
+            throw HTTPStatusRules.failure(head, step: .challenge, sentCredentials: false)
+                ?? ProbeFailure(.protocol, reason: .unexpectedReply, step: .challenge, message: "unexpected answer to an anonymous request (\(reply))", serverReply: reply)
         }
+    }
+
+    /// Both depths' start: the request sent without credentials as the `challenge` step and
+    /// judged, then the credentials. Returns the `Authorization` header for the authenticated
+    /// depth, or nil after recording that the probe stops at the anonymous depth.
+    static func check(
+        _ session: HTTPSession, _ method: String, _ path: String, headers: [HTTPField] = [], body: [UInt8] = [],
+        operation: String, context: ProbeContext, recorder: ProbeRecorder
+    ) async throws(ProbeFailure) -> HTTPField? {
+        let anonymous = try await session.send(method, path, headers: headers, body: body, step: .challenge)
+        try recorder.judge(.challenge) { () throws(ProbeFailure) in ((), try judge(anonymous, recorder: recorder)) }
+        guard let authorization = try await context.settings.credentials.httpAuthorization(context: context, recorder: recorder) else {
+            recorder.facts["depth"] = "anonymous"
+            recorder.skip(.operation, "no credentials: checked at the anonymous depth (give --user with a token or password for \(operation))")
+            return nil
+        }
+        recorder.facts["depth"] = "authenticated"
+        return authorization
     }
 
     /// Front-end facts worth keeping: which server answered, the request id.
@@ -61,45 +75,10 @@ enum FrontEndChallenge {
         return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
     }
 
-    /// The status verdict shared by authenticated operations: 401/403 `auth`, 404 `config`,
-    /// 429/5xx `server`; nil for 2xx (the caller reads the body).
+    /// An authenticated response's status (``HTTPStatusRules``), after recording the front-end facts.
     static func judgeAuthenticated(_ head: HTTPResponseHead, step: StepName, recorder: ProbeRecorder) -> ProbeFailure? {
         record(head, recorder: recorder)
-        let reply = "HTTP \(head.status) \(head.reason)"
-        switch head.status {
-        case 200..<300:
-            return nil
-        case 401:
-            let diagnostic = head.first("x-ms-diagnostics").map { ": \($0.prefix(160))" } ?? ""
-            return ProbeFailure(.auth, reason: .credentialsRejected, step: step, message: "the credentials were rejected (\(reply)\(diagnostic))", serverReply: reply)
-        case 403:
-            return ProbeFailure(.auth, reason: .credentialsRejected, step: step, message: "access denied to this mailbox or protocol (\(reply))", serverReply: reply)
-        case 404, 410:
-            return ProbeFailure(.config, reason: .notFound, step: step, message: "nothing at this URL (\(reply))", serverReply: reply)
-        case 429, 500..<600:
-            let retry = head.first("Retry-After").map { ", Retry-After \($0)" } ?? ""
-            return ProbeFailure(.server, reason: head.status == 503 || head.status == 429 ? .unavailable : .serverError, step: step,
-                                message: "the server is failing (\(reply)\(retry))", serverReply: reply)
-        default:
-            return ProbeFailure(.protocol, reason: .unexpectedReply, step: step, message: "unexpected status (\(reply))", serverReply: reply)
-        }
+        return HTTPStatusRules.failure(head, step: step, sentCredentials: true)
     }
 }
 
-extension Credentials {
-    /// The `Authorization` header for an HTTP access path: a Bearer token (fetched as the
-    /// `token` step) or Basic with the password; nil without credentials (anonymous depth).
-    func httpAuthorization(context: ProbeContext, recorder: ProbeRecorder) async throws(ProbeFailure) -> HTTPField? {
-        if let provider = token {
-            let issued = try await recorder.step(.token) { () async throws(ProbeFailure) in try await provider.token(context: context) }
-            return HTTPField("Authorization", secret: Secret("Bearer " + issued.exposedForWire))
-        }
-        if let password {
-            guard let user, !user.isEmpty else {
-                throw ProbeFailure(.config, reason: .missingCredential, step: .auth, message: "a password was given but no user name (--user)")
-            }
-            return HTTPField("Authorization", secret: Secret("Basic " + SASL.base64("\(user):\(password.exposedForWire)")))
-        }
-        return nil
-    }
-}

@@ -16,15 +16,15 @@ public struct GraphProber: Prober {
         let base = target.pathOnly == "/" ? "/v1.0" : (target.pathOnly.hasSuffix("/") ? String(target.pathOnly.dropLast()) : target.pathOnly)
         let path = "\(base)/users/\(encoded)/mailFolders/inbox"
         let session = HTTPSession(host: target.host, port: target.port, context: context, recorder: recorder)
-        let credentials = context.settings.credentials
-        guard credentials.token != nil else {
+        // Graph takes app tokens only: without one the probe stays at the anonymous depth.
+        guard context.settings.credentials.token != nil,
+              let authorization = try await context.settings.credentials.httpAuthorization(context: context, recorder: recorder) else {
             let anonymous = try await session.send("GET", path, headers: [HTTPField("Accept", "application/json")], step: .challenge)
             try recorder.judge(.challenge) { () throws(ProbeFailure) in ((), try FrontEndChallenge.judge(anonymous, recorder: recorder)) }
             recorder.facts["depth"] = "anonymous"
             recorder.skip(.operation, "no token: checked at the anonymous depth (Graph needs an app token: --token-url/--tenant with --client-id)")
             return
         }
-        guard let authorization = try await credentials.httpAuthorization(context: context, recorder: recorder) else { return }
         recorder.facts["depth"] = "authenticated"
         let response = try await session.send("GET", path, headers: [authorization, HTTPField("Accept", "application/json")], step: .operation)
         try recorder.judge(.operation) { () throws(ProbeFailure) in ((), try Self.judge(response, recorder: recorder)) }

@@ -34,24 +34,11 @@ public struct MAPIProber: Prober {
             ]
         }
 
-        let anonymous = try await session.send("POST", endpoint, headers: mapiHeaders("Connect"), step: .challenge)
-        try recorder.judge(.challenge) { () throws(ProbeFailure) in
-            // A request that reached the MAPI layer anonymously says so with X-ResponseCode 8.
-            if anonymous.head.status == 200, anonymous.head.first("X-ResponseCode") == "8" {
-                return ((), "X-ResponseCode 8 (Anonymous Not Allowed): the mailbox endpoint is alive")
-            }
-            return ((), try FrontEndChallenge.judge(anonymous, recorder: recorder))
-        }
-
-        guard let authorization = try await context.settings.credentials.httpAuthorization(context: context, recorder: recorder) else {
-            recorder.facts["depth"] = "anonymous"
-            recorder.skip(.operation, "no credentials: checked at the anonymous depth (give --user with a token or password for Connect)")
-            return
-        }
-        recorder.facts["depth"] = "authenticated"
+        guard let authorization = try await FrontEndChallenge.check(session, "POST", endpoint, headers: mapiHeaders("Connect"),
+                                                                    operation: "Connect", context: context, recorder: recorder) else { return }
         let user = context.settings.credentials.user ?? ""
         let userDN = target.parameter("legacyDN") ?? "/o=MailCanary/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=\(user)"
-        if let user = context.settings.credentials.user, !user.isEmpty { recorder.facts["user"] = user }
+        if !user.isEmpty { recorder.facts["user"] = user }
 
         let connect = try await session.send("POST", endpoint, headers: mapiHeaders("Connect") + [authorization, HTTPField("X-User-Identity", user)],
                                              body: MAPIHTTP.connectRequestBody(userDN: userDN), step: .operation)

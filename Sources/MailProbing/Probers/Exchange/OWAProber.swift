@@ -74,7 +74,7 @@ public struct OWAProber: Prober {
 
     static func judgeSignIn(_ response: HTTPExchange.Response, recorder: ProbeRecorder) throws(ProbeFailure) -> String {
         FrontEndChallenge.record(response.head, recorder: recorder)
-        if let failure = HTTPProberJudge.failure(response.head, step: .operation) { throw failure }
+        if let failure = HTTPStatusRules.failure(response.head, step: .operation, sentCredentials: false) { throw failure }
         let page = String(decoding: response.body.prefix(65_536), as: UTF8.self).lowercased()
         // Sane: an HTML page with a sign-in form (a password field), not an error page that says 200.
         guard page.contains("<form"), page.contains("password") else {
@@ -96,19 +96,5 @@ public struct OWAProber: Prober {
         }
         let server = text.components(separatedBy: "<br/>").dropFirst().first ?? "?"
         return "\(directory): 200 OK from \(server.trimmingCharacters(in: .whitespacesAndNewlines))"
-    }
-}
-
-/// The plain status verdict (HTTPProber's `judge`) as a value instead of a throw.
-enum HTTPProberJudge {
-    static func failure(_ head: HTTPResponseHead, step: StepName) -> ProbeFailure? {
-        do {
-            try HTTPProber.judge(head, sentCredentials: false)
-            return nil
-        } catch {
-            var failure = error
-            failure.step = step
-            return failure
-        }
     }
 }
