@@ -26,6 +26,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.1.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.25.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.24.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.3.0"),
     ],
     targets: [
         // c-ares for DNS queries, glibc's libresolv for walking answers (Debian: libc-ares-dev).
@@ -63,11 +70,80 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Configuration: the YAML file, its defaults and its validation, in one place.
+        .target(
+            name: "MailCanaryConfig",
+            dependencies: [
+                "MailCanaryCore",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Storage: store protocols in domain terms; SQLite (GRDB) and PostgreSQL (postgres-nio).
+        .target(
+            name: "MailCanaryStorage",
+            dependencies: [
+                "MailCanaryCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The watch loop: schedule, probe runner, agent spool and uploader.
+        .target(
+            name: "MailCanaryWatch",
+            dependencies: [
+                "MailCanaryCore",
+                "MailProbing",
+                "MailCanaryConfig",
+                "MailCanaryStorage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The server: composition root, HTTP API, agent endpoints, /metrics.
+        .target(
+            name: "MailCanaryServer",
+            dependencies: [
+                "MailCanaryCore",
+                "MailProbing",
+                "MailCanaryConfig",
+                "MailCanaryStorage",
+                "MailCanaryWatch",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "MailCanaryCLI",
             dependencies: [
                 "MailCanaryCore",
                 "MailProbing",
+                "MailCanaryConfig",
+                "MailCanaryStorage",
+                "MailCanaryWatch",
+                "MailCanaryServer",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -133,6 +209,26 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MailCanaryConfigTests",
+            dependencies: ["MailCanaryConfig"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MailCanaryStorageTests",
+            dependencies: [
+                "MailCanaryStorage",
+                "MailCanaryCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MailCanaryWatchTests",
+            dependencies: ["MailCanaryWatch", "MailCanaryCore", "MailCanaryConfig", "MailCanaryStorage"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

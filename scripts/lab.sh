@@ -25,6 +25,9 @@ HTTP_PORT=14080; HTTPS_PORT=14443
 INTROSPECTION_PORT=14900
 DNS_PORT=14053; SILENT_DNS_PORT=14054
 EXCHANGE_PORT=14444; EXCHANGE_HTTP_PORT=14480
+POSTGRES_PORT=14432
+# PostgreSQL runs as the postgres user, which cannot enter a checkout under /root: its files live here.
+PGLAB=/var/lib/mailcanary-lab
 LAB_USER=alice@lab.test
 
 log() { printf 'lab: %s\n' "$*" >&2; }
@@ -42,8 +45,10 @@ install_packages() {
   command -v openssl >/dev/null || missing+=(openssl)
   command -v pkill >/dev/null || missing+=(procps)
   command -v dnsmasq >/dev/null || missing+=(dnsmasq-base)
-  # c-ares, the probes' DNS library, for the build.
+  # c-ares, the probes' DNS library, and SQLite (GRDB), for the build.
   [ -f /usr/include/ares.h ] || missing+=(libc-ares-dev)
+  [ -f /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     if [ -z "${MAILCANARY_APT_UPDATED:-}" ]; then apt-get update -qq; export MAILCANARY_APT_UPDATED=1; fi
@@ -356,6 +361,27 @@ stop_nginx() {
   if [ -f "$LAB/nginx/nginx.pid" ]; then kill "$(cat "$LAB/nginx/nginx.pid")" 2>/dev/null || true; rm -f "$LAB/nginx/nginx.pid"; fi
 }
 
+pg_bin() { ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1; }
+start_postgres() {
+  local bin; bin=$(pg_bin)
+  mkdir -p "$PGLAB" "$LAB/secrets"
+  rm -rf "$PGLAB/data" "$PGLAB/run" "$PGLAB/postgres.log"; mkdir -p "$PGLAB/data" "$PGLAB/run"
+  chown -R postgres:postgres "$PGLAB"
+  local password; password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+  printf '%s\n' "$password" > "$LAB/secrets/postgres.password"; chmod 600 "$LAB/secrets/postgres.password"
+  runuser -u postgres -- "$bin/initdb" -D "$PGLAB/data" -A peer --auth-host=scram-sha-256 -U postgres >"$LOGDIR/postgres-init.log" 2>&1 \
+    || { tail -5 "$LOGDIR/postgres-init.log" >&2; return 1; }
+  runuser -u postgres -- "$bin/pg_ctl" -D "$PGLAB/data" -l "$PGLAB/postgres.log" -w \
+    -o "-c listen_addresses=$HOST -c port=$POSTGRES_PORT -c unix_socket_directories=$PGLAB/run -c fsync=on -c max_connections=200" start >/dev/null \
+    || { tail -5 "$PGLAB/postgres.log" >&2; return 1; }
+  runuser -u postgres -- "$bin/psql" -h "$PGLAB/run" -p "$POSTGRES_PORT" -U postgres -q -v ON_ERROR_STOP=1 \
+    -c "CREATE ROLE mailcanary LOGIN CREATEDB PASSWORD '$password'" -c "CREATE DATABASE mailcanary OWNER mailcanary" >/dev/null
+}
+stop_postgres() {
+  [ -f "$PGLAB/data/postmaster.pid" ] || return 0
+  runuser -u postgres -- "$(pg_bin)/pg_ctl" -D "$PGLAB/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
 wait_port() {
   local port=$1
   for _ in $(seq 1 100); do
@@ -384,6 +410,11 @@ MAILCANARY_LAB_EXCHANGE_HTTP_PORT=$EXCHANGE_HTTP_PORT
 MAILCANARY_LAB_CA_FILE=$LAB/certs/ca.pem
 MAILCANARY_LAB_USER=$LAB_USER
 MAILCANARY_LAB_PASSWORD_FILE=$LAB/secrets/alice.password
+MAILCANARY_LAB_POSTGRES_HOST=$HOST
+MAILCANARY_LAB_POSTGRES_PORT=$POSTGRES_PORT
+MAILCANARY_LAB_POSTGRES_USER=mailcanary
+MAILCANARY_LAB_POSTGRES_DATABASE=mailcanary
+MAILCANARY_LAB_POSTGRES_PASSWORD_FILE=$LAB/secrets/postgres.password
 MAILCANARY_LAB_DIR=$LAB
 MAILCANARY_LAB_SCRIPT=$ROOT/scripts/lab.sh
 EOF
@@ -393,7 +424,7 @@ case "${1:-up}" in
   up)
     need_root
     install_packages
-    stop_nginx; stop_postfix; stop_dovecot; stop_dnsmasq
+    stop_nginx; stop_postfix; stop_dovecot; stop_dnsmasq; stop_postgres
     mkdir -p "$LAB" "$LOGDIR"
     make_certificates
     make_users
@@ -406,12 +437,14 @@ case "${1:-up}" in
     start_dovecot
     start_postfix
     start_nginx
+    start_postgres
     for port in $IMAP_PORT $IMAPS_PORT $POP3_PORT $POP3S_PORT $SUBMISSION_PORT $SMTPS_PORT $HTTPS_PORT; do wait_port "$port"; done
     write_env
     log "up: IMAP $IMAP_PORT/$IMAPS_PORT, POP3 $POP3_PORT/$POP3S_PORT, submission $SUBMISSION_PORT/$SMTPS_PORT, HTTPS $HTTPS_PORT on $HOST"
     log "user $LAB_USER, password in $LAB/secrets/alice.password, CA $LAB/certs/ca.pem"
+    log "PostgreSQL on $HOST:$POSTGRES_PORT (user mailcanary, password in $LAB/secrets/postgres.password)"
     ;;
-  down) stop_nginx; stop_postfix; stop_dovecot; stop_dnsmasq ;;
+  down) stop_nginx; stop_postfix; stop_dovecot; stop_dnsmasq; stop_postgres ;;
   stop-dovecot) stop_dovecot ;;
   start-dovecot)
     start_dovecot; wait_port $IMAPS_PORT

@@ -1,5 +1,5 @@
 /// How a probe judges the server's certificate.
-public struct TLSOptions: Sendable, Equatable {
+public struct TLSOptions: Sendable, Hashable {
     /// PEM file of trusted roots that replaces the system's store (`--ca-file`).
     public var caFile: String?
     /// Record certificate problems but go on (`--insecure`). The `tls` step still reports them.

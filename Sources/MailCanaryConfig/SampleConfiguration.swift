@@ -1,0 +1,72 @@
+/// The sample configuration bundled into the binary (`mailcanary config sample` prints it; `serve`
+/// uses it when there is no ./mailcanary.yml). It is `mailcanary.sample.yml`; a test keeps
+/// the two identical (regenerate with `scripts/embed-sample.sh`).
+public enum SampleConfiguration {
+    public static let yaml = #"""
+# MailCanary sample configuration: watches the local lab (bash scripts/lab.sh up) out of the box.
+# Copy it to ./mailcanary.yml and edit; `mailcanary config check FILE` lists every problem.
+# Secrets are never written here: each names an environment variable ({env: NAME}) or a file
+# ({file: PATH}, relative to this file's folder, or to the working directory for the bundled copy).
+
+server:
+  host: 127.0.0.1
+  port: 8080
+  region: local              # the region the server's own probes stand for
+  data_dir: mailcanary-data  # SQLite store, created on first run
+
+storage:
+  backend: sqlite            # or postgres, with a postgres: section (several server replicas)
+  retention:
+    raw: 7d                  # every probe result
+    minute: 31d              # per-minute rollups per series
+    hour: 400d               # per-hour rollups per series
+
+scheduler:
+  concurrency: 64            # probes running at once in one process
+  jitter: 0.5                # each probe starts at a stable offset within half its interval
+
+defaults:
+  interval: 60s
+  timeout: 15s
+  regions: [local]
+
+# Agents run the probes of their region elsewhere and upload to the server:
+#   mailcanary agent token apac-1 --out apac-1.token     (on the server)
+#   mailcanary agent --server http://SERVER:8080 --token-file apac-1.token --region apac
+agents:
+  - id: apac-1
+    region: apac
+  - id: na-1
+    region: na
+
+services:
+  - id: lab
+    name: Lab mail host (Dovecot and Postfix)
+    kind: mail-host
+    credentials:
+      probe:
+        user: alice@lab.test
+        password: {file: .lab/secrets/alice.password}
+    probes:
+      - target: imaps://127.0.0.1:14993
+        credential: probe
+        ca_file: .lab/certs/ca.pem
+        regions: [local, apac, na]
+      - target: imap://127.0.0.1:14143
+        name: imap-starttls
+        credential: probe
+        ca_file: .lab/certs/ca.pem
+      - target: pop3s://127.0.0.1:14995
+        credential: probe
+        ca_file: .lab/certs/ca.pem
+      - target: smtp://127.0.0.1:14587
+        credential: probe
+        ca_file: .lab/certs/ca.pem
+        regions: [local, apac, na]
+      - target: https://127.0.0.1:14443/
+        name: webmail
+        ca_file: .lab/certs/ca.pem
+        interval: 30s
+        timeout: 10s
+"""#
+}

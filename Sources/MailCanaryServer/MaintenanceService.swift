@@ -1,0 +1,50 @@
+import Foundation
+import Logging
+import MailCanaryConfig
+import MailCanaryStorage
+import ServiceLifecycle
+
+/// Keeps the rollups current (every 30 s) and applies the retention periods (every hour).
+public struct MaintenanceService: Service {
+    let store: any MailCanaryStore
+    let retention: RetentionConfig
+    let logger: Logger
+    let rollupEvery: Duration
+
+    public init(store: any MailCanaryStore, retention: RetentionConfig, rollupEvery: Duration = .seconds(30), logger: Logger) {
+        self.store = store
+        self.retention = retention
+        self.rollupEvery = rollupEvery
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var lastPrune = Date.distantPast
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await store.rollUp()
+                let now = Date()
+                if now.timeIntervalSince(lastPrune) >= 3_600 {
+                    let outcome = try await store.prune(Self.cutoffs(retention, nowMs: Int64(now.timeIntervalSince1970 * 1_000)))
+                    lastPrune = now
+                    logger.info("retention applied", metadata: ["results": "\(outcome.results)", "minuteRollups": "\(outcome.minuteRollups)",
+                                                                "hourRollups": "\(outcome.hourRollups)"])
+                }
+            } catch {
+                logger.warning("maintenance failed; will retry", metadata: ["error": "\(error)"])
+            }
+            try? await gracefulShutdownSleep(rollupEvery)
+        }
+    }
+
+    static func cutoffs(_ retention: RetentionConfig, nowMs: Int64) -> RetentionCutoffs {
+        func ms(_ duration: Duration) -> Int64 { duration.components.seconds * 1_000 }
+        return RetentionCutoffs(rawBeforeMs: nowMs - ms(retention.raw), minuteBeforeMs: nowMs - ms(retention.minute),
+                                hourBeforeMs: nowMs - ms(retention.hour))
+    }
+}
+
+/// Sleeps, but wakes at once on graceful shutdown.
+func gracefulShutdownSleep(_ duration: Duration) async throws {
+    try await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
+}

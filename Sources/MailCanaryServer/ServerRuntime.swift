@@ -1,0 +1,113 @@
+import Foundation
+import Hummingbird
+import Logging
+import MailCanaryConfig
+import MailCanaryCore
+import MailCanaryStorage
+import MailCanaryWatch
+import NIOPosix
+import ServiceLifecycle
+import NIOConcurrencyHelpers
+import UnixSignals
+
+/// The composition root of `mailcanary serve`: one service group, store first, HTTP last, so
+/// graceful shutdown stops taking requests first, lets running probes finish, flushes their
+/// results and closes the store last.
+public struct ServerRuntime: Sendable {
+    public var config: WatchConfig
+    public var dataDirectory: String
+    public var host: String
+    public var port: Int
+    public var replica: String
+    public var logger: Logger
+
+    public init(config: WatchConfig, dataDirectory: String, host: String, port: Int, logger: Logger) {
+        self.config = config
+        self.dataDirectory = dataDirectory
+        self.host = host
+        self.port = port
+        self.logger = logger
+        replica = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    public struct StartError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Opens the configured store; PostgreSQL's password comes from its secret reference.
+    public static func openStore(_ config: WatchConfig, dataDirectory: String, logger: Logger) throws(StartError) -> (any MailCanaryStore, (any Service)?) {
+        switch config.storage.backend {
+        case .sqlite:
+            do {
+                return (try SQLiteStore(directory: dataDirectory), nil)
+            } catch {
+                throw StartError(description: "data directory \(dataDirectory): cannot open the SQLite store (\(error))")
+            }
+        case .postgres(let postgres):
+            var password: String?
+            if let reference = postgres.password {
+                switch SecretReader.read(reference) {
+                case .success(let secret): password = secret.exposedForWire
+                case .failure(let error): throw StartError(description: "storage.postgres.password: \(error.message)")
+                }
+            }
+            let store = PostgresStore(.init(host: postgres.host, port: postgres.port, user: postgres.user, password: password,
+                                            database: postgres.database), logger: logger)
+            return (store, store)
+        }
+    }
+
+    /// Builds the services; `run()` runs them until SIGTERM or SIGINT.
+    public func makeServiceGroup() throws(StartError) -> (ServiceGroup, APIHandle) {
+        let (store, storeService) = try Self.openStore(config, dataDirectory: dataDirectory, logger: logger)
+        let gate = StartGate()
+        let writer = StoreWriter(store: store, logger: logger)
+        let factory = ProbeJobFactory(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        let probes = config.probes(for: .server)
+        let credentials = Dictionary(uniqueKeysWithValues: config.services.map { ($0.id, $0.credentials) })
+        let jobs = factory.jobs(for: probes, credentials: credentials).map { (job: $0, region: config.server.region) }
+        var claim: ProbeScheduler.Claim?
+        if case .postgres = config.storage.backend {
+            let replica = self.replica
+            let logger = self.logger
+            claim = { run in
+                do {
+                    return try await store.claimRun(probeID: run.probeID, region: run.region, plannedAtMs: run.plannedAtMs, replica: replica)
+                } catch {
+                    logger.warning("cannot claim a run; skipped", metadata: ["probe": "\(run.probeID)", "error": "\(error)"])
+                    return false
+                }
+            }
+        }
+        let scheduler = ProbeScheduler(jobs: jobs, scheduler: config.scheduler, origin: "server", sink: writer, claim: claim,
+                                       nowMs: Int64(Date().timeIntervalSince1970 * 1_000), logger: logger)
+        let api = APIController(config: config, store: store, scheduler: scheduler, writer: writer, logger: logger)
+        let router = Router()
+        api.register(on: router)
+        let bound = NIOLockedValueBoxHolder()
+        let app = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "MailCanary"),
+                              onServerRunning: { channel in bound.set(channel.localAddress?.port) }, logger: logger)
+        var services: [any Service] = []
+        if let storeService { services.append(storeService) }
+        services.append(MigrationService(store: store, gate: gate, logger: logger))
+        services.append(GatedService(gate: gate, inner: writer))
+        services.append(GatedService(gate: gate, inner: MaintenanceService(store: store, retention: config.storage.retention, logger: logger)))
+        services.append(GatedService(gate: gate, inner: scheduler))
+        services.append(GatedService(gate: gate, inner: app))
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        return (group, APIHandle(bound: bound))
+    }
+}
+
+/// Where the server ended up listening (port 0 picks a free one).
+public struct APIHandle: Sendable {
+    let bound: NIOLockedValueBoxHolder
+    public var port: Int? { bound.get() }
+}
+
+final class NIOLockedValueBoxHolder: Sendable {
+    private let box = NIOLockedValueBox<Int?>(nil)
+    func set(_ port: Int?) { box.withLockedValue { $0 = port } }
+    func get() -> Int? { box.withLockedValue { $0 } }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// One versioned schema change, written once with the few words that differ per dialect.
+struct Migration: Sendable {
+    var version: Int
+    var name: String
+    var statements: [String]
+
+    enum Dialect {
+        case sqlite
+        case postgres
+    }
+
+    /// The statements with `{ID}` and `{REAL}` spelt for the dialect.
+    func sql(for dialect: Dialect) -> [String] {
+        statements.map { statement in
+            switch dialect {
+            case .sqlite:
+                return statement.replacingOccurrences(of: "{ID}", with: "INTEGER PRIMARY KEY AUTOINCREMENT")
+                    .replacingOccurrences(of: "{REAL}", with: "REAL")
+            case .postgres:
+                return statement.replacingOccurrences(of: "{ID}", with: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")
+                    .replacingOccurrences(of: "{REAL}", with: "DOUBLE PRECISION")
+            }
+        }
+    }
+
+    /// Every migration, in order. Append only: an applied migration is never edited.
+    static let all: [Migration] = [
+        Migration(version: 1, name: "results, rollups, agents, run claims", statements: [
+            """
+            CREATE TABLE results (
+                id {ID},
+                origin TEXT NOT NULL,
+                sequence BIGINT,
+                probe_id TEXT NOT NULL,
+                service TEXT NOT NULL,
+                path TEXT NOT NULL,
+                region TEXT NOT NULL,
+                started_at BIGINT NOT NULL,
+                planned_at BIGINT NOT NULL,
+                duration_ms {REAL} NOT NULL,
+                outcome TEXT NOT NULL,
+                failure_class TEXT,
+                failure_reason TEXT,
+                failed_step TEXT,
+                error TEXT,
+                cert_days_left INTEGER,
+                steps TEXT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX results_origin_sequence ON results (origin, sequence)",
+            "CREATE INDEX results_probe_time ON results (probe_id, region, started_at)",
+            "CREATE INDEX results_series_time ON results (service, path, region, started_at)",
+            "CREATE INDEX results_started ON results (started_at)",
+            """
+            CREATE TABLE latest_results (
+                probe_id TEXT NOT NULL,
+                region TEXT NOT NULL,
+                result_id BIGINT NOT NULL,
+                started_at BIGINT NOT NULL,
+                PRIMARY KEY (probe_id, region)
+            )
+            """,
+            """
+            CREATE TABLE rollups (
+                resolution TEXT NOT NULL,
+                service TEXT NOT NULL,
+                path TEXT NOT NULL,
+                region TEXT NOT NULL,
+                source TEXT NOT NULL,
+                bucket BIGINT NOT NULL,
+                total BIGINT NOT NULL,
+                ok BIGINT NOT NULL,
+                failed BIGINT NOT NULL,
+                classes TEXT NOT NULL,
+                latency TEXT NOT NULL,
+                p50 {REAL},
+                p90 {REAL},
+                p99 {REAL},
+                PRIMARY KEY (resolution, service, path, region, source, bucket)
+            )
+            """,
+            "CREATE INDEX rollups_bucket ON rollups (resolution, bucket)",
+            """
+            CREATE TABLE rollup_dirty (
+                service TEXT NOT NULL,
+                path TEXT NOT NULL,
+                region TEXT NOT NULL,
+                source TEXT NOT NULL,
+                bucket BIGINT NOT NULL,
+                PRIMARY KEY (service, path, region, source, bucket)
+            )
+            """,
+            """
+            CREATE TABLE agents (
+                id TEXT PRIMARY KEY,
+                token_hash TEXT UNIQUE,
+                region TEXT,
+                created_at BIGINT NOT NULL,
+                last_seen BIGINT
+            )
+            """,
+            """
+            CREATE TABLE run_claims (
+                probe_id TEXT NOT NULL,
+                region TEXT NOT NULL,
+                planned_at BIGINT NOT NULL,
+                replica TEXT NOT NULL,
+                PRIMARY KEY (probe_id, region, planned_at)
+            )
+            """,
+            "CREATE INDEX run_claims_planned ON run_claims (planned_at)",
+        ]),
+    ]
+}

@@ -1,0 +1,247 @@
+import Foundation
+import GRDB
+import MailCanaryCore
+
+/// The embedded store: one SQLite file in WAL mode, `synchronous=FULL` so that an append that
+/// returned survives a crash of the process or of the machine.
+public final class SQLiteStore: MailCanaryStore {
+    private let pool: DatabasePool
+    public let path: String
+
+    /// Opens (and creates, with its folder) `DIRECTORY/mailcanary.sqlite`.
+    public init(directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        path = (directory as NSString).appendingPathComponent("mailcanary.sqlite")
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(15)
+        configuration.label = "mailcanary"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+    }
+
+    public func migrate() async throws {
+        try await pool.write { db in
+            try db.execute(sql: "CREATE TABLE IF NOT EXISTS mailcanary_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
+            let applied = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(version), 0) FROM mailcanary_schema") ?? 0
+            for migration in Migration.all where migration.version > applied {
+                for statement in migration.sql(for: .sqlite) { try db.execute(sql: statement) }
+                try db.execute(sql: "INSERT INTO mailcanary_schema (version, name, applied_at) VALUES (?, ?, ?)",
+                               arguments: [migration.version, migration.name, Int64(Date().timeIntervalSince1970 * 1_000)])
+            }
+        }
+    }
+
+    public func schemaVersion() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(version), 0) FROM mailcanary_schema") ?? 0 }
+    }
+
+    public func ping() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    // MARK: - Results
+
+    public func append(_ results: [StoredResult]) async throws -> AppendOutcome {
+        guard !results.isEmpty else { return AppendOutcome(inserted: 0, duplicates: 0) }
+        return try await pool.write { db in
+            let firstID = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM results") ?? 0) + 1
+            let insert = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO results (origin, sequence, probe_id, service, path, region, started_at, planned_at,
+                    duration_ms, outcome, failure_class, failure_reason, failed_step, error, cert_days_left, steps)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            var inserted = 0
+            for result in results {
+                insert.setUncheckedArguments([
+                    result.origin, result.sequence, result.probeID, result.service, result.path, result.region,
+                    result.startedAtMs, result.plannedAtMs, result.durationMs, result.outcome.rawValue,
+                    result.failureClass?.rawValue, result.failureReason, result.failedStep, result.error,
+                    result.certificateDaysLeft, result.stepsJSON,
+                ])
+                try insert.execute()
+                inserted += db.changesCount
+            }
+            if inserted > 0 {
+                try db.execute(sql: """
+                    INSERT INTO latest_results (probe_id, region, result_id, started_at)
+                    SELECT probe_id, region, id, started_at FROM results WHERE id >= ? ORDER BY started_at, id
+                    ON CONFLICT (probe_id, region) DO UPDATE SET result_id = excluded.result_id, started_at = excluded.started_at
+                    WHERE excluded.started_at >= latest_results.started_at
+                    """, arguments: [firstID])
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO rollup_dirty (service, path, region, source, bucket)
+                    SELECT DISTINCT service, path, region, 'probe', (started_at / 60000) * 60000 FROM results WHERE id >= ?
+                    """, arguments: [firstID])
+            }
+            return AppendOutcome(inserted: inserted, duplicates: results.count - inserted)
+        }
+    }
+
+    public func latest(service: String?) async throws -> [StoredResult] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT r.* FROM latest_results l JOIN results r ON r.id = l.result_id
+                WHERE ? IS NULL OR r.service = ? ORDER BY r.service, r.probe_id, r.region
+                """, arguments: [service, service])
+            return rows.map(Self.result)
+        }
+    }
+
+    public func results(probeID: String, region: String, fromMs: Int64, toMs: Int64, limit: Int) async throws -> [StoredResult] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM results WHERE probe_id = ? AND region = ? AND started_at >= ? AND started_at < ?
+                ORDER BY started_at DESC LIMIT ?
+                """, arguments: [probeID, region, fromMs, toMs, limit]).map(Self.result)
+        }
+    }
+
+    public func results(origin: String, afterSequence: Int64, limit: Int) async throws -> [StoredResult] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM results WHERE origin = ? AND sequence > ? ORDER BY sequence LIMIT ?",
+                             arguments: [origin, afterSequence, limit]).map(Self.result)
+        }
+    }
+
+    public func count() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM results") ?? 0 }
+    }
+
+    static func result(_ row: Row) -> StoredResult {
+        StoredResult(
+            origin: row["origin"], sequence: row["sequence"], probeID: row["probe_id"], service: row["service"],
+            path: row["path"], region: row["region"], startedAtMs: row["started_at"], plannedAtMs: row["planned_at"],
+            durationMs: row["duration_ms"], outcome: ProbeOutcome(rawValue: row["outcome"]) ?? .failed,
+            failureClass: (row["failure_class"] as String?).flatMap(FailureClass.init(rawValue:)),
+            failureReason: row["failure_reason"], failedStep: row["failed_step"], error: row["error"],
+            certificateDaysLeft: row["cert_days_left"], steps: StoredResult.steps(fromJSON: row["steps"]))
+    }
+
+    // MARK: - Rollups
+
+    public func history(series: SeriesKey, resolution: Resolution, fromMs: Int64, toMs: Int64) async throws -> [Rollup] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM rollups WHERE resolution = ? AND service = ? AND path = ? AND region = ? AND source = ?
+                AND bucket >= ? AND bucket < ? ORDER BY bucket
+                """, arguments: [resolution.rawValue, series.service, series.path, series.region, series.source, fromMs, toMs])
+                .map { row in Self.rollup(row, series: series, resolution: resolution) }
+        }
+    }
+
+    public func rollUp() async throws -> Int {
+        try await pool.write { db in
+            let dirty = try Row.fetchAll(db, sql: "SELECT * FROM rollup_dirty")
+            guard !dirty.isEmpty else { return 0 }
+            try db.execute(sql: "DELETE FROM rollup_dirty")
+            var hours: Set<RollupBucketKey> = []
+            for row in dirty {
+                let key = RollupBucketKey(series: SeriesKey(service: row["service"], path: row["path"], region: row["region"], source: row["source"]),
+                                    bucket: row["bucket"])
+                var rollup = Rollup(series: key.series, resolution: .minute, bucketMs: key.bucket)
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT outcome, failure_class, duration_ms FROM results
+                    WHERE service = ? AND path = ? AND region = ? AND started_at >= ? AND started_at < ?
+                    """, arguments: [key.series.service, key.series.path, key.series.region, key.bucket, key.bucket + 60_000])
+                while let raw = try rows.next() { rollup.add(Self.partialResult(raw)) }
+                try Self.upsert(rollup, db)
+                hours.insert(RollupBucketKey(series: key.series, bucket: Resolution.hour.bucket(containing: key.bucket)))
+            }
+            for key in hours {
+                var hour = Rollup(series: key.series, resolution: .hour, bucketMs: key.bucket)
+                let minutes = try Row.fetchAll(db, sql: """
+                    SELECT * FROM rollups WHERE resolution = 'minute' AND service = ? AND path = ? AND region = ? AND source = ?
+                    AND bucket >= ? AND bucket < ?
+                    """, arguments: [key.series.service, key.series.path, key.series.region, key.series.source, key.bucket, key.bucket + 3_600_000])
+                for minute in minutes { hour.merge(Self.rollup(minute, series: key.series, resolution: .minute)) }
+                try Self.upsert(hour, db)
+            }
+            return dirty.count + hours.count
+        }
+    }
+
+    static func partialResult(_ row: Row) -> StoredResult {
+        StoredResult(origin: "", probeID: "", service: "", path: "", region: "", startedAtMs: 0, plannedAtMs: 0,
+                     durationMs: row["duration_ms"], outcome: ProbeOutcome(rawValue: row["outcome"]) ?? .failed,
+                     failureClass: (row["failure_class"] as String?).flatMap(FailureClass.init(rawValue:)))
+    }
+
+    static func upsert(_ rollup: Rollup, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO rollups (resolution, service, path, region, source, bucket, total, ok, failed, classes, latency, p50, p90, p99)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (resolution, service, path, region, source, bucket) DO UPDATE SET
+              total = excluded.total, ok = excluded.ok, failed = excluded.failed, classes = excluded.classes,
+              latency = excluded.latency, p50 = excluded.p50, p90 = excluded.p90, p99 = excluded.p99
+            """, arguments: [
+                rollup.resolution.rawValue, rollup.series.service, rollup.series.path, rollup.series.region, rollup.series.source,
+                rollup.bucketMs, rollup.total, rollup.ok, rollup.failed, rollup.encodedClasses, rollup.latency.encoded,
+                rollup.latency.quantile(0.5), rollup.latency.quantile(0.9), rollup.latency.quantile(0.99),
+            ])
+    }
+
+    static func rollup(_ row: Row, series: SeriesKey, resolution: Resolution) -> Rollup {
+        var rollup = Rollup(series: series, resolution: resolution, bucketMs: row["bucket"])
+        rollup.total = row["total"]
+        rollup.ok = row["ok"]
+        rollup.failed = row["failed"]
+        rollup.byClass = Rollup.decodeClasses(row["classes"])
+        rollup.latency = LatencyHistogram(encoded: row["latency"])
+        return rollup
+    }
+
+    public func prune(_ cutoffs: RetentionCutoffs) async throws -> PruneOutcome {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM results WHERE started_at < ? AND id NOT IN (SELECT result_id FROM latest_results)",
+                           arguments: [cutoffs.rawBeforeMs])
+            let results = db.changesCount
+            try db.execute(sql: "DELETE FROM rollups WHERE resolution = 'minute' AND bucket < ?", arguments: [cutoffs.minuteBeforeMs])
+            let minutes = db.changesCount
+            try db.execute(sql: "DELETE FROM rollups WHERE resolution = 'hour' AND bucket < ?", arguments: [cutoffs.hourBeforeMs])
+            let hours = db.changesCount
+            try db.execute(sql: "DELETE FROM run_claims WHERE planned_at < ?", arguments: [cutoffs.rawBeforeMs])
+            return PruneOutcome(results: results, minuteRollups: minutes, hourRollups: hours, claims: db.changesCount)
+        }
+    }
+
+    // MARK: - Agents
+
+    public func setAgentToken(agent: String, tokenHash: String, nowMs: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO agents (id, token_hash, created_at) VALUES (?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET token_hash = excluded.token_hash
+                """, arguments: [agent, tokenHash, nowMs])
+        }
+    }
+
+    public func agent(tokenHash: String) async throws -> String? {
+        try await pool.read { db in try String.fetchOne(db, sql: "SELECT id FROM agents WHERE token_hash = ?", arguments: [tokenHash]) }
+    }
+
+    public func touchAgent(_ agent: String, region: String, nowMs: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE agents SET last_seen = ?, region = ? WHERE id = ?", arguments: [nowMs, region, agent])
+        }
+    }
+
+    public func agents() async throws -> [AgentRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM agents ORDER BY id").map { row in
+                AgentRecord(id: row["id"], region: row["region"], lastSeenMs: row["last_seen"], createdMs: row["created_at"])
+            }
+        }
+    }
+
+    // MARK: - Run claims
+
+    public func claimRun(probeID: String, region: String, plannedAtMs: Int64, replica: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO run_claims (probe_id, region, planned_at, replica) VALUES (?, ?, ?, ?)",
+                           arguments: [probeID, region, plannedAtMs, replica])
+            return db.changesCount == 1
+        }
+    }
+}

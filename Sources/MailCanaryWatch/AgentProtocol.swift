@@ -1,0 +1,49 @@
+import MailCanaryConfig
+import MailCanaryStorage
+
+/// What the server tells an agent to run (`GET /api/v1/agent/plan`). Secrets travel only as
+/// references: the agent reads them from its own environment or files.
+public struct AgentPlan: Codable, Sendable, Equatable {
+    public var agent: String
+    public var region: String
+    public var scheduler: SchedulerConfig
+    public var probes: [ProbeConfig]
+    /// Each service's credentials (references only), by service id.
+    public var credentials: [String: [CredentialConfig]]
+
+    public init(agent: String, region: String, scheduler: SchedulerConfig, probes: [ProbeConfig],
+                credentials: [String: [CredentialConfig]]) {
+        self.agent = agent
+        self.region = region
+        self.scheduler = scheduler
+        self.probes = probes
+        self.credentials = credentials
+    }
+}
+
+/// One upload (`POST /api/v1/agent/results`), sent with an `Idempotency-Key` header.
+public struct ResultBatch: Codable, Sendable {
+    public var agent: String
+    public var region: String
+    public var results: [StoredResult]
+
+    public init(agent: String, region: String, results: [StoredResult]) {
+        self.agent = agent
+        self.region = region
+        self.results = results
+    }
+}
+
+/// The server's answer once a batch is durable.
+public struct BatchReceipt: Codable, Sendable, Equatable {
+    public var accepted: Int
+    public var duplicates: Int
+    /// The highest sequence of the batch: everything up to it is stored.
+    public var through: Int64
+
+    public init(accepted: Int, duplicates: Int, through: Int64) {
+        self.accepted = accepted
+        self.duplicates = duplicates
+        self.through = through
+    }
+}

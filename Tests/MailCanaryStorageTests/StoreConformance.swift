@@ -1,0 +1,151 @@
+import Foundation
+import MailCanaryCore
+import MailCanaryStorage
+import Testing
+
+/// One suite of expectations that every store implementation must meet. Each check starts from
+/// an empty, migrated store.
+enum StoreConformance {
+    static let base: Int64 = 1_764_000_000_000 // an hour boundary: 24 November 2025, 16:00 UTC
+
+    static func result(_ probe: String = "lab/imap", region: String = "local", origin: String = "server", sequence: Int64? = nil,
+                       at offsetMs: Int64, duration: Double = 42, failed: FailureClass? = nil, error: String? = nil) -> StoredResult {
+        StoredResult(origin: origin, sequence: sequence, probeID: probe, service: "lab", path: probe.components(separatedBy: "/").last ?? "imap",
+                     region: region, startedAtMs: base + offsetMs, plannedAtMs: base + offsetMs - 3, durationMs: duration,
+                     outcome: failed == nil ? .ok : .failed, failureClass: failed, failureReason: failed == nil ? nil : "timeout",
+                     failedStep: failed == nil ? nil : "connect", error: error, certificateDaysLeft: failed == nil ? 88 : nil,
+                     steps: [StepRecord(name: .connect, outcome: failed == nil ? .ok : .failed, durationMs: duration, detail: "127.0.0.1:14993")])
+    }
+
+    static func migrations(_ store: any MailCanaryStore) async throws {
+        let version = try await store.schemaVersion()
+        #expect(version >= 1)
+        try await store.migrate() // a second run applies nothing and fails nothing
+        #expect(try await store.schemaVersion() == version)
+        try await store.ping()
+    }
+
+    static func roundTrip(_ store: any MailCanaryStore) async throws {
+        var original = result(at: 1_000, failed: .tls, error: "certificate expired — “ünïcode” 'quotes'")
+        original.sequence = 7
+        original.origin = "agent:apac-1"
+        _ = try await store.append([original])
+        let back = try await store.results(origin: "agent:apac-1", afterSequence: 0, limit: 10)
+        #expect(back == [original])
+        let plain = result(at: 2_000)
+        _ = try await store.append([plain])
+        let latest = try await store.latest(service: "lab")
+        #expect(latest == [plain])
+        #expect(try await store.latest(service: "other").isEmpty)
+    }
+
+    static func idempotentAppend(_ store: any MailCanaryStore) async throws {
+        let batch = (1...5).map { result(origin: "agent:na-1", sequence: Int64($0), at: Int64($0) * 1_000) }
+        #expect(try await store.append(batch) == AppendOutcome(inserted: 5, duplicates: 0))
+        #expect(try await store.append(batch) == AppendOutcome(inserted: 0, duplicates: 5))
+        let overlapping = (4...8).map { result(origin: "agent:na-1", sequence: Int64($0), at: Int64($0) * 1_000) }
+        #expect(try await store.append(overlapping) == AppendOutcome(inserted: 3, duplicates: 2))
+        // The same sequence from another agent is another result.
+        #expect(try await store.append([result(origin: "agent:apac-1", sequence: 1, at: 0)]).inserted == 1)
+        // The server's own results carry no sequence and are never taken for duplicates.
+        let own = result(at: 500)
+        #expect(try await store.append([own, own]).inserted == 2)
+        #expect(try await store.count() == 11)
+        let sequences = try await store.results(origin: "agent:na-1", afterSequence: 0, limit: 100).compactMap(\.sequence)
+        #expect(sequences == Array(1...8))
+        #expect(try await store.append([]) == AppendOutcome(inserted: 0, duplicates: 0))
+    }
+
+    static func latestPerProbeAndRegion(_ store: any MailCanaryStore) async throws {
+        _ = try await store.append([result(at: 10_000), result(region: "apac", at: 5_000), result("lab/pop3", at: 1_000)])
+        // An older result delivered late (an agent's spool) does not replace the newest.
+        _ = try await store.append([result(at: 2_000, failed: .network)])
+        let latest = try await store.latest(service: nil)
+        #expect(latest.count == 3)
+        let imapLocal = latest.first { $0.probeID == "lab/imap" && $0.region == "local" }
+        #expect(imapLocal?.startedAtMs == base + 10_000)
+        #expect(imapLocal?.outcome == .ok)
+        let window = try await store.results(probeID: "lab/imap", region: "local", fromMs: base, toMs: base + 60_000, limit: 10)
+        #expect(window.map(\.startedAtMs) == [base + 10_000, base + 2_000])
+    }
+
+    static func rollups(_ store: any MailCanaryStore) async throws {
+        var batch: [StoredResult] = []
+        for second in 0..<10 { batch.append(result(at: Int64(second) * 1_000, duration: 10)) }
+        batch.append(result(at: 30_000, duration: 1_000, failed: .timeout))
+        batch.append(result(at: 31_000, duration: 50, failed: .auth))
+        batch.append(result(at: 61_000, duration: 20)) // next minute
+        _ = try await store.append(batch)
+        #expect(try await store.rollUp() > 0)
+        #expect(try await store.rollUp() == 0) // nothing new
+        let series = SeriesKey(service: "lab", path: "imap", region: "local")
+        let minutes = try await store.history(series: series, resolution: .minute, fromMs: base, toMs: base + 3_600_000)
+        #expect(minutes.map(\.bucketMs) == [base, base + 60_000])
+        let first = try #require(minutes.first)
+        #expect(first.total == 12 && first.ok == 10 && first.failed == 2)
+        #expect(first.byClass == [.timeout: 1, .auth: 1])
+        #expect(first.latency.quantile(0.5).map { $0 >= 10 && $0 < 12.5 } == true)
+        #expect(first.latency.quantile(0.99).map { $0 >= 1_000 && $0 < 1_250 } == true)
+        // A late result for the first minute is folded in at the next rollup.
+        _ = try await store.append([result(origin: "agent:eu-1", sequence: 1, at: 45_000, failed: .dns)])
+        #expect(try await store.rollUp() > 0)
+        let again = try await store.history(series: series, resolution: .minute, fromMs: base, toMs: base + 60_000)
+        #expect(again.first?.total == 13)
+        #expect(again.first?.byClass[.dns] == 1)
+        let hour = try await store.history(series: series, resolution: .hour, fromMs: base - 3_600_000, toMs: base + 3_600_000)
+        #expect(hour.count == 1)
+        #expect(hour.first?.total == 14)
+        #expect(hour.first?.failed == 3)
+    }
+
+    static func retention(_ store: any MailCanaryStore) async throws {
+        _ = try await store.append([result(at: 0), result(at: 1_000), result(at: 7_200_000)])
+        try await store.rollUp()
+        let pruned = try await store.prune(RetentionCutoffs(rawBeforeMs: base + 3_600_000, minuteBeforeMs: base + 60_000,
+                                                            hourBeforeMs: base - 1))
+        #expect(pruned.results == 2)
+        #expect(pruned.minuteRollups == 1)
+        #expect(pruned.hourRollups == 0)
+        #expect(try await store.count() == 1)
+        // The newest result of a probe is kept however old, so the latest state is never lost.
+        let lonely = result("lab/smtp-submission", at: 0)
+        _ = try await store.append([lonely])
+        _ = try await store.prune(RetentionCutoffs(rawBeforeMs: base + 86_400_000, minuteBeforeMs: 0, hourBeforeMs: 0))
+        #expect(try await store.latest(service: nil).count == 2)
+    }
+
+    static func agents(_ store: any MailCanaryStore) async throws {
+        try await store.setAgentToken(agent: "apac-1", tokenHash: "hash-one", nowMs: base)
+        #expect(try await store.agent(tokenHash: "hash-one") == "apac-1")
+        try await store.setAgentToken(agent: "apac-1", tokenHash: "hash-two", nowMs: base + 1)
+        #expect(try await store.agent(tokenHash: "hash-one") == nil)
+        #expect(try await store.agent(tokenHash: "hash-two") == "apac-1")
+        try await store.touchAgent("apac-1", region: "apac", nowMs: base + 5_000)
+        let agents = try await store.agents()
+        #expect(agents.map(\.id) == ["apac-1"])
+        #expect(agents.first?.region == "apac")
+        #expect(agents.first?.lastSeenMs == base + 5_000)
+        #expect(agents.first?.createdMs == base)
+    }
+
+    static func runClaims(_ store: any MailCanaryStore) async throws {
+        #expect(try await store.claimRun(probeID: "lab/imap", region: "local", plannedAtMs: base, replica: "a"))
+        #expect(try await store.claimRun(probeID: "lab/imap", region: "local", plannedAtMs: base, replica: "b") == false)
+        #expect(try await store.claimRun(probeID: "lab/imap", region: "local", plannedAtMs: base + 60_000, replica: "b"))
+        #expect(try await store.claimRun(probeID: "lab/imap", region: "apac", plannedAtMs: base, replica: "b"))
+        // Claims race: exactly one of many concurrent claimants wins.
+        let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for replica in 0..<8 {
+                group.addTask { try await store.claimRun(probeID: "lab/pop3", region: "local", plannedAtMs: base, replica: "r\(replica)") }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(wins == 1)
+    }
+
+    static let checks: [(String, @Sendable (any MailCanaryStore) async throws -> Void)] = [
+        ("migrations", migrations), ("roundTrip", roundTrip), ("idempotentAppend", idempotentAppend),
+        ("latestPerProbeAndRegion", latestPerProbeAndRegion), ("rollups", rollups), ("retention", retention),
+        ("agents", agents), ("runClaims", runClaims),
+    ]
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+import MailCanaryStorage
+import PostgresNIO
+import Testing
+
+@Suite("Store conformance")
+struct StoreConformanceTests {
+    static let checkNames = StoreConformance.checks.map(\.0)
+
+    @Test("SQLite", arguments: checkNames)
+    func sqlite(check: String) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mc-store-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStore(directory: directory)
+        try await store.migrate()
+        try await StoreConformance.checks.first { $0.0 == check }!.1(store)
+    }
+
+    @Test("SQLite creates its folder and file in WAL mode")
+    func sqliteFiles() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mc-store-\(UUID().uuidString)/nested").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStore(directory: directory)
+        try await store.migrate()
+        _ = try await store.append([StoreConformance.result(at: 0)])
+        #expect(FileManager.default.fileExists(atPath: directory + "/mailcanary.sqlite"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/mailcanary.sqlite-wal"))
+    }
+
+    @Test("PostgreSQL", .enabled(if: PostgresLab.available), arguments: checkNames)
+    func postgres(check: String) async throws {
+        try await PostgresLab.withFreshDatabase { store in
+            try await StoreConformance.checks.first { $0.0 == check }!.1(store)
+        }
+    }
+
+    @Test("PostgreSQL: replicas migrating at once apply each migration once", .enabled(if: PostgresLab.available))
+    func concurrentMigrations() async throws {
+        try await PostgresLab.withFreshDatabase(migrate: false) { store in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 { group.addTask { try await store.migrate() } }
+                try await group.waitForAll()
+            }
+            #expect(try await store.schemaVersion() >= 1)
+        }
+    }
+
+    @Test("the lab's PostgreSQL is there when the lab is required")
+    func postgresPresent() {
+        if ProcessInfo.processInfo.environment["MAILCANARY_LAB_REQUIRED"] != nil {
+            #expect(PostgresLab.available, "start it with: bash scripts/lab.sh up")
+        }
+    }
+}
+
+/// The lab's PostgreSQL (scripts/lab.sh up): each test gets a database of its own.
+enum PostgresLab {
+    static let environment: [String: String] = {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let file = ProcessInfo.processInfo.environment["MAILCANARY_LAB_DIR"].map { "\($0)/lab.env" } ?? root.appendingPathComponent(".lab/lab.env").path
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return [:] }
+        var values: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { values[String(parts[0])] = String(parts[1]) }
+        }
+        return values
+    }()
+
+    static var available: Bool {
+        guard let port = environment["MAILCANARY_LAB_POSTGRES_PORT"].flatMap(Int.init) else { return false }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
+    static func settings(database: String) -> PostgresStore.Settings {
+        let password = environment["MAILCANARY_LAB_POSTGRES_PASSWORD_FILE"]
+            .flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return PostgresStore.Settings(host: environment["MAILCANARY_LAB_POSTGRES_HOST"] ?? "127.0.0.1",
+                                      port: Int(environment["MAILCANARY_LAB_POSTGRES_PORT"] ?? "") ?? 5432,
+                                      user: environment["MAILCANARY_LAB_POSTGRES_USER"] ?? "mailcanary",
+                                      password: password, database: database)
+    }
+
+    /// Creates a database, runs the body against a store on it, drops it.
+    static func withFreshDatabase(migrate: Bool = true, _ body: (PostgresStore) async throws -> Void) async throws {
+        let name = "mc_test_\(UUID().uuidString.prefix(8).lowercased())"
+        let admin = settings(database: environment["MAILCANARY_LAB_POSTGRES_DATABASE"] ?? "mailcanary")
+        try await adminQuery(admin, "CREATE DATABASE \(name)")
+        let store = PostgresStore(settings(database: name), logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await store.run() }
+            defer { group.cancelAll() }
+            if migrate { try await store.migrate() }
+            try await body(store)
+        }
+        try await adminQuery(admin, "DROP DATABASE \(name) WITH (FORCE)")
+    }
+
+    static func adminQuery(_ settings: PostgresStore.Settings, _ sql: String) async throws {
+        let configuration = PostgresConnection.Configuration(host: settings.host, port: settings.port, username: settings.user,
+                                                             password: settings.password, database: settings.database, tls: .disable)
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: Logger(label: "test"))
+        defer { Task { try? await connection.close() } }
+        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "test"))
+    }
+}
