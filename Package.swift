@@ -236,6 +236,7 @@ let package = Package(
             dependencies: [
                 "MailProbing",
                 "MailCanaryTesting",
+                "MailCanaryStorage",
             ],
             swiftSettings: swiftSettings
         ),

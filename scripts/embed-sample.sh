@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
   echo 'public enum SampleConfiguration {'
   echo '    public static let yaml = #"""'
   cat mailcanary.sample.yml
+  echo
   echo '"""#'
   echo '}'
 } > Sources/MailCanaryConfig/SampleConfiguration.swift

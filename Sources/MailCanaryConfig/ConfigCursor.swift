@@ -166,7 +166,7 @@ struct ConfigCursor {
         if ms % 86_400_000 == 0 { return "\(ms / 86_400_000)d" }
         if ms % 3_600_000 == 0 { return "\(ms / 3_600_000)h" }
         if ms % 60_000 == 0 { return "\(ms / 60_000)m" }
-        if ms % 1_000 == 0 { return "\(ms / 1_000)s" }
+        if ms % 1_000 == 0 { return ms > 60_000 ? "\(ms / 60_000)m\(ms % 60_000 / 1_000)s" : "\(ms / 1_000)s" }
         return "\(ms)ms"
     }
 

@@ -24,8 +24,10 @@ public struct ConfigLoader: Sendable {
         do {
             text = try String(contentsOfFile: file, encoding: .utf8)
         } catch {
+            let reason = !FileManager.default.fileExists(atPath: file) ? "no such file"
+                : !FileManager.default.isReadableFile(atPath: file) ? "permission denied" : "not UTF-8 text"
             throw ConfigProblems(file: file, problems: [ConfigProblem(
-                keyPath: "", line: nil, message: "cannot be read (\(Self.reason(error)))",
+                keyPath: "", line: nil, message: "cannot be read (\(reason))",
                 fix: "check the path and that the file is readable UTF-8 text")])
         }
         let folder = (file as NSString).deletingLastPathComponent
@@ -51,7 +53,11 @@ public struct ConfigLoader: Sendable {
         let log = ProblemLog()
         let config = read(ConfigCursor(node: root, keyPath: "", log: log))
         if log.problems.isEmpty, let config { return config }
-        throw ConfigProblems(file: file, problems: log.problems)
+        // In file order; problems without a line (cross-checks) last.
+        let ordered = log.problems.enumerated().sorted { a, b in
+            (a.element.line ?? .max, a.offset) < (b.element.line ?? .max, b.offset)
+        }.map(\.element)
+        throw ConfigProblems(file: file, problems: ordered)
     }
 
     // MARK: - Sections
@@ -275,16 +281,19 @@ public struct ConfigLoader: Sendable {
 
     private func readProbes(_ cursor: ConfigCursor, service: ServiceConfig, defaults: ProbeDefaults) -> [ProbeConfig] {
         var probes: [ProbeConfig] = []
-        for item in cursor.sequence() ?? [] {
+        var sourceIndex: [String: Int] = [:]
+        let items = cursor.sequence()
+        for (index, item) in (items ?? []).enumerated() {
             guard let probe = readProbe(item, service: service, defaults: defaults) else { continue }
-            if let other = probes.firstIndex(where: { $0.id == probe.id }) {
+            if let other = sourceIndex[probe.id] {
                 item.problem("probe '\(probe.id)' already exists (\(cursor.keyPath)[\(other)])",
                              fix: "give one of them a name:, such as name: \(probe.path.rawValue)-2")
                 continue
             }
+            sourceIndex[probe.id] = index
             probes.append(probe)
         }
-        if probes.isEmpty, cursor.sequence()?.isEmpty == true {
+        if probes.isEmpty, items?.isEmpty == true {
             cursor.problem("lists no probe", fix: "add at least one probe with a target:")
         }
         return probes
@@ -300,7 +309,7 @@ public struct ConfigLoader: Sendable {
         do {
             target = try ProbeTarget(parsing: text)
         } catch {
-            targetCursor.problem("'\(text)': \(error.message)", fix: "write a URL as mailcanary check takes it, such as imaps://mail.example.com")
+            targetCursor.problem(error.message, fix: "write a URL as mailcanary check takes it, such as imaps://mail.example.com")
             return nil
         }
         let name = keys["name"]?.name(what: "probe name") ?? target.path.rawValue
@@ -311,7 +320,7 @@ public struct ConfigLoader: Sendable {
                                 regions: keys["regions"].flatMap(readRegions) ?? defaults.regions)
         if timeout >= interval {
             (keys["timeout"] ?? keys["interval"] ?? cursor).problem(
-                "timeout \(ConfigCursor.format(timeout)) is not shorter than interval \(ConfigCursor.format(interval)); the probe would still run when its next start comes",
+                "\(ConfigCursor.format(timeout)) is not shorter than the interval (\(ConfigCursor.format(interval))); the probe would still run when its next start comes",
                 fix: "make the timeout shorter than the interval")
         }
         if let credential = keys["credential"], let credentialName = credential.string() {
@@ -410,13 +419,5 @@ public struct ConfigLoader: Sendable {
         default:
             return ConfigProblem(keyPath: "", line: nil, message: "is not valid YAML", fix: "check the indentation and quoting")
         }
-    }
-
-    static func reason(_ error: any Error) -> String {
-        let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        return nsError.localizedDescription
     }
 }

@@ -68,5 +68,6 @@ services:
         ca_file: .lab/certs/ca.pem
         interval: 30s
         timeout: 10s
+
 """#
 }

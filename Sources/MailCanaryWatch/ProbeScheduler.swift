@@ -57,11 +57,12 @@ public final class ProbeScheduler: Service {
                 }
             }
             group.addTask {
+                // The timer stops at once on graceful shutdown; running probes finish (bounded by
+                // their timeouts) and queued ones are dropped.
                 await withGracefulShutdownHandler {
-                    await self.tick(queue)
+                    try? await cancelWhenGracefulShutdown { await self.tick(queue) }
                 } onGracefulShutdown: {
                     stopping.withLockedValue { $0 = true }
-                    queue.finish()
                 }
                 queue.finish()
             }

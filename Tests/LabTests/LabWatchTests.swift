@@ -1,0 +1,216 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import MailCanaryCore
+import MailCanaryStorage
+import Testing
+
+extension LabSuite {
+/// `serve` and two agents against the real Dovecot/Postfix lab, as separate processes.
+@Suite
+struct LabWatchTests {
+    let lab = Lab.current!
+    static let binary = Lab.repositoryRoot.appendingPathComponent(".build/debug/mailcanary").path
+
+    /// A scratch folder with a configuration, agent tokens and a data directory.
+    struct Site {
+        let directory: String
+        let port: Int
+        var config: String { directory + "/mailcanary.yml" }
+        var data: String { directory + "/data" }
+        func token(_ agent: String) -> String { directory + "/\(agent).token" }
+        func spool(_ agent: String) -> String { directory + "/spool-\(agent)" }
+        func log(_ name: String) -> String { directory + "/\(name).log" }
+    }
+
+    func makeSite(port: Int, extraProbes: String = "") throws -> Site {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mc-watch-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let site = Site(directory: directory, port: port)
+        let yaml = """
+            server: {host: 127.0.0.1, port: \(port), region: local, data_dir: data}
+            scheduler: {concurrency: 16, jitter: 0.5}
+            defaults: {interval: 2s, timeout: 1500ms, regions: [local]}
+            agents:
+              - {id: apac-1, region: apac}
+              - {id: na-1, region: na}
+            services:
+              - id: lab
+                kind: mail-host
+                credentials:
+                  probe:
+                    user: \(lab.user)
+                    password: {file: \(lab["PASSWORD_FILE"])}
+                probes:
+                  - target: imaps://\(lab.host):\(lab["IMAPS_PORT"])
+                    credential: probe
+                    ca_file: \(lab.caFile)
+                    regions: [local, apac, na]
+                  - target: smtp://\(lab.host):\(lab["SUBMISSION_PORT"])
+                    ca_file: \(lab.caFile)
+                    regions: [apac, na]
+                  - target: tcp://\(lab.host):\(lab["POP3_PORT"])
+                    interval: 1s
+                    timeout: 500ms
+                    regions: [local, apac, na]
+            \(extraProbes)
+            """
+        try yaml.write(toFile: site.config, atomically: true, encoding: .utf8)
+        let check = try runCLI(["config", "check", site.config])
+        #expect(check.status == 0, "\(check.stderr)")
+        for agent in ["apac-1", "na-1"] {
+            let issued = try runCLI(["agent", "token", agent, "--config", site.config, "--out", site.token(agent)])
+            #expect(issued.status == 0, "\(issued.stderr)")
+        }
+        return site
+    }
+
+    func startServer(_ site: Site) throws -> BackgroundProcess {
+        let server = try BackgroundProcess(Self.binary, ["serve", "--config", site.config], logPath: site.log("server"))
+        for _ in 0..<200 {
+            if httpGet(port: site.port, path: "/healthz")?.status == 200 { return server }
+            usleep(50_000)
+        }
+        Issue.record("the server did not answer /healthz: \(server.log.suffix(2_000))")
+        return server
+    }
+
+    func startAgent(_ site: Site, _ agent: String, region: String) throws -> BackgroundProcess {
+        try BackgroundProcess(Self.binary, ["agent", "--server", "http://127.0.0.1:\(site.port)", "--token-file", site.token(agent),
+                                            "--region", region, "--spool-dir", site.spool(agent)], logPath: site.log(agent))
+    }
+
+    struct SpoolState: Decodable { var lastSequence: Int64; var acknowledged: Int64; var dropped: Int64 }
+
+    func spoolState(_ site: Site, _ agent: String) throws -> SpoolState {
+        try JSONDecoder().decode(SpoolState.self, from: Data(contentsOf: URL(fileURLWithPath: site.spool(agent) + "/state.json")))
+    }
+
+    /// Results in an agent's spool not yet acknowledged (read without touching the running agent's files).
+    func spooledCount(_ site: Site, _ agent: String) throws -> Int {
+        let acknowledged = try spoolState(site, agent).acknowledged
+        struct Line: Decodable { var sequence: Int64 }
+        var count = 0
+        for name in try FileManager.default.contentsOfDirectory(atPath: site.spool(agent)) where name.hasPrefix("segment-") {
+            let data = try Data(contentsOf: URL(fileURLWithPath: site.spool(agent) + "/" + name))
+            count += data.split(separator: 0x0A).compactMap { try? JSONDecoder().decode(Line.self, from: Data($0)) }
+                .filter { $0.sequence > acknowledged }.count
+        }
+        return count
+    }
+
+    /// Every sequence an agent produced is in the store exactly once, and nothing is pending.
+    func expectDeliveredExactlyOnce(_ site: Site, agents: [String]) async throws {
+        let store = try SQLiteStore(directory: site.data)
+        for agent in agents {
+            let state = try spoolState(site, agent)
+            #expect(state.acknowledged == state.lastSequence, "agent \(agent) still has results in its spool")
+            #expect(state.dropped == 0)
+            let stored = try await store.results(origin: "agent:\(agent)", afterSequence: 0, limit: 1_000_000)
+            let sequences = stored.compactMap(\.sequence)
+            #expect(Set(sequences).count == sequences.count, "duplicates for \(agent)")
+            let first = try #require(sequences.first)
+            #expect(sequences == Array(first...state.lastSequence), "agent \(agent): gaps in the delivered sequences")
+            #expect(stored.allSatisfy { $0.region == (agent == "apac-1" ? "apac" : "na") })
+        }
+    }
+
+    @Test("serve and two agents: results produced while the server is down arrive exactly once")
+    func serverOutage() async throws {
+        let site = try makeSite(port: 18_481)
+        defer { try? FileManager.default.removeItem(atPath: site.directory) }
+        var server = try startServer(site)
+        let apac = try startAgent(site, "apac-1", region: "apac")
+        let na = try startAgent(site, "na-1", region: "na")
+        try await Task.sleep(for: .seconds(5))
+        #expect(server.stop(SIGTERM) == 0, "graceful shutdown: \(server.log.suffix(1_500))")
+        let downAt = Int64(Date().timeIntervalSince1970 * 1_000)
+        try await Task.sleep(for: .seconds(6))
+        let backAt = Int64(Date().timeIntervalSince1970 * 1_000)
+        #expect(try spooledCount(site, "apac-1") >= 4, "the agent kept probing into its spool while the server was away")
+        server = try startServer(site)
+        try await Task.sleep(for: .seconds(5))
+        #expect(apac.stop(SIGTERM) == 0, "\(apac.log.suffix(1_500))")
+        #expect(na.stop(SIGTERM) == 0, "\(na.log.suffix(1_500))")
+        // The API shows what the server and the agents measured.
+        let latest = try #require(httpGet(port: site.port, path: "/api/v1/results/latest?service=lab"))
+        #expect(latest.status == 200)
+        for region in ["\"local\"", "\"apac\"", "\"na\""] { #expect(latest.body.contains(region)) }
+        #expect(!latest.body.contains(lab.password))
+        let metrics = try #require(httpGet(port: site.port, path: "/metrics"))
+        #expect(metrics.body.contains("mailcanary_probe_success{service=\"lab\",path=\"imap\",probe=\"lab/imap\",region=\"apac\"} 1"))
+        #expect(metrics.body.contains("mailcanary_certificate_days_left{service=\"lab\",path=\"imap\",probe=\"lab/imap\",region=\"local\"}"))
+        #expect(metrics.body.contains("mailcanary_probe_duration_seconds{service=\"lab\",path=\"imap\",probe=\"lab/imap\",region=\"na\",step=\"auth\"}"))
+        #expect(server.stop(SIGTERM) == 0)
+        try await expectDeliveredExactlyOnce(site, agents: ["apac-1", "na-1"])
+        let store = try SQLiteStore(directory: site.data)
+        let during = try await store.results(probeID: "lab/imap", region: "apac", fromMs: downAt, toMs: backAt, limit: 100)
+        #expect(during.count >= 2, "results produced during the outage were delivered later")
+        #expect(during.allSatisfy { $0.outcome == .ok })
+        for log in [server.log, apac.log, na.log] { #expect(!log.contains(lab.password)) }
+    }
+
+    @Test("SIGKILL of the server during uploads loses nothing an agent had acknowledged")
+    func serverKilled() async throws {
+        let many = (1...40).map { "      - {target: \"tcp://\(lab.host):\(lab["IMAP_PORT"])\", name: tcp\($0), interval: 1s, timeout: 500ms, regions: [apac]}" }
+            .joined(separator: "\n")
+        let site = try makeSite(port: 18_482, extraProbes: many)
+        defer { try? FileManager.default.removeItem(atPath: site.directory) }
+        var server = try startServer(site)
+        let apac = try startAgent(site, "apac-1", region: "apac")
+        try await Task.sleep(for: .seconds(4))
+        server.stop(SIGKILL)
+        let acknowledged = try spoolState(site, "apac-1").acknowledged
+        try await Task.sleep(for: .seconds(2))
+        // Nothing the agent holds as acknowledged can be missing after the crash.
+        let store = try SQLiteStore(directory: site.data)
+        let stored = Set(try await store.results(origin: "agent:apac-1", afterSequence: 0, limit: 1_000_000).compactMap(\.sequence))
+        let first = try #require(stored.min())
+        #expect(acknowledged > first)
+        #expect((first...acknowledged).allSatisfy { stored.contains($0) }, "an acknowledged result was lost")
+        server = try startServer(site)
+        try await Task.sleep(for: .seconds(3))
+        #expect(apac.stop(SIGTERM) == 0)
+        #expect(server.stop(SIGTERM) == 0)
+        try await expectDeliveredExactlyOnce(site, agents: ["apac-1"])
+    }
+
+    @Test("agent API: a token uploads only for its own agent; bad batches get a 4xx naming the cause")
+    func agentAPIRefusals() async throws {
+        let site = try makeSite(port: 18_483)
+        defer { try? FileManager.default.removeItem(atPath: site.directory) }
+        let server = try startServer(site)
+        defer { server.stop(SIGTERM) }
+        let token = try String(contentsOfFile: site.token("apac-1"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        func post(_ body: String, token: String?) throws -> (status: Int32, stdout: String, stderr: String) {
+            var arguments = ["-s", "-w", "\n%{http_code}", "-X", "POST", "-H", "Content-Type: application/json",
+                             "--data-binary", body, "http://127.0.0.1:\(site.port)/api/v1/agent/results"]
+            if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
+            return try Shell.run("/usr/bin/curl", arguments)
+        }
+        let result = #"{"origin":"x","sequence":5,"probeID":"lab/imap","service":"lab","path":"imap","region":"apac","startedAtMs":1,"plannedAtMs":1,"durationMs":1,"outcome":"ok","steps":[]}"#
+        let cases: [(String, String?, String, String)] = [
+            (#"{"agent":"apac-1","region":"apac","results":[]}"#, nil, "401", "missing Authorization: Bearer token"),
+            (#"{"agent":"apac-1","region":"apac","results":[]}"#, "mcat_wrong", "401", "unknown or revoked agent token"),
+            (#"{"agent":"na-1","region":"na","results":[]}"#, token, "403", "this token belongs to agent 'apac-1'; it cannot upload for 'na-1'"),
+            (#"{"agent":"apac-1","region":"na","results":[]}"#, token, "403", "agent 'apac-1' is configured for region 'apac', not 'na'"),
+            ("not json", token, "400", "the batch is not valid: not JSON"),
+            (#"{"agent":"apac-1","region":"apac"}"#, token, "400", "the batch is not valid: results is missing"),
+            (#"{"agent":"apac-1","region":"apac","results":[\#(result.replacingOccurrences(of: "\"sequence\":5,", with: ""))]}"#, token, "400", "results[0].sequence is missing; agents number every result"),
+            (#"{"agent":"apac-1","region":"apac","results":[\#(result)]}"#, token, "200", #""accepted":1"#),
+            (#"{"agent":"apac-1","region":"apac","results":[\#(result)]}"#, token, "200", #""duplicates":1"#),
+        ]
+        for (body, token, status, text) in cases {
+            let answer = try post(body, token: token)
+            #expect(answer.stdout.hasSuffix("\n" + status), "\(body): \(answer.stdout)")
+            #expect(answer.stdout.contains(text), "\(body): \(answer.stdout)")
+        }
+        let stored = try await SQLiteStore(directory: site.data).results(origin: "agent:apac-1", afterSequence: 0, limit: 10)
+        #expect(stored.map(\.origin) == ["agent:apac-1"]) // the server stamps the origin from the token, not the body
+        let history = try #require(httpGet(port: site.port, path: "/api/v1/series/history?service=lab&path=imap&region=local&resolution=day"))
+        #expect(history.status == 400)
+        #expect(history.body.contains("query parameter 'resolution': 'day' is not minute or hour"))
+    }
+}
+}

@@ -1,0 +1,183 @@
+import Foundation
+import MailCanaryConfig
+import MailCanaryCore
+import Testing
+
+@Suite("Configuration")
+struct ConfigLoaderTests {
+    let loader = ConfigLoader(baseDirectory: "/etc/mailcanary", checkFiles: false)
+
+    func problems(_ yaml: String) -> [String] {
+        do {
+            _ = try loader.load(text: yaml, file: "test.yml")
+            return []
+        } catch {
+            return error.problems.map(\.description)
+        }
+    }
+
+    static let minimal = """
+        services:
+          - id: lab
+            kind: mail-host
+            probes:
+              - target: imaps://mail.example.com
+        """
+
+    @Test("a minimal file gets every default")
+    func defaults() throws {
+        let config = try loader.load(text: Self.minimal, file: "test.yml")
+        #expect(config.server.host == "127.0.0.1")
+        #expect(config.server.port == 8080)
+        #expect(config.server.dataDirectory == "/etc/mailcanary/mailcanary-data")
+        #expect(config.storage.backend == .sqlite)
+        #expect(config.scheduler.concurrency == 64)
+        let probe = try #require(config.probes.first)
+        #expect(probe.id == "lab/imap")
+        #expect(probe.path == .imap)
+        #expect(probe.interval == .seconds(60))
+        #expect(probe.timeout == .seconds(15))
+        #expect(probe.regions == ["local"])
+    }
+
+    @Test("the sample file parses, and the bundled copy is the same text")
+    func sample() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let file = try String(contentsOf: root.appendingPathComponent("mailcanary.sample.yml"), encoding: .utf8)
+        #expect(file == SampleConfiguration.yaml, "run scripts/embed-sample.sh")
+        let config = try ConfigLoader(baseDirectory: root.path, checkFiles: false).load(text: file, file: "mailcanary.sample.yml")
+        #expect(config.services.first?.probes.count == 5)
+        #expect(config.agents.map(\.region) == ["apac", "na"])
+        #expect(config.probes(for: .agent("apac-1")).map(\.id) == ["lab/imap", "lab/smtp-submission"])
+        #expect(config.probes(for: .server).count == 5)
+        let credential = try #require(config.services.first?.credential(named: "probe"))
+        #expect(credential.password == .file(root.path + "/.lab/secrets/alice.password"))
+    }
+
+    @Test("bad files: each problem with its line, key path and fix", arguments: [
+        ("services: [", ["line 2: YAML syntax: did not find expected node content. Fix: check the indentation and quoting on or just before this line"]),
+        ("", ["is empty. Fix: start from the sample: mailcanary config sample"]),
+        ("- a\n- b", ["line 1: expected a mapping of keys (server, storage, scheduler, defaults, agents, services), found a list. Fix: write the keys indented under this one"]),
+        ("server: {port: 8080}", ["line 1: 'services' is missing. Fix: add services: under the top level"]),
+        ("""
+        sever: {port: 1}
+        services:
+          - id: lab
+            kind: mail-host
+            probes:
+              - target: imaps://mail.example.com
+                intreval: 30s
+        """, [
+            "line 1: sever: unknown key. Fix: did you mean 'server'? allowed here: server, storage, scheduler, defaults, agents, services",
+            "line 7: services[0].probes[0].intreval: unknown key. Fix: did you mean 'interval'? allowed here: target, name, credential, interval, timeout, regions, ca_file, insecure, mailbox, mail_from, send_test_to, dns_server, tenant",
+        ]),
+        ("""
+        server: {port: 99999, host: ""}
+        scheduler: {concurrency: 0, jitter: 2}
+        services:
+          - id: Lab Host
+            kind: mailhost
+            probes:
+              - target: imapx://mail.example.com
+        """, [
+            "line 1: server.host: expected a text value, found nothing. Fix: write a text value",
+            "line 1: server.port: 99999 is out of range. Fix: write a number from 1 to 65535",
+            "line 2: scheduler.concurrency: 0 is out of range. Fix: write a number from 1 to 10000",
+            "line 2: scheduler.jitter: 2.0 is out of range. Fix: write a number from 0.0 to 1.0",
+            "line 4: services[0].id: 'Lab Host' is not a valid service id. Fix: use up to 64 lowercase letters, digits, '-', '_' or '.', such as eu-west or lab",
+        ]),
+        ("""
+        services:
+          - id: lab
+            kind: mailhost
+            probes:
+              - target: imapx://mail.example.com
+              - target: imaps://mail.example.com
+                interval: 5x
+                timeout: 90s
+              - target: imaps://mail.example.com
+                interval: 30s
+                timeout: 30s
+        """, [
+            "line 3: services[0].kind: 'mailhost' is not a service kind. Fix: write one of microsoft365, exchange-server, mail-host",
+            "line 5: services[0].probes[0].target: unknown scheme 'imapx' in 'imapx://mail.example.com': use one of imap, imaps, pop3, pop3s, smtp, smtps, tls, tcp, http, https, autodiscover, autodiscover+https, mapi+https, ews+https, activesync+https, owa+https, graph+https, token+https, dns. Fix: write a URL as mailcanary check takes it, such as imaps://mail.example.com",
+            "line 7: services[0].probes[1].interval: '5x' is not a duration. Fix: write a duration such as 750ms, 30s, 5m, 2h or 7d",
+            "line 8: services[0].probes[1].timeout: 1m30s is not shorter than the interval (1m); the probe would still run when its next start comes. Fix: make the timeout shorter than the interval",
+            "line 9: services[0].probes[2]: probe 'lab/imap' already exists (services[0].probes[1]). Fix: give one of them a name:, such as name: imap-2",
+            "line 11: services[0].probes[2].timeout: 30s is not shorter than the interval (30s); the probe would still run when its next start comes. Fix: make the timeout shorter than the interval",
+        ]),
+        ("""
+        services:
+          - id: lab
+            kind: mail-host
+            credentials:
+              probe:
+                user: alice
+                password: hunter2-inline
+            probes:
+              - target: imaps://mail.example.com
+                credential: prob
+              - target: imaps://mail.example.com
+        """, [
+            "line 7: services[0].credentials.probe.password: a secret is never written inline (the value is not shown here). Fix: write {env: VARIABLE} or {file: PATH} and keep the secret there",
+            "line 10: services[0].probes[0].credential: no credential 'prob' in service 'lab'. Fix: use one of probe",
+            "line 11: services[0].probes[1]: probe 'lab/imap' already exists (services[0].probes[0]). Fix: give one of them a name:, such as name: imap-2",
+        ]),
+        ("""
+        storage:
+          backend: postgres
+          retention: {raw: 30d, minute: 7d}
+        agents:
+          - {id: apac-1, region: apac}
+          - {id: apac-1, region: na}
+        services:
+          - id: lab
+            kind: mail-host
+            probes:
+              - target: imaps://mail.example.com
+                regions: [apac, eu]
+        """, [
+            "line 2: storage.backend: postgres needs a postgres: section. Fix: add postgres: {host: ..., port: 5432, user: ..., database: ..., password: {env: NAME}}",
+            "line 3: storage.retention.minute: per-minute rollups would be dropped before the raw results they summarise. Fix: keep minute at least as long as raw (30d)",
+            "line 6: agents[1].id: agent 'apac-1' is defined twice. Fix: give each agent its own id",
+            "services[0].probes[0].regions: no one runs region 'eu' (the server runs 'local'; agents run apac). Fix: add an agent with region: eu, or remove the region",
+        ]),
+        ("""
+        services:
+          - id: m365
+            kind: microsoft365
+            credentials:
+              app:
+                oauth: {client_id: abc, client_secret: {env: 9BAD}}
+            probes:
+              - target: token+https://login.example.com/contoso.onmicrosoft.com
+              - target: dns://contoso.test?type=MX
+                dns_server: 300.1.1.1
+        """, [
+            "line 6: services[0].credentials.app.oauth.client_secret.env: '9BAD' is not an environment variable name. Fix: use letters, digits and '_', such as MAILCANARY_PASSWORD",
+            "line 8: services[0].probes[0]: a token+https probe needs a credential. Fix: add credential: NAME naming a credential with an oauth: section",
+            "line 10: services[0].probes[1].dns_server: '300.1.1.1' is not an IP address with an optional port. Fix: write e.g. 127.0.0.1, 10.0.0.53:5353 or [::1]:53",
+        ]),
+    ])
+    func badFiles(yaml: String, expected: [String]) {
+        #expect(problems(yaml) == expected)
+    }
+
+    @Test("config check reads a CA file now; serve leaves it to the probe")
+    func caFiles() {
+        let yaml = Self.minimal + "\n        ca_file: missing-ca.pem"
+        let strict = ConfigLoader(baseDirectory: "/nonexistent", checkFiles: true)
+        #expect(throws: ConfigProblems.self) { try strict.load(text: yaml, file: "t.yml") }
+        #expect((try? loader.load(text: yaml, file: "t.yml"))?.probes.first?.caFile == "/etc/mailcanary/missing-ca.pem")
+    }
+
+    @Test("an unreadable file is one problem naming the cause")
+    func unreadable() {
+        do {
+            _ = try ConfigLoader.load(file: "/nonexistent/mailcanary.yml")
+            Issue.record("expected problems")
+        } catch {
+            #expect(error.description == "/nonexistent/mailcanary.yml: cannot be read (no such file). Fix: check the path and that the file is readable UTF-8 text")
+        }
+    }
+}
