@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "mailcanary", targets: ["MailCanaryCLI"]),
         .executable(name: "mailcanary-bench", targets: ["MailCanaryBench"]),
         .executable(name: "exchange-test-server", targets: ["ExchangeTestServerCLI"]),
+        .executable(name: "mailcanary-watch-bench", targets: ["MailCanaryWatchBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
@@ -159,6 +160,25 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "MailCanaryWatchBench",
+            dependencies: [
+                "MailCanaryCore",
+                "MailCanaryConfig",
+                "MailCanaryStorage",
+                "MailCanaryWatch",
+                "MailCanaryServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The README's first command: installs what it needs, starts the lab, builds MailCanary and runs
-# the deep check against every lab service (IMAP, POP3, submission, HTTPS), then shows one fault.
+# The README's first command: installs what it needs, starts the lab, builds MailCanary, runs the
+# deep check against every lab service once (and shows one fault), then runs `mailcanary serve`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,5 +42,8 @@ echo; "$bin" check "graph+https://$mail/?user=alice@contoso.test" --token-url "h
   --client-id mailcanary-probe --client-secret-env EX_SECRET "${ex[@]}" || status=1
 echo; "$bin" check "dns://contoso.test?type=MX" "${ex[@]}" || status=1
 
-echo; echo "The lab keeps running; stop it with: bash scripts/lab.sh down"
-exit $status
+kill $server 2>/dev/null || true
+echo; echo "Deep checks done (status $status). Now the main job: mailcanary serve with the bundled sample configuration,"
+echo "an SQLite store in ./mailcanary-data/ and the API on http://127.0.0.1:8080 (/healthz, /metrics, /api/v1/results/latest)."
+echo "Ctrl-C stops it; the lab keeps running (stop it with: bash scripts/lab.sh down)."
+exec "$bin" serve

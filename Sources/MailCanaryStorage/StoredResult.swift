@@ -60,19 +60,48 @@ public struct StoredResult: Codable, Sendable, Equatable {
 
     public var series: SeriesKey { SeriesKey(service: service, path: path, region: region) }
 
-    /// The step records as stored: a compact JSON array.
+    /// The step records as stored: a compact JSON array, written by hand (JSONEncoder per row
+    /// was the largest cost of ingest); `steps(fromJSON:)` reads it back with JSONDecoder.
     public var stepsJSON: String {
-        guard !steps.isEmpty, let data = try? Self.encoder.encode(steps) else { return "[]" }
-        return String(decoding: data, as: UTF8.self)
+        guard !steps.isEmpty else { return "[]" }
+        var out = "["
+        for (index, step) in steps.enumerated() {
+            if index > 0 { out += "," }
+            out += "{\"detail\":"
+            Self.appendJSONString(step.detail, to: &out)
+            out += ",\"durationMs\":"
+            out += step.durationMs.isFinite ? "\(step.durationMs)" : "0"
+            out += ",\"name\":"
+            Self.appendJSONString(step.name.rawValue, to: &out)
+            out += ",\"outcome\":\"\(step.outcome.rawValue)\"}"
+        }
+        return out + "]"
+    }
+
+    static func appendJSONString(_ text: String, to out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let control where control.value < 0x20:
+                out += "\\u00" + String(control.value, radix: 16).leftPadded(to: 2)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
     }
 
     static func steps(fromJSON text: String) -> [StepRecord] {
         (try? JSONDecoder().decode([StepRecord].self, from: Data(text.utf8))) ?? []
     }
+}
 
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
+extension String {
+    func leftPadded(to length: Int) -> String {
+        count >= length ? self : String(repeating: "0", count: length - count) + self
+    }
 }

@@ -51,8 +51,12 @@ public struct AgentClient: Sendable {
         let last = batch.results.last?.sequence ?? 0
         let data: Data
         do { data = try JSONEncoder().encode(batch) } catch { throw .badAnswer("cannot encode the batch") }
-        let body = try await exchange(method: .POST, path: "/api/v1/agent/results", body: data,
-                                      idempotencyKey: "\(batch.agent):\(first)-\(last)")
+        return try await upload(encoded: data, idempotencyKey: "\(batch.agent):\(first)-\(last)")
+    }
+
+    /// Uploads a batch already encoded as JSON (the benchmark's load generator encodes ahead).
+    public func upload(encoded data: Data, idempotencyKey: String) async throws(Failure) -> BatchReceipt {
+        let body = try await exchange(method: .POST, path: "/api/v1/agent/results", body: data, idempotencyKey: idempotencyKey)
         do {
             return try JSONDecoder().decode(BatchReceipt.self, from: body)
         } catch {

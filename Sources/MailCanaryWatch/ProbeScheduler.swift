@@ -81,8 +81,9 @@ public final class ProbeScheduler: Service {
             for run in due {
                 if case .terminated = queue.yield(run) { return }
             }
-            guard let next else { return }
-            let wait = max(next - Self.nowMs(), 0)
+            // With nothing scheduled the timer idles until shutdown: a service that returned early
+            // would stop the whole group.
+            let wait = next.map { max($0 - Self.nowMs(), 0) } ?? 1_000
             if wait > 0 {
                 do { try await Task.sleep(for: .milliseconds(min(wait, 1_000))) } catch { return }
             }

@@ -73,7 +73,7 @@ public final class Spool: Sendable {
             if state.handle == nil || (state.segments.last?.bytes ?? .max) + line.count > segmentBytes {
                 try state.handle?.close()
                 let path = segmentPath(sequence)
-                FileManager.default.createFile(atPath: path, contents: nil)
+                _ = FileManager.default.createFile(atPath: path, contents: nil)
                 state.handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
                 try state.handle?.seekToEnd()
                 state.segments.append((sequence, sequence - 1, 0))
@@ -142,7 +142,7 @@ public final class Spool: Sendable {
         let path = (directory as NSString).appendingPathComponent("state.json")
         let temporary = path + ".tmp"
         let data = try JSONEncoder().encode(persistent)
-        FileManager.default.createFile(atPath: temporary, contents: nil)
+        _ = FileManager.default.createFile(atPath: temporary, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
         try handle.write(contentsOf: data)
         try handle.synchronize()

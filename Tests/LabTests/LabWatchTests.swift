@@ -214,3 +214,78 @@ struct LabWatchTests {
     }
 }
 }
+
+extension LabSuite {
+/// Two `serve` replicas on the lab's PostgreSQL.
+@Suite
+struct LabReplicaTests {
+    let lab = Lab.current!
+
+    func psql(_ sql: String, database: String) throws -> String {
+        let password = (try? String(contentsOfFile: lab["POSTGRES_PASSWORD_FILE"], encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let result = try Shell.run("/usr/bin/psql", ["-h", lab["POSTGRES_HOST"], "-p", lab["POSTGRES_PORT"], "-U", lab["POSTGRES_USER"],
+                                                    "-d", database, "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                                   environment: ["PGPASSWORD": password])
+        #expect(result.status == 0, "psql: \(result.stderr)")
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test("replicas on one PostgreSQL never run a planned probe twice, and one keeps going when the other stops")
+    func replicas() async throws {
+        let database = "mc_replicas_\(UUID().uuidString.prefix(8).lowercased())"
+        _ = try psql("CREATE DATABASE \(database)", database: lab["POSTGRES_DATABASE"])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mc-replicas-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let probes = (1...10).map { "      - {target: \"tcp://\(lab.host):\(lab["IMAP_PORT"])\", name: tcp\($0), interval: 1s, timeout: 500ms}" }
+            .joined(separator: "\n")
+        let yaml = """
+            server: {host: 127.0.0.1, port: 18490}
+            storage:
+              backend: postgres
+              postgres:
+                host: \(lab["POSTGRES_HOST"])
+                port: \(lab["POSTGRES_PORT"])
+                user: \(lab["POSTGRES_USER"])
+                database: \(database)
+                password: {file: \(lab["POSTGRES_PASSWORD_FILE"])}
+            services:
+              - id: lab
+                kind: mail-host
+                probes:
+                  - target: imaps://\(lab.host):\(lab["IMAPS_PORT"])
+                    interval: 2s
+                    timeout: 1s
+                    ca_file: \(lab.caFile)
+            \(probes)
+            """
+        let config = directory + "/mailcanary.yml"
+        try yaml.write(toFile: config, atomically: true, encoding: .utf8)
+        let binary = LabWatchTests.binary
+        let first = try BackgroundProcess(binary, ["serve", "--config", config, "--port", "18491"], logPath: directory + "/a.log")
+        let second = try BackgroundProcess(binary, ["serve", "--config", config, "--port", "18492"], logPath: directory + "/b.log")
+        for port in [18_491, 18_492] {
+            var healthy = false
+            for _ in 0..<200 where !healthy {
+                healthy = httpGet(port: port, path: "/healthz")?.status == 200
+                if !healthy { usleep(50_000) }
+            }
+            #expect(healthy, "replica on \(port) did not become healthy")
+        }
+        try await Task.sleep(for: .seconds(5))
+        #expect(first.stop(SIGTERM) == 0, "\(first.log.suffix(1_000))")
+        let stoppedAt = Int64(Date().timeIntervalSince1970 * 1_000)
+        try await Task.sleep(for: .seconds(4))
+        #expect(second.stop(SIGTERM) == 0, "\(second.log.suffix(1_000))")
+        let doubles = try psql("SELECT COUNT(*) FROM (SELECT probe_id, region, planned_at FROM results GROUP BY 1, 2, 3 HAVING COUNT(*) > 1) d", database: database)
+        #expect(doubles == "0", "a planned run was executed twice")
+        let replicas = try psql("SELECT COUNT(DISTINCT replica) FROM run_claims", database: database)
+        #expect(replicas == "2", "both replicas took part")
+        let after = Int(try psql("SELECT COUNT(*) FROM results WHERE started_at > \(stoppedAt + 1_000)", database: database)) ?? 0
+        #expect(after >= 20, "the remaining replica ran every probe after the other stopped")
+        let covered = try psql("SELECT COUNT(DISTINCT probe_id) FROM results WHERE started_at > \(stoppedAt + 1_000)", database: database)
+        #expect(covered == "11")
+        _ = try psql("DROP DATABASE \(database) WITH (FORCE)", database: lab["POSTGRES_DATABASE"])
+    }
+}
+}

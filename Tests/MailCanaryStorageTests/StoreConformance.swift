@@ -14,7 +14,7 @@ enum StoreConformance {
                      region: region, startedAtMs: base + offsetMs, plannedAtMs: base + offsetMs - 3, durationMs: duration,
                      outcome: failed == nil ? .ok : .failed, failureClass: failed, failureReason: failed == nil ? nil : "timeout",
                      failedStep: failed == nil ? nil : "connect", error: error, certificateDaysLeft: failed == nil ? 88 : nil,
-                     steps: [StepRecord(name: .connect, outcome: failed == nil ? .ok : .failed, durationMs: duration, detail: "127.0.0.1:14993")])
+                     steps: [StepRecord(name: .connect, outcome: failed == nil ? .ok : .failed, durationMs: duration, detail: "127.0.0.1:14993 \"q\" \\ \n\t\u{01} é ✓")])
     }
 
     static func migrations(_ store: any MailCanaryStore) async throws {
