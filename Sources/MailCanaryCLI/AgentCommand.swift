@@ -48,12 +48,9 @@ struct AgentCommand: AsyncParsableCommand {
         var spoolMaxMB: Int = 256
 
         @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
-        var logLevel: String = "info"
+        var logLevel: Logger.Level = .info
 
         func run() async throws {
-            guard let level = Logger.Level(rawValue: logLevel) else {
-                throw UsageError("--log-level \(logLevel): write one of trace, debug, info, notice, warning, error, critical")
-            }
             guard let url = URL(string: server), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
                 throw UsageError("--server \(server): give the server's base URL, such as http://127.0.0.1:8080")
             }
@@ -63,7 +60,7 @@ struct AgentCommand: AsyncParsableCommand {
             }
             let token = try SecretSource.file(tokenFile, option: "--token-file")
             var logger = Logger(label: "mailcanary-agent")
-            logger.logLevel = level
+            logger.logLevel = logLevel
             logger[metadataKey: "region"] = "\(region)"
             let directory = spoolDir ?? "mailcanary-spool-\(region)"
             let spool: Spool
@@ -80,7 +77,7 @@ struct AgentCommand: AsyncParsableCommand {
             let jobs = ProbeJobFactory(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
                 .jobs(for: plan.probes, credentials: plan.credentials).map { (job: $0, region: plan.region) }
             let scheduler = ProbeScheduler(jobs: jobs, scheduler: plan.scheduler, origin: "agent:\(plan.agent)", sink: spool,
-                                           nowMs: Int64(Date().timeIntervalSince1970 * 1_000), logger: logger)
+                                           nowMs: Date().millisecondsSince1970, logger: logger)
             let uploader = AgentUploader(spool: spool, client: client, agent: plan.agent, region: plan.region, logger: logger)
             let group = ServiceGroup(configuration: .init(services: [.init(service: uploader), .init(service: scheduler)],
                                                           gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -149,7 +146,7 @@ struct AgentCommand: AsyncParsableCommand {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 if let service { group.addTask { try await service.run() } }
                 try await store.migrate()
-                try await store.setAgentToken(agent: agent, tokenHash: AgentToken.hash(token), nowMs: Int64(Date().timeIntervalSince1970 * 1_000))
+                try await store.setAgentToken(agent: agent, tokenHash: AgentToken.hash(token), nowMs: Date().millisecondsSince1970)
                 group.cancelAll()
             }
             if let out {

@@ -140,13 +140,12 @@ struct CheckCommand: AsyncParsableCommand {
         var tokenURL = self.tokenURL
         if target.scheme == .tokenHTTPS {
             guard tokenURL == nil else { throw UsageError("--token-url: a token+https:// target is the token endpoint itself; drop --token-url") }
-            guard let path = TokenProber.tokenPath(for: target, tenant: tenant) else {
+            guard let url = TokenProber.endpointURL(for: target, tenant: tenant) else {
                 throw UsageError("URL: token+https://HOST/TENANT needs the tenant in the path, or --tenant")
             }
-            let hostPart = target.host.contains(":") ? "[\(target.host)]" : target.host
-            tokenURL = "https://\(hostPart):\(target.port)\(path)"
+            tokenURL = url
         } else if tokenURL == nil, let tenant, clientID != nil {
-            tokenURL = "https://login.microsoftonline.com/\(tenant)/oauth2/v2.0/token"
+            tokenURL = TokenProber.microsoftEndpointURL(tenant: tenant)
         }
         if let tokenURL {
             guard let endpoint = OAuth2TokenProvider.Endpoint(url: tokenURL) else {
@@ -161,9 +160,8 @@ struct CheckCommand: AsyncParsableCommand {
                 guard secret != nil else { throw UsageError("--token-url with the client-credentials grant needs --client-secret-env") }
                 grant = .clientCredentials
             }
-            let defaultScope = target.scheme == .graphHTTPS || target.scheme == .tokenHTTPS ? "https://graph.microsoft.com/.default" : "https://outlook.office365.com/.default"
             credentials.token = OAuth2TokenProvider(endpoint: endpoint, clientID: clientID, clientSecret: secret,
-                                                    scope: scope ?? defaultScope, grant: grant)
+                                                    scope: scope ?? TokenProber.defaultScope(for: target.scheme), grant: grant)
         } else if clientID != nil || clientSecretEnv != nil || refreshTokenEnv != nil {
             throw UsageError("--client-id, --client-secret-env and --refresh-token-env need --token-url or --tenant")
         } else if target.scheme == .tokenHTTPS {

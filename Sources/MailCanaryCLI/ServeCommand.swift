@@ -30,17 +30,14 @@ struct ServeCommand: AsyncParsableCommand {
     var port: Int?
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
-    var logLevel: String = "info"
+    var logLevel: Logger.Level = .info
 
     func run() async throws {
-        guard let level = Logger.Level(rawValue: logLevel) else {
-            throw UsageError("--log-level \(logLevel): write one of trace, debug, info, notice, warning, error, critical")
-        }
         if let port, !(0...65_535).contains(port) { throw UsageError("--port \(port): give a port from 0 to 65535") }
         if let host, host.isEmpty { throw UsageError("--host: give an address such as 127.0.0.1 or 0.0.0.0") }
         let (watch, source) = try Self.loadConfig(config)
         var logger = Logger(label: "mailcanary")
-        logger.logLevel = level
+        logger.logLevel = logLevel
         let dataDirectory = dataDir ?? watch.server.dataDirectory
         let runtime = ServerRuntime(config: watch, dataDirectory: dataDirectory, host: host ?? watch.server.host,
                                     port: port ?? watch.server.port, logger: logger)

@@ -81,27 +81,18 @@ struct ConfigCursor {
         return text
     }
 
-    func int(in range: ClosedRange<Int>) -> Int? {
-        guard case .scalar(let scalar) = node, let value = Int(scalar.string) else {
-            problem("'\(node.string ?? node.kindName)' is not a whole number",
-                    fix: "write a number from \(range.lowerBound) to \(range.upperBound)")
-            return nil
-        }
-        guard range.contains(value) else {
-            problem("\(value) is out of range", fix: "write a number from \(range.lowerBound) to \(range.upperBound)")
-            return nil
-        }
-        return value
-    }
+    func int(in range: ClosedRange<Int>) -> Int? { number(in: range, kind: "a whole number") }
 
-    func double(in range: ClosedRange<Double>) -> Double? {
-        guard case .scalar(let scalar) = node, let value = Double(scalar.string), value.isFinite else {
-            problem("'\(node.string ?? node.kindName)' is not a number",
-                    fix: "write a number from \(range.lowerBound) to \(range.upperBound)")
+    func double(in range: ClosedRange<Double>) -> Double? { number(in: range, kind: "a number") }
+
+    private func number<Number: LosslessStringConvertible & Comparable>(in range: ClosedRange<Number>, kind: String) -> Number? {
+        let fix = "write a number from \(range.lowerBound) to \(range.upperBound)"
+        guard case .scalar(let scalar) = node, let value = Number(scalar.string) else {
+            problem("'\(node.string ?? node.kindName)' is not \(kind)", fix: fix)
             return nil
         }
         guard range.contains(value) else {
-            problem("\(value) is out of range", fix: "write a number from \(range.lowerBound) to \(range.upperBound)")
+            problem("\(value) is out of range", fix: fix)
             return nil
         }
         return value
@@ -162,7 +153,7 @@ struct ConfigCursor {
     }
 
     static func format(_ duration: Duration) -> String {
-        let ms = duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000
+        let ms = Int64(duration.milliseconds)
         if ms % 86_400_000 == 0 { return "\(ms / 86_400_000)d" }
         if ms % 3_600_000 == 0 { return "\(ms / 3_600_000)h" }
         if ms % 60_000 == 0 { return "\(ms / 60_000)m" }

@@ -97,8 +97,7 @@ struct APIController: Sendable {
         let services = config.services.map { service in
             Service(id: service.id, name: service.name, kind: service.kind.rawValue, paths: service.probes.map { probe in
                 Path(probe: probe.id, path: probe.path.rawValue, target: Self.displayTarget(probe.target),
-                     intervalSeconds: probe.interval.components.seconds, timeoutMs: probe.timeout.components.seconds * 1_000
-                        + probe.timeout.components.attoseconds / 1_000_000_000_000_000, regions: probe.regions)
+                     intervalSeconds: probe.interval.components.seconds, timeoutMs: Int64(probe.timeout.milliseconds), regions: probe.regions)
             })
         }
         return JSONResponse.make(["services": services])
@@ -122,7 +121,7 @@ struct APIController: Sendable {
         guard let probe = query.get("probe") else { throw APIError(.badRequest, "query parameter 'probe' is missing (e.g. probe=lab/imaps)") }
         guard config.probes.contains(where: { $0.id == probe }) else { throw APIError(.notFound, "query parameter 'probe': no probe '\(probe)'") }
         let region = query.get("region") ?? config.server.region
-        let now = Int64(Date().timeIntervalSince1970 * 1_000)
+        let now = Date().millisecondsSince1970
         let from = try Self.time(query.get("from"), name: "from") ?? now - 3_600_000
         let to = try Self.time(query.get("to"), name: "to") ?? now + 60_000
         let limit = try query.get("limit").map { text -> Int in
@@ -143,7 +142,7 @@ struct APIController: Sendable {
         guard let resolution = Resolution(rawValue: resolutionText) else {
             throw APIError(.badRequest, "query parameter 'resolution': '\(resolutionText)' is not minute or hour")
         }
-        let now = Int64(Date().timeIntervalSince1970 * 1_000)
+        let now = Date().millisecondsSince1970
         let from = try Self.time(query.get("from"), name: "from") ?? now - (resolution == .minute ? 3_600_000 : 7 * 86_400_000)
         let to = try Self.time(query.get("to"), name: "to") ?? now + 60_000
         guard from < to else { throw APIError(.badRequest, "query parameters 'from' and 'to': from must be before to") }
@@ -165,7 +164,7 @@ struct APIController: Sendable {
     static func time(_ text: String?, name: String) throws -> Int64? {
         guard let text else { return nil }
         if let ms = Int64(text) { return ms }
-        if let date = ISO8601DateFormatter().date(from: text) { return Int64(date.timeIntervalSince1970 * 1_000) }
+        if let date = ISO8601DateFormatter().date(from: text) { return date.millisecondsSince1970 }
         throw APIError(.badRequest, "query parameter '\(name)': '\(text)' is neither milliseconds since 1970 nor an ISO 8601 time")
     }
 
@@ -202,7 +201,7 @@ struct APIController: Sendable {
         let probes = config.probes(for: .agent(agent.id))
         var credentials: [String: [CredentialConfig]] = [:]
         for service in Set(probes.map(\.service)) { credentials[service] = config.service(service)?.credentials ?? [] }
-        try await store.touchAgent(agent.id, region: agent.region, nowMs: Int64(Date().timeIntervalSince1970 * 1_000))
+        try await store.touchAgent(agent.id, region: agent.region, nowMs: Date().millisecondsSince1970)
         return JSONResponse.make(AgentPlan(agent: agent.id, region: agent.region, scheduler: config.scheduler, probes: probes,
                                            credentials: credentials))
     }
@@ -253,7 +252,7 @@ struct APIController: Sendable {
             results.append(result)
         }
         let outcome = try await store.append(results)
-        try await store.touchAgent(agent.id, region: agent.region, nowMs: Int64(Date().timeIntervalSince1970 * 1_000))
+        try await store.touchAgent(agent.id, region: agent.region, nowMs: Date().millisecondsSince1970)
         logger.debug("batch stored", metadata: ["agent": "\(agent.id)", "key": "\(request.headers[.idempotencyKey] ?? "")",
                                                  "inserted": "\(outcome.inserted)", "duplicates": "\(outcome.duplicates)"])
         return JSONResponse.make(BatchReceipt(accepted: outcome.inserted, duplicates: outcome.duplicates,

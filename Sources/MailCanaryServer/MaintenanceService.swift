@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MailCanaryConfig
+import MailCanaryCore
 import MailCanaryStorage
 import ServiceLifecycle
 
@@ -25,7 +26,7 @@ public struct MaintenanceService: Service {
                 try await store.rollUp()
                 let now = Date()
                 if now.timeIntervalSince(lastPrune) >= 3_600 {
-                    let outcome = try await store.prune(Self.cutoffs(retention, nowMs: Int64(now.timeIntervalSince1970 * 1_000)))
+                    let outcome = try await store.prune(Self.cutoffs(retention, nowMs: now.millisecondsSince1970))
                     lastPrune = now
                     logger.info("retention applied", metadata: ["results": "\(outcome.results)", "minuteRollups": "\(outcome.minuteRollups)",
                                                                 "hourRollups": "\(outcome.hourRollups)"])
@@ -38,7 +39,7 @@ public struct MaintenanceService: Service {
     }
 
     static func cutoffs(_ retention: RetentionConfig, nowMs: Int64) -> RetentionCutoffs {
-        func ms(_ duration: Duration) -> Int64 { duration.components.seconds * 1_000 }
+        func ms(_ duration: Duration) -> Int64 { Int64(duration.milliseconds) }
         return RetentionCutoffs(rawBeforeMs: nowMs - ms(retention.raw), minuteBeforeMs: nowMs - ms(retention.minute),
                                 hourBeforeMs: nowMs - ms(retention.hour))
     }

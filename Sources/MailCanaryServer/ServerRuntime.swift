@@ -80,13 +80,13 @@ public struct ServerRuntime: Sendable {
             }
         }
         let scheduler = ProbeScheduler(jobs: jobs, scheduler: config.scheduler, origin: "server", sink: writer, claim: claim,
-                                       nowMs: Int64(Date().timeIntervalSince1970 * 1_000), logger: logger)
+                                       nowMs: Date().millisecondsSince1970, logger: logger)
         let api = APIController(config: config, store: store, scheduler: scheduler, writer: writer, logger: logger)
         let router = Router()
         api.register(on: router)
-        let bound = NIOLockedValueBoxHolder()
+        let bound = NIOLockedValueBox<Int?>(nil)
         let app = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "MailCanary"),
-                              onServerRunning: { channel in bound.set(channel.localAddress?.port) }, logger: logger)
+                              onServerRunning: { channel in bound.withLockedValue { $0 = channel.localAddress?.port } }, logger: logger)
         var services: [any Service] = []
         if let storeService { services.append(storeService) }
         services.append(MigrationService(store: store, gate: gate, logger: logger))
@@ -100,14 +100,8 @@ public struct ServerRuntime: Sendable {
     }
 }
 
-/// Where the server ended up listening (port 0 picks a free one).
+/// Where the server ended up listening (port 0 picks a free one); nil until it listens.
 public struct APIHandle: Sendable {
-    let bound: NIOLockedValueBoxHolder
-    public var port: Int? { bound.get() }
-}
-
-final class NIOLockedValueBoxHolder: Sendable {
-    private let box = NIOLockedValueBox<Int?>(nil)
-    func set(_ port: Int?) { box.withLockedValue { $0 = port } }
-    func get() -> Int? { box.withLockedValue { $0 } }
+    let bound: NIOLockedValueBox<Int?>
+    public var port: Int? { bound.withLockedValue { $0 } }
 }

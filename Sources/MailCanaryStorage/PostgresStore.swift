@@ -58,7 +58,7 @@ public final class PostgresStore: MailCanaryStore, Service {
                 for statement in migration.sql(for: .postgres) {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
                 }
-                let now = Int64(Date().timeIntervalSince1970 * 1_000)
+                let now = Date().millisecondsSince1970
                 try await connection.query("INSERT INTO mailcanary_schema (version, name, applied_at) VALUES (\(migration.version), \(migration.name), \(now))",
                                            logger: self.logger)
             }
@@ -192,21 +192,10 @@ public final class PostgresStore: MailCanaryStore, Service {
             """, logger: logger)
         var rollups: [Rollup] = []
         for try await (bucket, total, ok, failed, classes, latency) in rows.decode((Int64, Int64, Int64, Int64, String, String).self) {
-            rollups.append(Self.rollup(series: series, resolution: resolution, bucket: bucket, total: total, ok: ok,
-                                       failed: failed, classes: classes, latency: latency))
+            rollups.append(Rollup(series: series, resolution: resolution, bucketMs: bucket, total: total, ok: ok,
+                                  failed: failed, classes: classes, latency: latency))
         }
         return rollups
-    }
-
-    static func rollup(series: SeriesKey, resolution: Resolution, bucket: Int64, total: Int64, ok: Int64, failed: Int64,
-                       classes: String, latency: String) -> Rollup {
-        var rollup = Rollup(series: series, resolution: resolution, bucketMs: bucket)
-        rollup.total = total
-        rollup.ok = ok
-        rollup.failed = failed
-        rollup.byClass = Rollup.decodeClasses(classes)
-        rollup.latency = LatencyHistogram(encoded: latency)
-        return rollup
     }
 
     public func rollUp() async throws -> Int {
@@ -232,12 +221,11 @@ public final class PostgresStore: MailCanaryStore, Service {
                     AND started_at >= \(key.bucket) AND started_at < \(key.bucket + 60_000)
                     """, logger: logger)
                 for try await (outcome, failureClass, duration) in raw.decode((String, String?, Double).self) {
-                    rollup.add(StoredResult(origin: "", probeID: "", service: "", path: "", region: "", startedAtMs: 0,
-                                            plannedAtMs: 0, durationMs: duration, outcome: ProbeOutcome(rawValue: outcome) ?? .failed,
-                                            failureClass: failureClass.flatMap(FailureClass.init(rawValue:))))
+                    rollup.add(outcome: ProbeOutcome(rawValue: outcome) ?? .failed,
+                               failureClass: failureClass.flatMap(FailureClass.init(rawValue:)), durationMs: duration)
                 }
                 try await Self.upsert(rollup, connection, logger)
-                hours.insert(.init(series: key.series, bucket: Resolution.hour.bucket(containing: key.bucket)))
+                hours.insert(key.hour)
             }
             for key in hours {
                 var hour = Rollup(series: key.series, resolution: .hour, bucketMs: key.bucket)
@@ -247,8 +235,8 @@ public final class PostgresStore: MailCanaryStore, Service {
                     AND source = \(key.series.source) AND bucket >= \(key.bucket) AND bucket < \(key.bucket + 3_600_000)
                     """, logger: logger)
                 for try await (bucket, total, ok, failed, classes, latency) in minutes.decode((Int64, Int64, Int64, Int64, String, String).self) {
-                    hour.merge(Self.rollup(series: key.series, resolution: .minute, bucket: bucket, total: total, ok: ok,
-                                           failed: failed, classes: classes, latency: latency))
+                    hour.merge(Rollup(series: key.series, resolution: .minute, bucketMs: bucket, total: total, ok: ok,
+                                      failed: failed, classes: classes, latency: latency))
                 }
                 try await Self.upsert(hour, connection, logger)
             }

@@ -31,15 +31,30 @@ public struct Rollup: Sendable, Equatable {
         self.bucketMs = bucketMs
     }
 
+    /// A rollup as stored: counts, `dns:2,tls:1` classes and the encoded histogram.
+    init(series: SeriesKey, resolution: Resolution, bucketMs: Int64, total: Int64, ok: Int64, failed: Int64,
+         classes: String, latency: String) {
+        self.init(series: series, resolution: resolution, bucketMs: bucketMs)
+        self.total = total
+        self.ok = ok
+        self.failed = failed
+        byClass = Self.decodeClasses(classes)
+        self.latency = LatencyHistogram(encoded: latency)
+    }
+
     public mutating func add(_ result: StoredResult) {
+        add(outcome: result.outcome, failureClass: result.failureClass, durationMs: result.durationMs)
+    }
+
+    public mutating func add(outcome: ProbeOutcome, failureClass: FailureClass?, durationMs: Double) {
         total += 1
-        switch result.outcome {
+        switch outcome {
         case .ok: ok += 1
         case .failed: failed += 1
         case .skipped: break
         }
-        if let failureClass = result.failureClass { byClass[failureClass, default: 0] += 1 }
-        latency.record(result.durationMs)
+        if let failureClass { byClass[failureClass, default: 0] += 1 }
+        latency.record(durationMs)
     }
 
     public mutating func merge(_ other: Rollup) {

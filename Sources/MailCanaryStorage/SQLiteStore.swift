@@ -28,7 +28,7 @@ public final class SQLiteStore: MailCanaryStore {
             for migration in Migration.all where migration.version > applied {
                 for statement in migration.sql(for: .sqlite) { try db.execute(sql: statement) }
                 try db.execute(sql: "INSERT INTO mailcanary_schema (version, name, applied_at) VALUES (?, ?, ?)",
-                               arguments: [migration.version, migration.name, Int64(Date().timeIntervalSince1970 * 1_000)])
+                               arguments: [migration.version, migration.name, Date().millisecondsSince1970])
             }
         }
     }
@@ -145,9 +145,13 @@ public final class SQLiteStore: MailCanaryStore {
                     SELECT outcome, failure_class, duration_ms FROM results
                     WHERE service = ? AND path = ? AND region = ? AND started_at >= ? AND started_at < ?
                     """, arguments: [key.series.service, key.series.path, key.series.region, key.bucket, key.bucket + 60_000])
-                while let raw = try rows.next() { rollup.add(Self.partialResult(raw)) }
+                while let raw = try rows.next() {
+                    rollup.add(outcome: ProbeOutcome(rawValue: raw["outcome"]) ?? .failed,
+                               failureClass: (raw["failure_class"] as String?).flatMap(FailureClass.init(rawValue:)),
+                               durationMs: raw["duration_ms"])
+                }
                 try Self.upsert(rollup, db)
-                hours.insert(RollupBucketKey(series: key.series, bucket: Resolution.hour.bucket(containing: key.bucket)))
+                hours.insert(key.hour)
             }
             for key in hours {
                 var hour = Rollup(series: key.series, resolution: .hour, bucketMs: key.bucket)
@@ -160,12 +164,6 @@ public final class SQLiteStore: MailCanaryStore {
             }
             return dirty.count + hours.count
         }
-    }
-
-    static func partialResult(_ row: Row) -> StoredResult {
-        StoredResult(origin: "", probeID: "", service: "", path: "", region: "", startedAtMs: 0, plannedAtMs: 0,
-                     durationMs: row["duration_ms"], outcome: ProbeOutcome(rawValue: row["outcome"]) ?? .failed,
-                     failureClass: (row["failure_class"] as String?).flatMap(FailureClass.init(rawValue:)))
     }
 
     static func upsert(_ rollup: Rollup, _ db: Database) throws {
@@ -183,13 +181,8 @@ public final class SQLiteStore: MailCanaryStore {
     }
 
     static func rollup(_ row: Row, series: SeriesKey, resolution: Resolution) -> Rollup {
-        var rollup = Rollup(series: series, resolution: resolution, bucketMs: row["bucket"])
-        rollup.total = row["total"]
-        rollup.ok = row["ok"]
-        rollup.failed = row["failed"]
-        rollup.byClass = Rollup.decodeClasses(row["classes"])
-        rollup.latency = LatencyHistogram(encoded: row["latency"])
-        return rollup
+        Rollup(series: series, resolution: resolution, bucketMs: row["bucket"], total: row["total"], ok: row["ok"],
+               failed: row["failed"], classes: row["classes"], latency: row["latency"])
     }
 
     public func prune(_ cutoffs: RetentionCutoffs) async throws -> PruneOutcome {

@@ -51,8 +51,8 @@ public struct StoredResult: Codable, Sendable, Equatable {
     public init(_ result: ProbeResult, probeID: String, service: String, region: String, origin: String,
                 sequence: Int64? = nil, startedAt: Date, plannedAt: Date) {
         self.init(origin: origin, sequence: sequence, probeID: probeID, service: service, path: result.path.rawValue,
-                  region: region, startedAtMs: Int64((startedAt.timeIntervalSince1970 * 1_000).rounded()),
-                  plannedAtMs: Int64((plannedAt.timeIntervalSince1970 * 1_000).rounded()),
+                  region: region, startedAtMs: startedAt.millisecondsSince1970,
+                  plannedAtMs: plannedAt.millisecondsSince1970,
                   durationMs: result.durationMs, outcome: result.outcome, failureClass: result.failureClass,
                   failureReason: result.failureReason?.rawValue, failedStep: result.failedStep?.rawValue, error: result.error,
                   certificateDaysLeft: result.tls?.daysLeft, steps: result.steps)

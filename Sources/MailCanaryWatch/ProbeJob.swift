@@ -106,11 +106,10 @@ public struct ProbeJobFactory: Sendable {
 
     func tokenProvider(_ oauth: OAuthConfig, target: ProbeTarget, tenant: String?) -> (any TokenProvider)? {
         var url = oauth.tokenURL
-        if target.scheme == .tokenHTTPS, let path = TokenProber.tokenPath(for: target, tenant: tenant) {
-            let host = target.host.contains(":") ? "[\(target.host)]" : target.host
-            url = "https://\(host):\(target.port)\(path)"
+        if target.scheme == .tokenHTTPS {
+            url = TokenProber.endpointURL(for: target, tenant: tenant)
         } else if url == nil, let tenant {
-            url = "https://login.microsoftonline.com/\(tenant)/oauth2/v2.0/token"
+            url = TokenProber.microsoftEndpointURL(tenant: tenant)
         }
         guard let url, let endpoint = OAuth2TokenProvider.Endpoint(url: url) else { return nil }
         let secret = oauth.clientSecret.flatMap { try? SecretReader.read($0, environment: environment).get() }
@@ -120,9 +119,7 @@ public struct ProbeJobFactory: Sendable {
         } else {
             grant = .clientCredentials
         }
-        let defaultScope = target.scheme == .graphHTTPS || target.scheme == .tokenHTTPS
-            ? "https://graph.microsoft.com/.default" : "https://outlook.office365.com/.default"
         return OAuth2TokenProvider(endpoint: endpoint, clientID: oauth.clientID, clientSecret: secret,
-                                   scope: oauth.scope ?? defaultScope, grant: grant)
+                                   scope: oauth.scope ?? TokenProber.defaultScope(for: target.scheme), grant: grant)
     }
 }

@@ -60,7 +60,7 @@ public final class ProbeScheduler: Service {
                 // The timer stops at once on graceful shutdown; running probes finish (bounded by
                 // their timeouts) and queued ones are dropped.
                 await withGracefulShutdownHandler {
-                    try? await cancelWhenGracefulShutdown { await self.tick(queue) }
+                    await cancelWhenGracefulShutdown { await self.tick(queue) }
                 } onGracefulShutdown: {
                     stopping.withLockedValue { $0 = true }
                 }
@@ -97,13 +97,13 @@ public final class ProbeScheduler: Service {
             return
         }
         let startedAt = Date()
-        stats.started(lagMs: Double(Int64(startedAt.timeIntervalSince1970 * 1_000) - run.plannedAtMs))
+        stats.started(lagMs: Double(startedAt.millisecondsSince1970 - run.plannedAtMs))
         let result = await job.run(now: startedAt)
         stats.finished()
         await sink.accept(StoredResult(result, probeID: job.probe.id, service: job.probe.service, region: run.region,
                                        origin: origin, startedAt: startedAt,
-                                       plannedAt: Date(timeIntervalSince1970: Double(run.plannedAtMs) / 1_000)))
+                                       plannedAt: Date(millisecondsSince1970: run.plannedAtMs)))
     }
 
-    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000) }
+    static func nowMs() -> Int64 { Date().millisecondsSince1970 }
 }

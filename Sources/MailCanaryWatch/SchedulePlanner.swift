@@ -1,4 +1,5 @@
 import MailCanaryConfig
+import MailCanaryCore
 
 /// One planned execution of a probe in a region.
 public struct PlannedRun: Sendable, Hashable {
@@ -36,7 +37,7 @@ public struct SchedulePlanner: Sendable {
 
     public init(probes: [(probeID: String, region: String, interval: Duration)], jitter: Double, nowMs: Int64) {
         for probe in probes {
-            let interval = max(Int64(probe.interval.components.seconds * 1_000 + probe.interval.components.attoseconds / 1_000_000_000_000_000), 1)
+            let interval = max(Int64(probe.interval.milliseconds), 1)
             let fraction = Double(StableHash.fnv1a("\(probe.probeID)@\(probe.region)") % 1_000_000) / 1_000_000
             let phase = Int64(Double(interval) * min(max(jitter, 0), 1) * fraction)
             var entry = Entry(probeID: probe.probeID, region: probe.region, intervalMs: interval, phaseMs: phase, nextMs: 0)

@@ -45,18 +45,23 @@ public final class Spool: Sendable {
         if let data = FileManager.default.contents(atPath: stateFile) {
             persistent = try JSONDecoder().decode(PersistentState.self, from: data)
         }
+        // Sequences are contiguous, so a segment ends just before the next one starts: only the
+        // newest segment is read, for its last sequence.
         var segments: [(first: Int64, last: Int64, bytes: Int)] = []
         for name in try FileManager.default.contentsOfDirectory(atPath: directory)
         where name.hasPrefix("segment-") && name.hasSuffix(".ndjson") {
             guard let first = Int64(name.dropFirst(8).dropLast(7)) else { continue }
             let path = (directory as NSString).appendingPathComponent(name)
-            let entries = Self.read(path)
             let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            let last = entries.last?.sequence ?? first - 1
-            persistent.lastSequence = max(persistent.lastSequence, last)
-            segments.append((first, last, bytes ?? 0))
+            segments.append((first, first - 1, bytes))
         }
         segments.sort { $0.first < $1.first }
+        for index in segments.indices.dropLast() { segments[index].last = segments[index + 1].first - 1 }
+        if let newest = segments.indices.last {
+            let first = segments[newest].first
+            segments[newest].last = Self.read((directory as NSString).appendingPathComponent("segment-\(first).ndjson")).last?.sequence ?? first - 1
+        }
+        persistent.lastSequence = max(persistent.lastSequence, segments.last?.last ?? 0)
         state = NIOLockedValueBox(State(persistent: persistent, segments: segments, handle: nil))
         try saveState(persistent)
     }

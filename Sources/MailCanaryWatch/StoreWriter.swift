@@ -53,18 +53,22 @@ public final class StoreWriter: ResultSink, Service {
     }
 
     /// Writes everything buffered; false when the store failed (the results stay buffered).
+    /// A batch leaves the buffer while it is written and goes back to its front on failure, so
+    /// results accepted meanwhile (or dropped past the bound) never shift what is removed.
     @discardableResult
     public func flush() async -> Bool {
         while true {
-            let batch = state.withLockedValue { Array($0.buffer.prefix(1_000)) }
+            let batch = state.withLockedValue { state -> [StoredResult] in
+                let batch = Array(state.buffer.prefix(1_000))
+                state.buffer.removeFirst(batch.count)
+                return batch
+            }
             guard !batch.isEmpty else { return true }
             do {
                 _ = try await store.append(batch)
-                state.withLockedValue { state in
-                    state.buffer.removeFirst(min(batch.count, state.buffer.count))
-                    state.written += batch.count
-                }
+                state.withLockedValue { $0.written += batch.count }
             } catch {
+                state.withLockedValue { $0.buffer.insert(contentsOf: batch, at: 0) }
                 logger.warning("store write failed; results kept in memory", metadata: ["pending": "\(pending)", "error": "\(error)"])
                 return false
             }

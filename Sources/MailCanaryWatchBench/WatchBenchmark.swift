@@ -72,7 +72,7 @@ struct Scheduler: AsyncParsableCommand {
         scheduling.concurrency = concurrency
         scheduling.jitter = 1
         let scheduler = ProbeScheduler(jobs: jobs, scheduler: scheduling, origin: "server", sink: writer,
-                                       nowMs: Int64(Date().timeIntervalSince1970 * 1_000), logger: logger)
+                                       nowMs: Date().millisecondsSince1970, logger: logger)
         let started = Date()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await writer.run() }

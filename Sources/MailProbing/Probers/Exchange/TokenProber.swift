@@ -23,6 +23,24 @@ public struct TokenProber: Prober {
         recorder.facts["tokenLifetimeMin"] = String(issued.lifetimeMinutes)
     }
 
+    /// The token endpoint a `token+https://HOST/TENANT` target stands for, or nil without a tenant.
+    public static func endpointURL(for target: ProbeTarget, tenant: String?) -> String? {
+        guard let path = tokenPath(for: target, tenant: tenant) else { return nil }
+        let host = target.host.contains(":") ? "[\(target.host)]" : target.host
+        return "https://\(host):\(target.port)\(path)"
+    }
+
+    /// Microsoft Entra ID's token endpoint for a tenant.
+    public static func microsoftEndpointURL(tenant: String) -> String {
+        "https://login.microsoftonline.com/\(tenant)/oauth2/v2.0/token"
+    }
+
+    /// The scope asked for when none is configured: Graph for Graph and token probes, Exchange
+    /// Online for the other paths.
+    public static func defaultScope(for scheme: ProbeTarget.Scheme) -> String {
+        scheme == .graphHTTPS || scheme == .tokenHTTPS ? "https://graph.microsoft.com/.default" : "https://outlook.office365.com/.default"
+    }
+
     /// The token path for a target: `/TENANT/oauth2/v2.0/token`, or the path as given.
     public static func tokenPath(for target: ProbeTarget, tenant: String?) -> String? {
         let path = target.pathOnly
