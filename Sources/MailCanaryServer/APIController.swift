@@ -228,9 +228,9 @@ struct APIController: Sendable {
         }
         let batch: ResultBatch
         do {
-            batch = try JSONDecoder().decode(ResultBatch.self, from: Data(buffer: body))
-        } catch let error as DecodingError {
-            throw APIError(.badRequest, "the batch is not valid: \(Self.describe(error))")
+            batch = try ResultBatch(json: Array(buffer: body))
+        } catch {
+            throw APIError(.badRequest, "the batch is not valid: \(error)")
         }
         guard batch.agent == agent.id else {
             throw APIError(.forbidden, "this token belongs to agent '\(agent.id)'; it cannot upload for '\(batch.agent)'")
@@ -257,19 +257,6 @@ struct APIController: Sendable {
                                                  "inserted": "\(outcome.inserted)", "duplicates": "\(outcome.duplicates)"])
         return JSONResponse.make(BatchReceipt(accepted: outcome.inserted, duplicates: outcome.duplicates,
                                               through: results.compactMap(\.sequence).max() ?? 0))
-    }
-
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-                .trimmingCharacters(in: CharacterSet(charactersIn: "."))
-        }
-        switch error {
-        case .keyNotFound(let key, let context): return "\(path(context)).\(key.stringValue) is missing".trimmingCharacters(in: CharacterSet(charactersIn: "."))
-        case .typeMismatch(_, let context), .valueNotFound(_, let context): return "\(path(context)) has the wrong type"
-        case .dataCorrupted(let context): return context.codingPath.isEmpty ? "not JSON" : "\(path(context)) is not valid"
-        @unknown default: return "not valid"
-        }
     }
 }
 

@@ -176,7 +176,7 @@ public final class PostgresStore: MailCanaryStore, Service {
                 failedStep: try cells["failed_step"].decode(String?.self),
                 error: try cells["error"].decode(String?.self),
                 certificateDaysLeft: try cells["cert_days_left"].decode(Int32?.self).map(Int.init),
-                steps: StoredResult.steps(fromJSON: try cells["steps"].decode(String.self))))
+                checkedStepsJSON: try cells["steps"].decode(String.self)))
         }
         return results
     }

@@ -17,6 +17,7 @@ public final class SQLiteStore: MailCanaryStore {
         configuration.label = "mailcanary"
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
     }
@@ -45,38 +46,57 @@ public final class SQLiteStore: MailCanaryStore {
 
     public func append(_ results: [StoredResult]) async throws -> AppendOutcome {
         guard !results.isEmpty else { return AppendOutcome(inserted: 0, duplicates: 0) }
+        // Everything that does not need the database is prepared before the write: the writer is
+        // one thread for the whole store. The newest result per (probe, region) and the touched
+        // minute buckets are known from the batch (selecting them back made SQLite walk an index of
+        // the whole table per batch); a duplicate newest result was already the latest when it was
+        // first stored, and marking a duplicate's bucket dirty only recomputes the same rollup.
+        let steps = results.map(\.stepsJSON)
+        var newest: [LatestKey: Int] = [:]
+        var dirty: Set<DirtyBucket> = []
+        for (index, result) in results.enumerated() {
+            let key = LatestKey(probeID: result.probeID, region: result.region)
+            if let current = newest[key], results[current].startedAtMs > result.startedAtMs { } else { newest[key] = index }
+            dirty.insert(DirtyBucket(series: result.series, bucket: (result.startedAtMs / 60_000) * 60_000))
+        }
+        let wanted = Set(newest.values)
+        let buckets = dirty
         return try await pool.write { db in
-            let firstID = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM results") ?? 0) + 1
-            let insert = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO results (origin, sequence, probe_id, service, path, region, started_at, planned_at,
-                    duration_ms, outcome, failure_class, failure_reason, failed_step, error, cert_days_left, steps)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+            let insert = try ResultInsert(db)
             var inserted = 0
-            for result in results {
-                insert.setUncheckedArguments([
-                    result.origin, result.sequence, result.probeID, result.service, result.path, result.region,
-                    result.startedAtMs, result.plannedAtMs, result.durationMs, result.outcome.rawValue,
-                    result.failureClass?.rawValue, result.failureReason, result.failedStep, result.error,
-                    result.certificateDaysLeft, result.stepsJSON,
-                ])
-                try insert.execute()
-                inserted += db.changesCount
+            var insertedIDs: [Int: Int64] = [:]
+            for (index, result) in results.enumerated() {
+                guard try insert.insert(result, steps: steps[index], db: db) else { continue }
+                inserted += 1
+                if wanted.contains(index) { insertedIDs[index] = db.lastInsertedRowID }
             }
-            if inserted > 0 {
-                try db.execute(sql: """
-                    INSERT INTO latest_results (probe_id, region, result_id, started_at)
-                    SELECT probe_id, region, id, started_at FROM results WHERE id >= ? ORDER BY started_at, id
-                    ON CONFLICT (probe_id, region) DO UPDATE SET result_id = excluded.result_id, started_at = excluded.started_at
-                    WHERE excluded.started_at >= latest_results.started_at
-                    """, arguments: [firstID])
-                try db.execute(sql: """
-                    INSERT OR IGNORE INTO rollup_dirty (service, path, region, source, bucket)
-                    SELECT DISTINCT service, path, region, 'probe', (started_at / 60000) * 60000 FROM results WHERE id >= ?
-                    """, arguments: [firstID])
+            guard inserted > 0 else { return AppendOutcome(inserted: 0, duplicates: results.count) }
+            let latest = try db.cachedStatement(sql: """
+                INSERT INTO latest_results (probe_id, region, result_id, started_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (probe_id, region) DO UPDATE SET result_id = excluded.result_id, started_at = excluded.started_at
+                WHERE excluded.started_at >= latest_results.started_at
+                """)
+            for (index, id) in insertedIDs {
+                try latest.execute(arguments: [results[index].probeID, results[index].region, id, results[index].startedAtMs])
+            }
+            let mark = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO rollup_dirty (service, path, region, source, bucket) VALUES (?, ?, ?, 'probe', ?)
+                """)
+            for bucket in buckets {
+                try mark.execute(arguments: [bucket.series.service, bucket.series.path, bucket.series.region, bucket.bucket])
             }
             return AppendOutcome(inserted: inserted, duplicates: results.count - inserted)
         }
+    }
+
+    private struct LatestKey: Hashable {
+        var probeID: String
+        var region: String
+    }
+
+    private struct DirtyBucket: Hashable {
+        var series: SeriesKey
+        var bucket: Int64
     }
 
     public func latest(service: String?) async throws -> [StoredResult] {
@@ -116,7 +136,7 @@ public final class SQLiteStore: MailCanaryStore {
             durationMs: row["duration_ms"], outcome: ProbeOutcome(rawValue: row["outcome"]) ?? .failed,
             failureClass: (row["failure_class"] as String?).flatMap(FailureClass.init(rawValue:)),
             failureReason: row["failure_reason"], failedStep: row["failed_step"], error: row["error"],
-            certificateDaysLeft: row["cert_days_left"], steps: StoredResult.steps(fromJSON: row["steps"]))
+            certificateDaysLeft: row["cert_days_left"], checkedStepsJSON: row["steps"])
     }
 
     // MARK: - Rollups

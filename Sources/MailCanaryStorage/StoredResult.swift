@@ -23,7 +23,26 @@ public struct StoredResult: Codable, Sendable, Equatable {
     public var failedStep: String?
     public var error: String?
     public var certificateDaysLeft: Int?
-    public var steps: [StepRecord]
+    /// The layers of the probe. Results that arrive as JSON (agent batches, rows read from the store)
+    /// keep their checked step list as text until something asks for the records: the ingest path
+    /// stores the text as it came instead of decoding and encoding it again.
+    public var steps: [StepRecord] {
+        get {
+            switch stepList {
+            case .records(let records): return records
+            case .json(let text): return Self.steps(fromJSON: text)
+            }
+        }
+        set { stepList = .records(newValue) }
+    }
+
+    private var stepList: StepList
+
+    enum StepList: Sendable {
+        case records([StepRecord])
+        /// A JSON array already checked to be a list of steps.
+        case json(String)
+    }
 
     public init(origin: String, sequence: Int64? = nil, probeID: String, service: String, path: String, region: String,
                 startedAtMs: Int64, plannedAtMs: Int64, durationMs: Double, outcome: ProbeOutcome,
@@ -44,7 +63,18 @@ public struct StoredResult: Codable, Sendable, Equatable {
         self.failedStep = failedStep
         self.error = error
         self.certificateDaysLeft = certificateDaysLeft
-        self.steps = steps
+        self.stepList = .records(steps)
+    }
+
+    /// A result whose steps are JSON text already checked by ``StepRecord/checkList(from:path:)``.
+    init(origin: String, sequence: Int64?, probeID: String, service: String, path: String, region: String,
+         startedAtMs: Int64, plannedAtMs: Int64, durationMs: Double, outcome: ProbeOutcome, failureClass: FailureClass?,
+         failureReason: String?, failedStep: String?, error: String?, certificateDaysLeft: Int?, checkedStepsJSON: String) {
+        self.init(origin: origin, sequence: sequence, probeID: probeID, service: service, path: path, region: region,
+                  startedAtMs: startedAtMs, plannedAtMs: plannedAtMs, durationMs: durationMs, outcome: outcome,
+                  failureClass: failureClass, failureReason: failureReason, failedStep: failedStep, error: error,
+                  certificateDaysLeft: certificateDaysLeft)
+        self.stepList = .json(checkedStepsJSON)
     }
 
     /// A probe's result, tagged with where and when it ran.
@@ -61,47 +91,85 @@ public struct StoredResult: Codable, Sendable, Equatable {
     public var series: SeriesKey { SeriesKey(service: service, path: path, region: region) }
 
     /// The step records as stored: a compact JSON array, written by hand (JSONEncoder per row
-    /// was the largest cost of ingest); `steps(fromJSON:)` reads it back with JSONDecoder.
+    /// was the largest cost of ingest); `steps(fromJSON:)` reads it back with the scanner.
     public var stepsJSON: String {
-        guard !steps.isEmpty else { return "[]" }
-        var out = "["
-        for (index, step) in steps.enumerated() {
-            if index > 0 { out += "," }
-            out += "{\"detail\":"
-            Self.appendJSONString(step.detail, to: &out)
-            out += ",\"durationMs\":"
-            out += step.durationMs.isFinite ? "\(step.durationMs)" : "0"
-            out += ",\"name\":"
-            Self.appendJSONString(step.name.rawValue, to: &out)
-            out += ",\"outcome\":\"\(step.outcome.rawValue)\"}"
+        let steps: [StepRecord]
+        switch stepList {
+        case .json(let text): return text
+        case .records(let records): steps = records
         }
-        return out + "]"
+        guard !steps.isEmpty else { return "[]" }
+        var out: [UInt8] = []
+        out.reserveCapacity(steps.count * 96)
+        out.append(UInt8(ascii: "["))
+        for (index, step) in steps.enumerated() {
+            JSONText.append(index == 0 ? "{\"detail\":" : ",{\"detail\":", to: &out)
+            JSONText.appendQuoted(step.detail, to: &out)
+            JSONText.append(",\"durationMs\":", to: &out)
+            JSONText.append(step.durationMs.isFinite ? "\(step.durationMs)" : "0", to: &out)
+            JSONText.append(",\"name\":", to: &out)
+            JSONText.appendQuoted(step.name.rawValue, to: &out)
+            JSONText.append(",\"outcome\":\"\(step.outcome.rawValue)\"}", to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
     }
 
-    static func appendJSONString(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let control where control.value < 0x20:
-                out += "\\u00" + String(control.value, radix: 16).leftPadded(to: 2)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+    public static func == (lhs: StoredResult, rhs: StoredResult) -> Bool {
+        lhs.origin == rhs.origin && lhs.sequence == rhs.sequence && lhs.probeID == rhs.probeID && lhs.service == rhs.service
+            && lhs.path == rhs.path && lhs.region == rhs.region && lhs.startedAtMs == rhs.startedAtMs
+            && lhs.plannedAtMs == rhs.plannedAtMs && lhs.durationMs == rhs.durationMs && lhs.outcome == rhs.outcome
+            && lhs.failureClass == rhs.failureClass && lhs.failureReason == rhs.failureReason && lhs.failedStep == rhs.failedStep
+            && lhs.error == rhs.error && lhs.certificateDaysLeft == rhs.certificateDaysLeft && lhs.steps == rhs.steps
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case origin, sequence, probeID, service, path, region, startedAtMs, plannedAtMs, durationMs, outcome, failureClass
+        case failureReason, failedStep, error, certificateDaysLeft, steps
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(origin: try container.decode(String.self, forKey: .origin),
+                  sequence: try container.decodeIfPresent(Int64.self, forKey: .sequence),
+                  probeID: try container.decode(String.self, forKey: .probeID),
+                  service: try container.decode(String.self, forKey: .service),
+                  path: try container.decode(String.self, forKey: .path),
+                  region: try container.decode(String.self, forKey: .region),
+                  startedAtMs: try container.decode(Int64.self, forKey: .startedAtMs),
+                  plannedAtMs: try container.decode(Int64.self, forKey: .plannedAtMs),
+                  durationMs: try container.decode(Double.self, forKey: .durationMs),
+                  outcome: try container.decode(ProbeOutcome.self, forKey: .outcome),
+                  failureClass: try container.decodeIfPresent(FailureClass.self, forKey: .failureClass),
+                  failureReason: try container.decodeIfPresent(String.self, forKey: .failureReason),
+                  failedStep: try container.decodeIfPresent(String.self, forKey: .failedStep),
+                  error: try container.decodeIfPresent(String.self, forKey: .error),
+                  certificateDaysLeft: try container.decodeIfPresent(Int.self, forKey: .certificateDaysLeft),
+                  steps: try container.decode([StepRecord].self, forKey: .steps))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(origin, forKey: .origin)
+        try container.encodeIfPresent(sequence, forKey: .sequence)
+        try container.encode(probeID, forKey: .probeID)
+        try container.encode(service, forKey: .service)
+        try container.encode(path, forKey: .path)
+        try container.encode(region, forKey: .region)
+        try container.encode(startedAtMs, forKey: .startedAtMs)
+        try container.encode(plannedAtMs, forKey: .plannedAtMs)
+        try container.encode(durationMs, forKey: .durationMs)
+        try container.encode(outcome, forKey: .outcome)
+        try container.encodeIfPresent(failureClass, forKey: .failureClass)
+        try container.encodeIfPresent(failureReason, forKey: .failureReason)
+        try container.encodeIfPresent(failedStep, forKey: .failedStep)
+        try container.encodeIfPresent(error, forKey: .error)
+        try container.encodeIfPresent(certificateDaysLeft, forKey: .certificateDaysLeft)
+        try container.encode(steps, forKey: .steps)
     }
 
     static func steps(fromJSON text: String) -> [StepRecord] {
-        (try? JSONDecoder().decode([StepRecord].self, from: Data(text.utf8))) ?? []
-    }
-}
-
-extension String {
-    func leftPadded(to length: Int) -> String {
-        count >= length ? self : String(repeating: "0", count: length - count) + self
+        var scanner = JSONScanner(text)
+        return (try? StepRecord.readList(from: &scanner, path: "steps")) ?? []
     }
 }

@@ -1,4 +1,5 @@
 import MailCanaryConfig
+import MailCanaryCore
 import MailCanaryStorage
 
 /// What the server tells an agent to run (`GET /api/v1/agent/plan`). Secrets travel only as
@@ -31,6 +32,40 @@ public struct ResultBatch: Codable, Sendable {
         self.agent = agent
         self.region = region
         self.results = results
+    }
+
+    /// Reads a batch with ``JSONScanner`` (the server's ingest path; the `Codable` form is the same shape).
+    public init(json bytes: [UInt8]) throws(JSONReadError) {
+        var scanner = JSONScanner(bytes)
+        var agent: String?, region: String?, results: [StoredResult]?
+        do {
+            try scanner.beginObject()
+        } catch {
+            // Not an object: say whether it is JSON of another shape or not JSON at all.
+            var whole = JSONScanner(bytes)
+            do { try whole.skipValue(); try whole.end() } catch { throw JSONReadError(path: "batch", kind: .notJSON(error)) }
+            throw JSONReadError(path: "batch", kind: .wrongType)
+        }
+        while let key = try scanner.read("batch", { scanner throws(JSONScanError) in try scanner.nextKey() }) {
+            switch key {
+            case "agent": agent = try scanner.read("agent") { scanner throws(JSONScanError) in try scanner.string() }
+            case "region": region = try scanner.read("region") { scanner throws(JSONScanError) in try scanner.string() }
+            case "results":
+                var list: [StoredResult] = []
+                try scanner.read("results") { scanner throws(JSONScanError) in try scanner.beginArray() }
+                while try scanner.read("results", { scanner throws(JSONScanError) in try scanner.nextElement() }) {
+                    let index = list.count
+                    list.append(try StoredResult.read(from: &scanner, path: "results[\(index)]"))
+                }
+                results = list
+            default: try scanner.read(key) { scanner throws(JSONScanError) in try scanner.skipValue() }
+            }
+        }
+        try scanner.read("batch") { scanner throws(JSONScanError) in try scanner.end() }
+        guard let agent else { throw JSONReadError(path: "agent", kind: .missing) }
+        guard let region else { throw JSONReadError(path: "region", kind: .missing) }
+        guard let results else { throw JSONReadError(path: "results", kind: .missing) }
+        self.init(agent: agent, region: region, results: results)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MailCanaryCore
 import MailCanaryStorage
 import NIOConcurrencyHelpers
 
@@ -15,6 +16,29 @@ public final class Spool: Sendable {
     public struct Entry: Codable, Sendable {
         public var sequence: Int64
         public var result: StoredResult
+
+        init(sequence: Int64, result: StoredResult) {
+            self.sequence = sequence
+            self.result = result
+        }
+
+        /// One spool line, read with the scanner (segments are re-read on every upload).
+        init(json bytes: [UInt8]) throws(JSONReadError) {
+            var scanner = JSONScanner(bytes)
+            var sequence: Int64?, result: StoredResult?
+            try scanner.read("entry") { scanner throws(JSONScanError) in try scanner.beginObject() }
+            while let key = try scanner.read("entry", { scanner throws(JSONScanError) in try scanner.nextKey() }) {
+                switch key {
+                case "sequence": sequence = try scanner.read("sequence") { scanner throws(JSONScanError) in try scanner.int64() }
+                case "result": result = try StoredResult.read(from: &scanner, path: "result")
+                default: try scanner.read(key) { scanner throws(JSONScanError) in try scanner.skipValue() }
+                }
+            }
+            try scanner.read("entry") { scanner throws(JSONScanError) in try scanner.end() }
+            guard let sequence else { throw JSONReadError(path: "sequence", kind: .missing) }
+            guard let result else { throw JSONReadError(path: "result", kind: .missing) }
+            self.init(sequence: sequence, result: result)
+        }
     }
 
     struct PersistentState: Codable {
@@ -158,8 +182,7 @@ public final class Spool: Sendable {
     /// Entries of one segment; a torn last line (a crash mid-write) is ignored.
     static func read(_ path: String) -> [Entry] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
-        let decoder = JSONDecoder()
-        return data.split(separator: 0x0A).compactMap { try? decoder.decode(Entry.self, from: Data($0)) }
+        return data.split(separator: 0x0A).compactMap { try? Entry(json: Array($0)) }
     }
 }
 

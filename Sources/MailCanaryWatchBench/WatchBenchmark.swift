@@ -90,7 +90,9 @@ struct Scheduler: AsyncParsableCommand {
         print(row("scheduling lag p50 (ms)", snapshot.lag.quantile(0.5) ?? 0, 250, "ms", lowerIsBetter: true))
         print(row("scheduling lag p99 (ms)", snapshot.lag.quantile(0.99) ?? 0, 250, "ms", lowerIsBetter: true))
         print(row("scheduling lag max (ms)", snapshot.maxLagMs, 250, "ms", lowerIsBetter: true))
-        print(row("results written per second (needed: probes/60)", Double(stored) / elapsed, Double(probes) / 60, "/s", lowerIsBetter: false))
+        // The demand is what the scheduler started in the window (probes/60 once the first minute's
+        // jitter has spread the starts); writing keeps pace when every started run is stored.
+        print(row("results written per second (needed: runs started)", Double(stored) / elapsed, Double(snapshot.started) / elapsed, "/s", lowerIsBetter: false))
         print("server memory".padding(toLength: 48, withPad: " ", startingAt: 0) + String(format: "%12.1f MiB (peak resident, whole process)", peakMemoryMiB()))
         try await target.close()
     }
@@ -103,17 +105,46 @@ struct Ingest: AsyncParsableCommand {
     @Option(help: "sqlite or postgres.") var store = "sqlite"
     @Option(help: "Results per batch.") var batch = 1_000
     @Option(help: "Uploads in flight at once.") var concurrency = 4
-    @Option(help: "Seconds to run at most.") var seconds = 15
+    @Option(help: "Seconds to run each round at most.") var seconds = 15
+    @Option(help: "Rounds (the median is the figure; this machine's speed varies between runs).") var rounds = 3
     @Option(help: "Batches prepared (the run ends when they are all sent).") var batches = 400
     @Option(name: .customLong("data-dir"), help: "Scratch folder for the SQLite store.") var dataDir = "/tmp/mailcanary-bench-ingest"
     @Option(name: .customLong("postgres"), help: "HOST:PORT:USER:DATABASE:PASSWORD_FILE for --store postgres.") var postgres: String?
+    @Flag(help: "Also time the parts on one core: batch decoding (scanner and JSONDecoder) and direct appends to SQLite.")
+    var breakdown = false
+
+    /// The server's two big costs apart from HTTP, each on one core, to show where the time goes.
+    func printBreakdown(_ prepared: [Data], logger: Logger) async throws {
+        let sample = Array(prepared.prefix(100))
+        let bytes = sample.map { [UInt8]($0) }
+        let count = Double(sample.count * batch)
+        var started = Date()
+        var decoded: [ResultBatch] = []
+        for body in bytes { decoded.append(try ResultBatch(json: body)) }
+        let scanner = count / Date().timeIntervalSince(started)
+        started = Date()
+        for body in sample { _ = try JSONDecoder().decode(ResultBatch.self, from: body) }
+        let foundation = count / Date().timeIntervalSince(started)
+        let directory = dataDir + "-direct"
+        try? FileManager.default.removeItem(atPath: directory)
+        let store = try SQLiteStore(directory: directory)
+        try await store.migrate()
+        started = Date()
+        for batch in decoded { _ = try await store.append(batch.results) }
+        let append = count / Date().timeIntervalSince(started)
+        print("Parts, one core each (\(sample.count) batches of \(batch)):")
+        print(row("decode with JSONScanner (results/s)", scanner, foundation, "/s", lowerIsBetter: false) + " vs JSONDecoder")
+        print("decode with Foundation JSONDecoder".padding(toLength: 48, withPad: " ", startingAt: 0) + String(format: "%12.1f /s", foundation))
+        print(row("SQLite append, durable (results/s)", append, 50_000, "/s", lowerIsBetter: false))
+    }
 
     func run() async throws {
         try? FileManager.default.removeItem(atPath: dataDir)
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
         var config = WatchConfig()
-        config.agents = [AgentConfig(id: "bench-1", region: "apac")]
+        // One agent per round, so every round's sequences are new results, not duplicates.
+        config.agents = (1...rounds).map { AgentConfig(id: "bench-\($0)", region: "apac") }
         config.server.port = 0
         if store == "postgres" {
             guard let parts = postgres?.split(separator: ":").map(String.init), parts.count == 5, let port = Int(parts[1]) else {
@@ -130,58 +161,76 @@ struct Ingest: AsyncParsableCommand {
         let runtime = ServerRuntime(config: config, dataDirectory: dataDir, host: "127.0.0.1", port: 0, logger: logger)
         let (group, handle) = try runtime.makeServiceGroup()
         let (tokenStore, tokenService) = try ServerRuntime.openStore(config, dataDirectory: dataDir, logger: logger)
-        let token = AgentToken.generate()
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             if let tokenService { tasks.addTask { try await tokenService.run() } }
             var port: Int?
             while port == nil { try await Task.sleep(for: .milliseconds(50)); port = handle.port }
             try await tokenStore.migrate()
-            try await tokenStore.setAgentToken(agent: "bench-1", tokenHash: AgentToken.hash(token), nowMs: 0)
-            let client = AgentClient(server: "http://127.0.0.1:\(port!)", token: token)
-            let template = StoredResult(origin: "agent:bench-1", probeID: "lab/imap", service: "lab", path: "imap", region: "apac",
-                                        startedAtMs: 1_764_000_000_000, plannedAtMs: 1_764_000_000_000, durationMs: 21.5, outcome: .ok,
-                                        certificateDaysLeft: 88, steps: [
-                                            StepRecord(name: .resolve, outcome: .ok, durationMs: 0.1, detail: "127.0.0.1"),
-                                            StepRecord(name: .connect, outcome: .ok, durationMs: 0.6, detail: "127.0.0.1:14993"),
-                                            StepRecord(name: .tls, outcome: .ok, durationMs: 12.4, detail: "TLSv1.3"),
-                                            StepRecord(name: .auth, outcome: .ok, durationMs: 4.4, detail: "AUTHENTICATE PLAIN"),
-                                        ])
-            // The load generator encodes its batches before the clock starts, so the figure is the
-            // server's (HTTP, token check, JSON decode, durable append), not the generator's.
-            let encoder = JSONEncoder()
-            var sequence: Int64 = 0
-            let prepared = try (0..<batches).map { _ -> Data in
-                let results = (0..<batch).map { index -> StoredResult in
-                    var result = template
-                    sequence += 1
-                    result.sequence = sequence
-                    result.probeID = "lab/p\(index % 100)"
-                    result.startedAtMs += sequence % 600_000
-                    return result
-                }
-                return try encoder.encode(ResultBatch(agent: "bench-1", region: "apac", results: results))
+            print("Ingest: agent batches of \(batch) results, \(concurrency) uploads in flight, \(rounds) rounds of at most \(seconds) s, over HTTP into \(store) (2xx only once durable)")
+            var rates: [Double] = []
+            var lastPrepared: [Data] = []
+            for round in 1...rounds {
+                let token = AgentToken.generate()
+                try await tokenStore.setAgentToken(agent: "bench-\(round)", tokenHash: AgentToken.hash(token), nowMs: 0)
+                let client = AgentClient(server: "http://127.0.0.1:\(port!)", token: token)
+                let prepared = try prepare(agent: "bench-\(round)")
+                let rate = try await upload(prepared, client: client, round: round)
+                print(String(format: "  round %d: %.1f results/s", round, rate))
+                rates.append(rate)
+                lastPrepared = prepared
             }
-            let queue = NIOLockedValueBox(prepared.enumerated().makeIterator())
-            let deadline = Date().addingTimeInterval(Double(seconds))
-            let started = Date()
-            let accepted = try await withThrowingTaskGroup(of: Int.self) { uploads in
-                for _ in 0..<concurrency {
-                    uploads.addTask {
-                        var accepted = 0
-                        while Date() < deadline, let (index, body) = queue.withLockedValue({ $0.next() }) {
-                            accepted += try await client.upload(encoded: body, idempotencyKey: "bench-1:\(index)").accepted
-                        }
-                        return accepted
-                    }
-                }
-                return try await uploads.reduce(0, +)
-            }
-            let elapsed = Date().timeIntervalSince(started)
-            print("Ingest: agent batches of \(batch) results, \(concurrency) uploads in flight, \(seconds) s, over HTTP into \(store) (2xx only once durable)")
-            print(row("results accepted per second (\(store))", Double(accepted) / elapsed, 50_000, "/s", lowerIsBetter: false))
+            let median = rates.sorted()[rates.count / 2]
+            print(row("results accepted per second (\(store), median)", median, 50_000, "/s", lowerIsBetter: false))
             print("memory".padding(toLength: 48, withPad: " ", startingAt: 0) + String(format: "%12.1f MiB (peak resident, server and load generator)", peakMemoryMiB()))
             tasks.cancelAll()
+            if breakdown { try await printBreakdown(lastPrepared, logger: logger) }
         }
+    }
+
+    /// The load generator encodes its batches before the clock starts, so the figure is the
+    /// server's (HTTP, token check, JSON decode, durable append), not the generator's.
+    func prepare(agent: String) throws -> [Data] {
+        let template = StoredResult(origin: "agent:\(agent)", probeID: "lab/imap", service: "lab", path: "imap", region: "apac",
+                                    startedAtMs: 1_764_000_000_000, plannedAtMs: 1_764_000_000_000, durationMs: 21.5, outcome: .ok,
+                                    certificateDaysLeft: 88, steps: [
+                                        StepRecord(name: .resolve, outcome: .ok, durationMs: 0.1, detail: "127.0.0.1"),
+                                        StepRecord(name: .connect, outcome: .ok, durationMs: 0.6, detail: "127.0.0.1:14993"),
+                                        StepRecord(name: .tls, outcome: .ok, durationMs: 12.4, detail: "TLSv1.3"),
+                                        StepRecord(name: .auth, outcome: .ok, durationMs: 4.4, detail: "AUTHENTICATE PLAIN"),
+                                    ])
+        let encoder = JSONEncoder()
+        var sequence: Int64 = 0
+        return try (0..<batches).map { _ -> Data in
+            let results = (0..<batch).map { index -> StoredResult in
+                var result = template
+                sequence += 1
+                result.sequence = sequence
+                result.probeID = "lab/p\(index % 100)"
+                result.startedAtMs += sequence % 600_000
+                return result
+            }
+            return try encoder.encode(ResultBatch(agent: agent, region: "apac", results: results))
+        }
+    }
+
+    /// Sends the batches, `concurrency` at a time, until they are all sent or time is up; results/s.
+    func upload(_ prepared: [Data], client: AgentClient, round: Int) async throws -> Double {
+        let queue = NIOLockedValueBox(prepared.enumerated().makeIterator())
+        let deadline = Date().addingTimeInterval(Double(seconds))
+        let started = Date()
+        let accepted = try await withThrowingTaskGroup(of: Int.self) { uploads in
+            for _ in 0..<concurrency {
+                uploads.addTask {
+                    var accepted = 0
+                    while Date() < deadline, let (index, body) = queue.withLockedValue({ $0.next() }) {
+                        accepted += try await client.upload(encoded: body, idempotencyKey: "bench-\(round):\(index)").accepted
+                    }
+                    return accepted
+                }
+            }
+            return try await uploads.reduce(0, +)
+        }
+        return Double(accepted) / Date().timeIntervalSince(started)
     }
 }
