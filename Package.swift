@@ -93,6 +93,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Detection: baselines, statistical tests, anomalies, correlation into incidents (pure, clock-injected).
+        .target(
+            name: "MailCanaryDetection",
+            dependencies: ["MailCanaryCore"],
+            swiftSettings: swiftSettings
+        ),
+        // Ingest: telemetry NDJSON and scenario records, mail-server logs, reports, advisories; replay.
+        .target(
+            name: "MailCanaryIngest",
+            dependencies: ["MailCanaryCore", "MailCanaryDetection"],
+            swiftSettings: swiftSettings
+        ),
         // The watch loop: schedule, probe runner, agent spool and uploader.
         .target(
             name: "MailCanaryWatch",
@@ -137,6 +149,8 @@ let package = Package(
             name: "MailCanaryCLI",
             dependencies: [
                 "MailCanaryCore",
+                "MailCanaryDetection",
+                "MailCanaryIngest",
                 "MailProbing",
                 "MailCanaryConfig",
                 "MailCanaryStorage",
@@ -245,6 +259,11 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MailCanaryDetectionTests",
+            dependencies: ["MailCanaryDetection", "MailCanaryIngest", "MailCanaryCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

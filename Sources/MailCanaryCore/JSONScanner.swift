@@ -12,9 +12,21 @@ public struct JSONScanner: Sendable {
     /// Deepest nesting `skipValue()` accepts, so a hostile body cannot exhaust the stack.
     public static let maximumDepth = 64
 
+    /// One past the last byte this scanner reads (the limit of `bytes`, or of one line in it).
+    public let limit: Int
+
     public init(_ bytes: [UInt8]) {
         self.bytes = bytes
         self.offset = 0
+        self.limit = bytes.count
+    }
+
+    /// Reads only `range` of `bytes` (one line of an NDJSON buffer), without copying it.
+    public init(_ bytes: [UInt8], range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "range outside the buffer")
+        self.bytes = bytes
+        self.offset = range.lowerBound
+        self.limit = range.upperBound
     }
 
     public init(_ text: String) {
@@ -32,7 +44,7 @@ public struct JSONScanner: Sendable {
     /// The next key of the current object, or nil at its `}` (which is consumed).
     public mutating func nextKey() throws(JSONScanError) -> String? {
         skipSpace()
-        guard offset < bytes.count else { throw error(.truncated) }
+        guard offset < limit else { throw error(.truncated) }
         if bytes[offset] == UInt8(ascii: "}") {
             offset += 1
             needsComma = true
@@ -57,7 +69,7 @@ public struct JSONScanner: Sendable {
     /// True when another element of the current array follows; false at its `]` (which is consumed).
     public mutating func nextElement() throws(JSONScanError) -> Bool {
         skipSpace()
-        guard offset < bytes.count else { throw error(.truncated) }
+        guard offset < limit else { throw error(.truncated) }
         if bytes[offset] == UInt8(ascii: "]") {
             offset += 1
             needsComma = true
@@ -71,13 +83,13 @@ public struct JSONScanner: Sendable {
     /// Only white space may follow the value just read.
     public mutating func end() throws(JSONScanError) {
         skipSpace()
-        guard offset == bytes.count else { throw error(.trailingBytes) }
+        guard offset == limit else { throw error(.trailingBytes) }
     }
 
     /// True (and consumed) when the next value is `null`.
     public mutating func null() throws(JSONScanError) -> Bool {
         skipSpace()
-        guard offset + 4 <= bytes.count, bytes[offset] == UInt8(ascii: "n") else { return false }
+        guard offset + 4 <= limit, bytes[offset] == UInt8(ascii: "n") else { return false }
         guard bytes[offset + 1] == UInt8(ascii: "u"), bytes[offset + 2] == UInt8(ascii: "l"),
               bytes[offset + 3] == UInt8(ascii: "l") else { throw error(.invalidLiteral) }
         offset += 4
@@ -87,7 +99,7 @@ public struct JSONScanner: Sendable {
     /// What kind of value comes next, without consuming it.
     public mutating func peek() throws(JSONScanError) -> JSONValueKind {
         skipSpace()
-        guard offset < bytes.count else { throw error(.truncated) }
+        guard offset < limit else { throw error(.truncated) }
         switch bytes[offset] {
         case UInt8(ascii: "{"): return .object
         case UInt8(ascii: "["): return .array
@@ -133,12 +145,12 @@ public struct JSONScanner: Sendable {
     /// A string value; escapes decoded, UTF-8 checked.
     public mutating func string() throws(JSONScanError) -> String {
         skipSpace()
-        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
-            throw error(offset < bytes.count ? .expectedString : .truncated)
+        guard offset < limit, bytes[offset] == UInt8(ascii: "\"") else {
+            throw error(offset < limit ? .expectedString : .truncated)
         }
         let start = offset + 1
         var index = start
-        while index < bytes.count {
+        while index < limit {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 offset = index + 1
@@ -155,15 +167,37 @@ public struct JSONScanner: Sendable {
     /// Checks a string value without building it (ASCII without escapes, the common case, is only scanned).
     public mutating func skipString() throws(JSONScanError) {
         skipSpace()
-        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
-            throw error(offset < bytes.count ? .expectedString : .truncated)
+        guard offset < limit, bytes[offset] == UInt8(ascii: "\"") else {
+            throw error(offset < limit ? .expectedString : .truncated)
         }
         var index = offset + 1
-        while index < bytes.count {
+        while index < limit {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") { offset = index + 1; return }
             if byte == UInt8(ascii: "\\") || byte >= 0x80 { _ = try string(); return }
             if byte < 0x20 { offset = index; throw error(.controlCharacter) }
+            index += 1
+        }
+        offset = index
+        throw error(.truncated)
+    }
+
+    /// The bytes of a string value without escapes (timestamps, ids), not copied; a string with
+    /// escapes or non-ASCII bytes is a type error here.
+    public mutating func plainStringRange() throws(JSONScanError) -> Range<Int> {
+        skipSpace()
+        guard offset < limit, bytes[offset] == UInt8(ascii: "\"") else {
+            throw error(offset < limit ? .expectedString : .truncated)
+        }
+        var index = offset + 1
+        while index < limit {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let range = (offset + 1)..<index
+                offset = index + 1
+                return range
+            }
+            guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\\") else { throw error(.expectedString, at: index) }
             index += 1
         }
         offset = index
@@ -213,6 +247,7 @@ public struct JSONScanner: Sendable {
             while index < range.upperBound { value = value * 10 + Double(bytes[index] - 48); index += 1 }
             return negative ? -value : value
         }
+        if let value = shortDecimal(range) { return value }
         guard let value = Double(String(decoding: bytes[range], as: UTF8.self)), value.isFinite else {
             throw error(.numberOutOfRange, at: range.lowerBound)
         }
@@ -220,6 +255,37 @@ public struct JSONScanner: Sendable {
     }
 
     // MARK: - Internals
+
+    /// `-?digits.digits` with at most 15 significant digits: the integer of all digits is exact in a
+    /// Double, and so is 10^k for k ≤ 22, so one division gives the correctly rounded value (the
+    /// common shape of latencies and durations, without a text round trip). Nil for anything else.
+    private func shortDecimal(_ range: Range<Int>) -> Double? {
+        guard range.count <= 16 else { return nil }
+        var index = range.lowerBound
+        let negative = bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        var mantissa: Int64 = 0
+        var fraction = -1
+        while index < range.upperBound {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: ".") {
+                fraction = 0
+            } else if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                mantissa = mantissa * 10 + Int64(byte - 48)
+                if fraction >= 0 { fraction += 1 }
+            } else {
+                return nil
+            }
+            index += 1
+        }
+        guard fraction >= 0 else { return nil }
+        let value = Double(mantissa) / Self.powersOfTen[fraction]
+        return negative ? -value : value
+    }
+
+    private static let powersOfTen: [Double] = (0...16).map { exponent in
+        (0..<exponent).reduce(1.0) { value, _ in value * 10 }
+    }
 
     private var needsComma = false
 
@@ -230,20 +296,20 @@ public struct JSONScanner: Sendable {
         var index = offset
         func digits(_ index: inout Int) -> Int {
             let first = index
-            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
+            while index < limit, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
             return index - first
         }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+        if index < limit, bytes[index] == UInt8(ascii: "-") { index += 1 }
         let leading = index
-        guard digits(&index) > 0 else { throw error(index < bytes.count ? .expectedNumber : .truncated, at: start) }
+        guard digits(&index) > 0 else { throw error(index < limit ? .expectedNumber : .truncated, at: start) }
         if bytes[leading] == UInt8(ascii: "0"), index - leading > 1 { throw error(.expectedNumber, at: start) }
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+        if index < limit, bytes[index] == UInt8(ascii: ".") {
             index += 1
             guard digits(&index) > 0 else { throw error(.expectedNumber, at: start) }
         }
-        if index < bytes.count, bytes[index] | 0x20 == UInt8(ascii: "e") {
+        if index < limit, bytes[index] | 0x20 == UInt8(ascii: "e") {
             index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            if index < limit, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard digits(&index) > 0 else { throw error(.expectedNumber, at: start) }
         }
         offset = index
@@ -254,7 +320,7 @@ public struct JSONScanner: Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(32)
         var index = start
-        while index < bytes.count {
+        while index < limit {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
@@ -262,7 +328,7 @@ public struct JSONScanner: Sendable {
                 guard let text = String(validating: out, as: UTF8.self) else { throw error(.invalidUTF8, at: start) }
                 return text
             case UInt8(ascii: "\\"):
-                guard index + 1 < bytes.count else { offset = index; throw error(.truncated) }
+                guard index + 1 < limit else { offset = index; throw error(.truncated) }
                 index += 1
                 switch bytes[index] {
                 case UInt8(ascii: "\""): out.append(0x22)
@@ -278,7 +344,7 @@ public struct JSONScanner: Sendable {
                     index += 4
                     if scalar >= 0xD800, scalar < 0xDC00 {
                         // A high surrogate must be followed by an escaped low one.
-                        guard index + 2 < bytes.count, bytes[index + 1] == UInt8(ascii: "\\"), bytes[index + 2] == UInt8(ascii: "u")
+                        guard index + 2 < limit, bytes[index + 1] == UInt8(ascii: "\\"), bytes[index + 2] == UInt8(ascii: "u")
                         else { offset = index; throw error(.invalidEscape) }
                         let low = try hex4(at: index + 3)
                         guard low >= 0xDC00, low < 0xE000 else { offset = index; throw error(.invalidEscape) }
@@ -307,7 +373,7 @@ public struct JSONScanner: Sendable {
     }
 
     private mutating func hex4(at start: Int) throws(JSONScanError) -> UInt32 {
-        guard start + 4 <= bytes.count else { offset = bytes.count; throw error(.truncated) }
+        guard start + 4 <= limit else { offset = limit; throw error(.truncated) }
         var value: UInt32 = 0
         for index in start..<start + 4 {
             let byte = bytes[index]
@@ -332,7 +398,7 @@ public struct JSONScanner: Sendable {
 
     private func matches(_ literal: StaticString) -> Bool {
         let count = literal.utf8CodeUnitCount
-        guard offset + count <= bytes.count else { return false }
+        guard offset + count <= limit else { return false }
         let pointer = literal.utf8Start
         for index in 0..<count where bytes[offset + index] != pointer[index] { return false }
         return true
@@ -340,13 +406,13 @@ public struct JSONScanner: Sendable {
 
     private mutating func expect(_ byte: UInt8, _ problem: JSONScanError.Problem) throws(JSONScanError) {
         skipSpace()
-        guard offset < bytes.count else { throw error(.truncated) }
+        guard offset < limit else { throw error(.truncated) }
         guard bytes[offset] == byte else { throw error(problem) }
         offset += 1
     }
 
     private mutating func skipSpace() {
-        while offset < bytes.count {
+        while offset < limit {
             switch bytes[offset] {
             case 0x20, 0x0A, 0x0D, 0x09: offset += 1
             default: return

@@ -1,0 +1,69 @@
+/// Typed field readers over ``JSONScanner`` that name the field in their errors, for readers of
+/// flat records (telemetry lines, scenario records, reports). `path` is only built on failure.
+extension JSONScanner {
+    public mutating func readString(_ path: @autoclosure () -> String) throws(JSONReadError) -> String {
+        try read(path()) { scanner throws(JSONScanError) in try scanner.string() }
+    }
+
+    public mutating func readOptionalString(_ path: @autoclosure () -> String) throws(JSONReadError) -> String? {
+        try readOptional(path()) { scanner throws(JSONScanError) in try scanner.string() }
+    }
+
+    public mutating func readInt(_ path: @autoclosure () -> String) throws(JSONReadError) -> Int {
+        try read(path()) { scanner throws(JSONScanError) in try scanner.int() }
+    }
+
+    /// A count: an integer that is not negative.
+    public mutating func readCount(_ path: @autoclosure () -> String) throws(JSONReadError) -> Int {
+        let value = try readInt(path())
+        guard value >= 0 else { throw JSONReadError(path: path(), kind: .invalid) }
+        return value
+    }
+
+    public mutating func readDouble(_ path: @autoclosure () -> String) throws(JSONReadError) -> Double {
+        try read(path()) { scanner throws(JSONScanError) in try scanner.double() }
+    }
+
+    public mutating func readOptionalDouble(_ path: @autoclosure () -> String) throws(JSONReadError) -> Double? {
+        try readOptional(path()) { scanner throws(JSONScanError) in try scanner.double() }
+    }
+
+    public mutating func readBool(_ path: @autoclosure () -> String) throws(JSONReadError) -> Bool {
+        try read(path()) { scanner throws(JSONScanError) in try scanner.bool() }
+    }
+
+    /// An RFC 3339 date-time string, as milliseconds since 1970.
+    public mutating func readTimestamp(_ path: @autoclosure () -> String) throws(JSONReadError) -> Int64 {
+        guard let value = try readOptionalTimestamp(path()) else { throw JSONReadError(path: path(), kind: .wrongType) }
+        return value
+    }
+
+    /// An RFC 3339 date-time string or `null`.
+    public mutating func readOptionalTimestamp(_ path: @autoclosure () -> String) throws(JSONReadError) -> Int64? {
+        let range: Range<Int>? = try readOptional(path()) { scanner throws(JSONScanError) in try scanner.plainStringRange() }
+        guard let range else { return nil }
+        guard let value = UTCTimestamp.parse(bytes, range) else { throw JSONReadError(path: path(), kind: .invalid) }
+        return value
+    }
+
+    /// Skips the value of a key the reader does not use.
+    public mutating func skip(_ path: @autoclosure () -> String) throws(JSONReadError) {
+        try read(path()) { scanner throws(JSONScanError) in try scanner.skipValue() }
+    }
+
+    public mutating func readObjectStart(_ path: @autoclosure () -> String) throws(JSONReadError) {
+        try read(path()) { scanner throws(JSONScanError) in try scanner.beginObject() }
+    }
+
+    public mutating func readKey(_ path: @autoclosure () -> String) throws(JSONReadError) -> String? {
+        try read(path()) { scanner throws(JSONScanError) in try scanner.nextKey() }
+    }
+
+    public mutating func readArrayStart(_ path: @autoclosure () -> String) throws(JSONReadError) {
+        try read(path()) { scanner throws(JSONScanError) in try scanner.beginArray() }
+    }
+
+    public mutating func readElement(_ path: @autoclosure () -> String) throws(JSONReadError) -> Bool {
+        try read(path()) { scanner throws(JSONScanError) in try scanner.nextElement() }
+    }
+}

@@ -1,0 +1,30 @@
+/// One synthetic probe result as detection sees it: where it ran, whether it failed, at which
+/// step and why. Built from a stored ``ProbeResult`` in the server and from `probe` records in a
+/// replayed scenario.
+public struct ProbeObservation: Sendable, Equatable {
+    /// When the result was known (the end of the probe), milliseconds since 1970.
+    public var timeMs: Int64
+    public var service: String
+    public var region: String
+    public var path: AccessPath
+    public var agent: String
+    public var failed: Bool
+    public var failureClass: FailureClass?
+    public var failedStep: StepName?
+    public var error: String?
+    public var durationMs: Double
+
+    public init(timeMs: Int64, service: String, region: String, path: AccessPath, agent: String, failed: Bool,
+                failureClass: FailureClass? = nil, failedStep: StepName? = nil, error: String? = nil, durationMs: Double) {
+        self.timeMs = timeMs
+        self.service = service
+        self.region = region
+        self.path = path
+        self.agent = agent
+        self.failed = failed
+        self.failureClass = failureClass
+        self.failedStep = failedStep
+        self.error = error
+        self.durationMs = durationMs
+    }
+}

@@ -1,0 +1,17 @@
+/// Everything detection takes in, in one type: the four record kinds of a scenario.
+public enum Signal: Sendable, Equatable {
+    case clients(ClientCounts)
+    case probe(ProbeObservation)
+    case report(UserReport)
+    case advisory(timeMs: Int64, ServiceHealthIssue)
+
+    /// When the signal was observed, milliseconds since 1970.
+    public var timeMs: Int64 {
+        switch self {
+        case .clients(let counts): counts.timeMs
+        case .probe(let probe): probe.timeMs
+        case .report(let report): report.timeMs
+        case .advisory(let timeMs, _): timeMs
+        }
+    }
+}

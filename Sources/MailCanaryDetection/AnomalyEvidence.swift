@@ -1,0 +1,73 @@
+import MailCanaryCore
+
+/// What an anomaly (or an incident, summed over its anomalies) has seen: the failure classes and
+/// steps of failed probes, error texts, the clients that failed, and how large it got.
+public struct AnomalyEvidence: Sendable, Equatable {
+    public var classCounts: [FailureClass: Int] = [:]
+    public var failedSteps: [StepName: Int] = [:]
+    public var errors: [String: Int] = [:]
+    public var failingClients: [ClientKind: Int] = [:]
+    public var failed = 0
+    /// Failures above the baseline's expectation, summed.
+    public var excessFailures = 0.0
+    /// The largest excess in one minute (summed over series for an incident, per minute).
+    public var peakExcessPerMinute = 0.0
+    /// The largest failure ratio one minute reached, and the baseline ratio then.
+    public var peakRatio = 0.0
+    public var baselineRatio = 0.0
+    /// The largest latency rise over the baseline median (1.0 = none).
+    public var peakLatencyFactor = 1.0
+    public var users: Set<String> = []
+    public var reporters: Set<String> = []
+
+    public init() {}
+
+    mutating func add(_ bucket: MinuteBucket, baseline: Double, source: SignalSource) {
+        for (index, count) in bucket.classCounts.enumerated() where count > 0 {
+            classCounts[FailureClass.allCases[index], default: 0] += count
+        }
+        for (step, count) in bucket.failedSteps { failedSteps[step, default: 0] += count }
+        for (message, count) in bucket.errors where errors.count < 32 || errors[message] != nil {
+            errors[message, default: 0] += count
+        }
+        for (client, count) in bucket.failingClients { failingClients[client, default: 0] += count }
+        failed += bucket.failed
+        let excess = max(0, Double(bucket.failed) - Double(bucket.attempts) * baseline)
+        excessFailures += excess
+        peakExcessPerMinute = max(peakExcessPerMinute, excess)
+        if bucket.attempts > 0, source != .reports {
+            let ratio = Double(bucket.failed) / Double(bucket.attempts)
+            if ratio > peakRatio {
+                peakRatio = ratio
+                baselineRatio = baseline
+            }
+        }
+        if users.count < 100_000 { users.formUnion(bucket.users) }
+        if reporters.count < 100_000 { reporters.formUnion(bucket.reporters) }
+    }
+
+    mutating func merge(_ other: AnomalyEvidence) {
+        classCounts.merge(other.classCounts, uniquingKeysWith: +)
+        failedSteps.merge(other.failedSteps, uniquingKeysWith: +)
+        for (message, count) in other.errors where errors.count < 64 || errors[message] != nil {
+            errors[message, default: 0] += count
+        }
+        failingClients.merge(other.failingClients, uniquingKeysWith: +)
+        failed += other.failed
+        excessFailures += other.excessFailures
+        peakExcessPerMinute = max(peakExcessPerMinute, other.peakExcessPerMinute)
+        if other.peakRatio > peakRatio {
+            peakRatio = other.peakRatio
+            baselineRatio = other.baselineRatio
+        }
+        peakLatencyFactor = max(peakLatencyFactor, other.peakLatencyFactor)
+        users.formUnion(other.users)
+        reporters.formUnion(other.reporters)
+    }
+
+    /// The most frequent error texts, most frequent first.
+    public func sampleErrors(_ count: Int) -> [ErrorCount] {
+        errors.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .prefix(count).map { ErrorCount($0.key, $0.value) }
+    }
+}

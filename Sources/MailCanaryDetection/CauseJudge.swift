@@ -1,0 +1,48 @@
+import MailCanaryCore
+
+/// From an incident's evidence to its failing layer and cause (DESIGN.md, "From failure class to
+/// cause"). Probe failures carry typed classes and steps and weigh double; telemetry error texts
+/// are classified by ``ErrorTextClassifier``. Then the defaults of ``CauseRules``, overruled by
+/// scope: a network or DNS failure seen from every region is the service's, not a middlebox's.
+public enum CauseJudge {
+    public struct Judgement: Equatable, Sendable {
+        public var cause: Cause
+        public var layer: String
+        public var failureClass: FailureClass?
+    }
+
+    public static func judge(_ evidence: AnomalyEvidence, regions: Set<String>, allRegions: Set<String>,
+                             latencyOnly: Bool) -> Judgement {
+        // Only slower, nothing failing beyond the usual: the service is struggling.
+        if latencyOnly { return Judgement(cause: .serverSide, layer: "latency", failureClass: nil) }
+        var scores: [FailureClass: Double] = [:]
+        let probeTotal = Double(evidence.classCounts.values.reduce(0, +))
+        if probeTotal > 0 {
+            for (failureClass, count) in evidence.classCounts { scores[failureClass, default: 0] += 2 * Double(count) / probeTotal }
+        }
+        var textTotal = 0.0
+        var textScores: [FailureClass: Double] = [:]
+        for (message, count) in evidence.errors {
+            guard let failureClass = ErrorTextClassifier.classify(message) else { continue }
+            textScores[failureClass, default: 0] += Double(count)
+            textTotal += Double(count)
+        }
+        if textTotal > 0 {
+            // Probe error texts are in `errors` too; they were counted by class above.
+            for (failureClass, count) in textScores { scores[failureClass, default: 0] += count / textTotal }
+        }
+        let topError = evidence.sampleErrors(1).first?.message
+        guard let failureClass = scores.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key.rawValue > $1.key.rawValue })?.key else {
+            // Nothing failed outright that says why: reports alone.
+            return Judgement(cause: .serverSide, layer: StepName.operation.rawValue, failureClass: nil)
+        }
+        let step = evidence.failedSteps.max { $0.value != $1.value ? $0.value < $1.value : $0.key.rawValue > $1.key.rawValue }?.key
+            ?? ErrorTextClassifier.layer(for: failureClass, text: topError)
+        let early: Set<StepName> = [.resolve, .connect, .tls, .greeting, .discover]
+        var cause = CauseRules.defaultCause(for: failureClass, reason: nil, step: step, afterGreeting: !early.contains(step))
+        if cause == .networkIntermediary, allRegions.count > 1, allRegions.isSubset(of: regions) {
+            cause = .serverSide
+        }
+        return Judgement(cause: cause, layer: step.rawValue, failureClass: failureClass)
+    }
+}

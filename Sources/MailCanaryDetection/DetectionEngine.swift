@@ -1,0 +1,181 @@
+import MailCanaryCore
+
+/// Signals in, incident events out: minute buckets per series, the tests of ``SeriesDetector``,
+/// confirmation of alarms (sustained past a blip, or corroborated by another series), and
+/// correlation into incidents through ``IncidentBook``. Pure and clock-injected: time only moves
+/// when a signal or ``advance(to:)`` says so, which is what lets a scenario replay at full speed
+/// through the same code the server runs.
+public struct DetectionEngine: Sendable {
+    public let settings: DetectionSettings
+    private var index: [SeriesID: Int] = [:]
+    private var detectors: [SeriesDetector] = []
+    private var buckets: [MinuteBucket] = []
+    private var touched: [Int] = []
+    private var reportSeries: [Int] = []
+    private var currentMinute: Int?
+    private var book: IncidentBook
+    private var clients: [String: Set<ClientKind>] = [:]
+    private var regions: [String: Set<String>] = [:]
+    private var probedPaths: [String: Set<AccessPath>] = [:]
+    public private(set) var signalsSeen = 0
+
+    public init(settings: DetectionSettings = DetectionSettings()) {
+        self.settings = settings
+        self.book = IncidentBook(settings: settings)
+    }
+
+    /// Every incident, opened first first.
+    public var incidents: [Incident] { book.all }
+    /// Advisories that matched no incident: "reported by the provider, not seen here".
+    public var providerOnlyAdvisories: [ServiceHealthIssue] { book.unmatchedAdvisories }
+
+    // MARK: - Input
+
+    /// Takes one signal; closes the minutes that ended before it (records cover the interval that
+    /// ends at their time, so a record stamped 09:13:00 belongs to the minute 09:12).
+    public mutating func ingest(_ signal: Signal) -> [IncidentEvent] {
+        signalsSeen += 1
+        let minute = Int((signal.timeMs - 1).floorDivided(by: 60_000))
+        var events: [IncidentEvent] = []
+        if let current = currentMinute {
+            if minute > current { events = close(through: minute - 1) }
+        } else {
+            currentMinute = minute
+        }
+        switch signal {
+        case .clients(let counts):
+            clients[counts.service, default: []].insert(counts.client)
+            regions[counts.service, default: []].insert(counts.region)
+            let series = seriesIndex(SeriesID(service: counts.service, path: counts.path, region: counts.region, source: .telemetry))
+            touch(series)
+            buckets[series].add(counts)
+        case .probe(let probe):
+            regions[probe.service, default: []].insert(probe.region)
+            probedPaths[probe.service, default: []].insert(probe.path)
+            let series = seriesIndex(SeriesID(service: probe.service, path: probe.path, region: probe.region, source: .probe))
+            touch(series)
+            buckets[series].add(probe)
+        case .report(let report):
+            let series = seriesIndex(SeriesID(service: report.service, path: nil, region: report.region, source: .reports))
+            touch(series)
+            buckets[series].add(report: report)
+        case .advisory(let timeMs, let issue):
+            events += book.receive(issue, atMs: timeMs)
+        }
+        return events
+    }
+
+    /// Closes every minute that ended at or before `timeMs` (the live server calls this on a timer,
+    /// a little after each minute, so that late telemetry still counts).
+    public mutating func advance(to timeMs: Int64) -> [IncidentEvent] {
+        let lastEnded = Int(timeMs.floorDivided(by: 60_000)) - 1
+        guard let current = currentMinute, lastEnded >= current else { return [] }
+        return close(through: lastEnded)
+    }
+
+    // MARK: - Minutes
+
+    private mutating func seriesIndex(_ id: SeriesID) -> Int {
+        if let found = index[id] { return found }
+        let new = detectors.count
+        index[id] = new
+        detectors.append(SeriesDetector(id: id))
+        buckets.append(MinuteBucket())
+        if id.source == .reports { reportSeries.append(new) }
+        return new
+    }
+
+    private mutating func touch(_ series: Int) {
+        if !buckets[series].observed { touched.append(series) }
+    }
+
+    /// Closes the current minute and any empty minutes up to `last`, then starts `last + 1`.
+    private mutating func close(through last: Int) -> [IncidentEvent] {
+        guard var minute = currentMinute else { return [] }
+        var events: [IncidentEvent] = []
+        while minute <= last {
+            events += closeMinute(minute)
+            minute += 1
+        }
+        currentMinute = minute
+        return events
+    }
+
+    private mutating func closeMinute(_ minute: Int) -> [IncidentEvent] {
+        let hourOfWeek = ((minute / 60) + 72) % 168   // 1970-01-01 was a Thursday; Monday 00:00 is hour 0
+        let evaluated = Set(touched)
+        for series in touched {
+            detectors[series].evaluate(buckets[series], minute: minute, hourOfWeek: hourOfWeek, settings: settings)
+        }
+        for series in reportSeries where !evaluated.contains(series) {
+            detectors[series].evaluate(nil, minute: minute, hourOfWeek: hourOfWeek, settings: settings)
+        }
+        let active = detectors.indices.filter { detectors[$0].isAlarmed }
+        confirm(active, minute: minute)
+        let context = MinuteContext(minute: minute, timeMs: Int64(minute + 1) * 60_000, clients: clients, regions: regions,
+                                    probedPaths: probedPaths)
+        let events = book.update(detectors: detectors, active: active, buckets: buckets, context: context)
+        for series in touched { buckets[series] = MinuteBucket() }
+        touched.removeAll(keepingCapacity: true)
+        return events
+    }
+
+    /// Marks alarms that are worth an incident: sustained past the blip length while still
+    /// failing, or corroborated by another alarm on the same service that shares a path or a
+    /// region and started within the corroboration window (two sources agreeing, or the failure
+    /// spreading), once either has lasted two minutes.
+    private mutating func confirm(_ active: [Int], minute: Int) {
+        for a in active where detectors[a].alarm?.confirmedMinute == nil {
+            guard let alarm = detectors[a].alarm else { continue }
+            let duration = minute - alarm.onsetMinute + 1
+            // Alone, reports need a few distinct people, and probes the classic three failures in a
+            // row (one probe every minute or two: two failures around a success are not sustained).
+            let enough: Bool
+            switch detectors[a].id.source {
+            case .reports: enough = alarm.evidence.reporters.count >= settings.reportersToOpen
+            case .probe: enough = detectors[a].consecutiveSignificant >= 3
+            case .telemetry: enough = true
+            }
+            if duration > settings.blipMinutes, detectors[a].isFailingNow(at: minute), enough {
+                detectors[a].confirm(at: minute)
+                continue
+            }
+            guard detectors[a].isFailingNow(at: minute) else { continue }
+            let id = detectors[a].id
+            for b in active where b != a {
+                let other = detectors[b]
+                guard let otherAlarm = other.alarm, other.id.service == id.service, other.isFailingNow(at: minute),
+                      abs(otherAlarm.onsetMinute - alarm.onsetMinute) <= settings.corroborationMinutes,
+                      max(duration, minute - otherAlarm.onsetMinute + 1) >= 2 else { continue }
+                let sharesPath = id.path != nil && id.path == other.id.path
+                let sharesRegion = id.region == other.id.region
+                guard sharesPath || sharesRegion else { continue }
+                detectors[a].confirm(at: minute)
+                if other.alarm?.confirmedMinute == nil { detectors[b].confirm(at: minute) }
+                break
+            }
+        }
+    }
+}
+
+/// What the incident book needs to know about the minute being closed.
+struct MinuteContext {
+    var minute: Int
+    var timeMs: Int64
+    var clients: [String: Set<ClientKind>]
+    var regions: [String: Set<String>]
+    var probedPaths: [String: Set<AccessPath>]
+
+    func knownClients(_ service: String) -> Set<ClientKind> {
+        let probed = probedPaths[service] ?? []
+        let fromProbes = ClientKind.workaroundOrder.filter { !$0.paths.isDisjoint(with: probed) }
+        return (clients[service] ?? []).union(fromProbes)
+    }
+}
+
+extension Int64 {
+    func floorDivided(by divisor: Int64) -> Int64 {
+        let quotient = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
+    }
+}

@@ -1,0 +1,41 @@
+import MailCanaryCore
+
+/// The detector's knobs, with the defaults the scenarios were judged with. Thresholds are on
+/// log-likelihood ratios (nats), so they mean the same at any volume: 9 is a likelihood ratio of
+/// about 8,000 to one in favour of "failing more than usual".
+public struct DetectionSettings: Sendable, Equatable {
+    /// A burst that recovers by itself within this many minutes is a blip on its series, not an
+    /// incident (DESIGN.md, "What an incident is"), unless another series corroborates it.
+    public var blipMinutes = 3
+    /// Minutes without any alarm before an incident is resolved (hysteresis for resolving).
+    public var resolveMinutes = 15
+    /// Two alarms corroborate each other when their onsets are this close.
+    public var corroborationMinutes = 10
+    /// Minutes of observations a series needs before it may alarm.
+    public var warmupMinutes = 60
+    /// CUSUM thresholds per kind of evidence.
+    public var telemetryThreshold = 9.0
+    public var probeThreshold = 7.0
+    public var reportThreshold = 7.0
+    public var latencyThreshold = 10.0
+    /// The failure ratio a telemetry series is tested against: `max(p0 × ratio, p0 + shift)`.
+    public var failureRatioFactor = 4.0
+    public var failureRatioShift = 0.02
+    /// A probe failing half the time is the alternative its test looks for.
+    public var probeFailureAlternative = 0.5
+    /// Probes fail now and then for no reason the service owns; the baseline never goes lower.
+    public var probeFailureFloor = 0.01
+    /// Latency must also rise by this factor over its baseline median to count (practical significance).
+    public var latencyFactor = 1.3
+    /// Services whose provider advisories (Graph `service` field) may concern a watched service.
+    public var advisoryServices: Set<String> = ["Exchange Online", "Microsoft 365 suite"]
+    /// An incident that goes on this long is `serviceDegradation` or `serviceInterruption` rather
+    /// than `investigating`.
+    public var investigatingMinutes = 10
+    /// Whether a surge of user reports alone (sustained, with nothing else failing) opens an incident.
+    public var reportsOpenIncidents = true
+    /// Distinct reporters a surge needs before it stands on its own.
+    public var reportersToOpen = 5
+
+    public init() {}
+}

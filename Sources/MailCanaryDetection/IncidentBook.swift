@@ -1,0 +1,246 @@
+import Foundation
+import MailCanaryCore
+
+/// The incidents: opens one when a confirmed anomaly has no open incident on its service, joins
+/// later anomalies to it, follows its status, links provider advisories, and resolves it after
+/// `resolveMinutes` without any alarm. One open incident per fingerprint, by construction.
+struct IncidentBook: Sendable {
+    let settings: DetectionSettings
+    private var open: [String: Incident] = [:]
+    private var closed: [Incident] = []
+    private var recoveringSince: [String: Int] = [:]
+    private var advisories: [String: ServiceHealthIssue] = [:]
+    private var advisoryOrder: [String] = []
+    private var linked: Set<String> = []
+    /// Alarms still running when the incident they belonged to was resolved.
+    private var settled: Set<AlarmKey> = []
+
+    struct AlarmKey: Hashable, Sendable {
+        var series: SeriesID
+        var onsetMinute: Int
+    }
+
+    init(settings: DetectionSettings) {
+        self.settings = settings
+    }
+
+    var all: [Incident] {
+        (closed + open.values).sorted { ($0.openedMs, $0.id) < ($1.openedMs, $1.id) }
+    }
+
+    var unmatchedAdvisories: [ServiceHealthIssue] {
+        advisoryOrder.filter { !linked.contains($0) }.compactMap { advisories[$0] }
+    }
+
+    // MARK: - Advisories
+
+    mutating func receive(_ issue: ServiceHealthIssue, atMs timeMs: Int64) -> [IncidentEvent] {
+        let previous = advisories[issue.id]
+        if previous == nil { advisoryOrder.append(issue.id) }
+        advisories[issue.id] = issue
+        var events: [IncidentEvent] = []
+        // A linked advisory's update goes on the incident's timeline.
+        for (fingerprint, incident) in open {
+            guard let link = incident.advisories.firstIndex(where: { $0.id == issue.id }) else { continue }
+            var updated = incident
+            if updated.advisories[link].status != issue.status {
+                updated.advisories[link].status = issue.status
+                updated.timeline.append(TimelineEntry(timeMs: timeMs, kind: .advisory,
+                                                      text: "Provider updated \(issue.id): \(issue.status.rawValue)"))
+                events.append(IncidentEvent(kind: .advisoryLinked, incidentID: updated.id, timeMs: timeMs, status: updated.status))
+            }
+            open[fingerprint] = updated
+        }
+        return events + linkAdvisories(nowMs: timeMs)
+    }
+
+    private mutating func linkAdvisories(nowMs: Int64) -> [IncidentEvent] {
+        var events: [IncidentEvent] = []
+        for id in advisoryOrder where !linked.contains(id) {
+            guard let issue = advisories[id] else { continue }
+            for (fingerprint, incident) in open where AdvisoryMatcher.matches(issue, incident: incident,
+                                                                             advisoryServices: settings.advisoryServices, nowMs: nowMs) {
+                var updated = incident
+                let firstPost = issue.firstPostMs
+                updated.advisories.append(AdvisoryLink(
+                    id: issue.id, title: issue.title, status: issue.status, firstPostMs: firstPost, linkedMs: nowMs,
+                    leadMinutes: firstPost.map { Double($0 - incident.openedMs) / 60_000 }))
+                let lead = firstPost.map { " (MailCanary was \(Self.minutes(Double($0 - incident.openedMs) / 60_000)) ahead)" } ?? ""
+                updated.timeline.append(TimelineEntry(timeMs: firstPost ?? nowMs, kind: .advisory,
+                                                      text: "Provider posted \(issue.id) (\(issue.status.rawValue)): \(issue.title)\(lead)"))
+                open[fingerprint] = updated
+                linked.insert(id)
+                events.append(IncidentEvent(kind: .advisoryLinked, incidentID: updated.id, timeMs: nowMs, status: updated.status))
+            }
+        }
+        return events
+    }
+
+    // MARK: - Minutes
+
+    mutating func update(detectors: [SeriesDetector], active: [Int], buckets: [MinuteBucket],
+                         context: MinuteContext) -> [IncidentEvent] {
+        var events: [IncidentEvent] = []
+        let now = context.timeMs
+        // Join confirmed alarms, opening incidents where needed.
+        for series in active {
+            let detector = detectors[series]
+            guard let alarm = detector.alarm else { continue }
+            let fingerprint = detector.id.service
+            if var incident = open[fingerprint] {
+                let isMember = incident.members[detector.id] != nil
+                if isMember {
+                    incident.evidence.add(buckets[series], baseline: detector.lastBaseline, source: detector.id.source)
+                } else if alarm.confirmedMinute != nil || (detector.id.source == .reports && incident.regions.contains(detector.id.region)) {
+                    join(&incident, detector: detector, alarm: alarm, now: now, events: &events)
+                }
+                open[fingerprint] = incident
+            } else if alarm.confirmedMinute != nil {
+                guard detector.id.source != .reports || settings.reportsOpenIncidents else { continue }
+                // The tail of an anomaly that was part of a resolved incident does not open another.
+                guard !settled.contains(AlarmKey(series: detector.id, onsetMinute: alarm.onsetMinute)) else { continue }
+                var incident = Incident(
+                    id: Self.incidentID(service: detector.id.service, timeMs: now), service: detector.id.service,
+                    fingerprint: fingerprint, openedMs: now, firstAnomalyMs: Int64(alarm.onsetMinute) * 60_000,
+                    status: .investigating, scope: [], cause: .serverSide, layer: StepName.operation.rawValue)
+                incident.timeline.append(TimelineEntry(timeMs: incident.firstAnomalyMs, kind: .firstAnomaly,
+                                                       text: "First anomaly: \(Self.describe(detector, alarm))"))
+                incident.timeline.append(TimelineEntry(timeMs: now, kind: .opened, text: "Incident opened (investigating)"))
+                join(&incident, detector: detector, alarm: alarm, now: now, events: &events, announce: false)
+                open[fingerprint] = incident
+                events.append(IncidentEvent(kind: .opened, incidentID: incident.id, timeMs: now, status: incident.status))
+            }
+        }
+        // Status, recovery and resolution of each open incident.
+        let alarmedCells = Set(active.compactMap { series -> ScopeCell? in
+            let id = detectors[series].id
+            return id.path.map { ScopeCell(path: $0, region: id.region) }
+        })
+        let activeIDs = Set(active.map { detectors[$0].id })
+        for fingerprint in open.keys.sorted() {
+            guard var incident = open[fingerprint] else { continue }
+            let alarmedMembers = incident.members.keys.filter { activeIDs.contains($0) && $0.source != .reports }
+            if alarmedMembers.isEmpty {
+                if recoveringSince[fingerprint] == nil {
+                    recoveringSince[fingerprint] = context.minute
+                    incident.recoveredMs = now
+                    incident.timeline.append(TimelineEntry(timeMs: now, kind: .recovered, text: "Every affected series is back to its baseline"))
+                    setStatus(&incident, .restoringService, now: now, events: &events)
+                    events.append(IncidentEvent(kind: .recovered, incidentID: incident.id, timeMs: now, status: incident.status))
+                } else if let since = recoveringSince[fingerprint], context.minute - since >= settings.resolveMinutes {
+                    incident.resolvedMs = now
+                    judge(&incident, context: context, alarmedCells: [])
+                    setStatus(&incident, .serviceRestored, now: now, events: &events)
+                    incident.timeline.append(TimelineEntry(timeMs: now, kind: .resolved,
+                                                           text: "Resolved after \(settings.resolveMinutes) minutes without an anomaly"))
+                    events.append(IncidentEvent(kind: .resolved, incidentID: incident.id, timeMs: now, status: incident.status))
+                    open[fingerprint] = nil
+                    recoveringSince[fingerprint] = nil
+                    settled = settled.filter { context.minute - $0.onsetMinute < 24 * 60 }
+                    for series in active where incident.members[detectors[series].id] != nil {
+                        if let alarm = detectors[series].alarm {
+                            settled.insert(AlarmKey(series: detectors[series].id, onsetMinute: alarm.onsetMinute))
+                        }
+                    }
+                    closed.append(incident)
+                    continue
+                }
+            } else {
+                if recoveringSince[fingerprint] != nil {
+                    recoveringSince[fingerprint] = nil
+                    incident.recoveredMs = nil
+                    incident.timeline.append(TimelineEntry(timeMs: now, kind: .relapsed, text: "Failures are back"))
+                    events.append(IncidentEvent(kind: .relapsed, incidentID: incident.id, timeMs: now, status: incident.status))
+                }
+                if now - incident.openedMs >= Int64(settings.investigatingMinutes) * 60_000 || incident.status != .investigating {
+                    let interrupted = alarmedMembers.contains { id in
+                        guard let series = active.first(where: { detectors[$0].id == id }) else { return false }
+                        return detectors[series].lastRatio >= 0.5
+                    }
+                    setStatus(&incident, interrupted ? .serviceInterruption : .serviceDegradation, now: now, events: &events)
+                }
+            }
+            // Report surge in an affected region.
+            if incident.reportSurgeMs == nil,
+               let surge = active.first(where: { detectors[$0].id.source == .reports && detectors[$0].id.service == incident.service
+                                                  && incident.regions.contains(detectors[$0].id.region) }) {
+                incident.reportSurgeMs = now
+                incident.timeline.append(TimelineEntry(
+                    timeMs: now, kind: .reportSurge,
+                    text: "User reports surged in \(detectors[surge].id.region) (MailCanary was \(Self.minutes(Double(now - incident.openedMs) / 60_000)) ahead)"))
+                events.append(IncidentEvent(kind: .reportSurge, incidentID: incident.id, timeMs: now, status: incident.status))
+            }
+            if incident.workaround != nil || context.minute % 5 == 0 {
+                judge(&incident, context: context, alarmedCells: alarmedCells)
+            }
+            open[fingerprint] = incident
+        }
+        return events + linkAdvisories(nowMs: now)
+    }
+
+    private mutating func join(_ incident: inout Incident, detector: SeriesDetector, alarm: SeriesAlarm, now: Int64,
+                               events: inout [IncidentEvent], announce: Bool = true) {
+        incident.members[detector.id] = now
+        incident.sources.insert(detector.id.source)
+        incident.anomalyKinds.insert(alarm.kind.rawValue)
+        incident.evidence.merge(alarm.evidence)
+        var grew = false
+        if let path = detector.id.path {
+            grew = incident.scope.insert(ScopeCell(path: path, region: detector.id.region)).inserted
+        } else {
+            grew = incident.reportRegions.insert(detector.id.region).inserted
+        }
+        if announce {
+            incident.timeline.append(TimelineEntry(timeMs: now, kind: .joined, text: "Joined: \(Self.describe(detector, alarm))"))
+            if grew { events.append(IncidentEvent(kind: .scopeChanged, incidentID: incident.id, timeMs: now, status: incident.status)) }
+        }
+    }
+
+    private mutating func judge(_ incident: inout Incident, context: MinuteContext, alarmedCells: Set<ScopeCell>) {
+        let regions = Set(incident.scope.map(\.region))
+        let latencyOnly = !incident.anomalyKinds.contains(SeriesAlarm.Kind.failure.rawValue)
+        let judgement = CauseJudge.judge(incident.evidence, regions: regions, allRegions: context.regions[incident.service] ?? [],
+                                         latencyOnly: latencyOnly)
+        incident.cause = judgement.cause
+        incident.layer = judgement.layer
+        if incident.isOpen || incident.workaround == nil {
+            incident.workaround = WorkaroundAdvisor.advise(
+                paths: Set(incident.scope.map(\.path)), regions: regions, layer: judgement.layer,
+                knownClients: context.knownClients(incident.service), alarmedCells: alarmedCells.union(incident.scope))
+        }
+    }
+
+    private func setStatus(_ incident: inout Incident, _ status: ServiceHealthStatus, now: Int64, events: inout [IncidentEvent]) {
+        guard incident.status != status else { return }
+        incident.status = status
+        incident.timeline.append(TimelineEntry(timeMs: now, kind: .status, text: "Status: \(status.rawValue)"))
+        events.append(IncidentEvent(kind: .statusChanged, incidentID: incident.id, timeMs: now, status: status))
+    }
+
+    static func incidentID(service: String, timeMs: Int64) -> String {
+        let stamp = UTCTimestamp.format(timeMs)   // 2025-11-25T09:14:00Z
+        let compact = stamp.prefix(16).filter { $0 != "-" && $0 != ":" }.replacingOccurrences(of: "T", with: "-")
+        return "\(service)-\(compact)"
+    }
+
+    static func describe(_ detector: SeriesDetector, _ alarm: SeriesAlarm) -> String {
+        let id = detector.id
+        let where_ = "\(id.path?.rawValue ?? "user reports") in \(id.region) (\(id.source.rawValue))"
+        switch alarm.kind {
+        case .failure:
+            return "\(where_): failing \(percent(detector.lastRatio)) against a usual \(percent(detector.lastBaseline))"
+        case .latency:
+            return "\(where_): latency \(String(format: "%.1f", alarm.evidence.peakLatencyFactor))× its usual median"
+        case .reports:
+            return "\(where_): \(Int(detector.lastRatio)) new reporters in a minute against a usual \(String(format: "%.2f", detector.lastBaseline))"
+        }
+    }
+
+    static func percent(_ ratio: Double) -> String {
+        ratio >= 0.1 ? "\(Int((ratio * 100).rounded())) %" : String(format: "%.1f %%", ratio * 100)
+    }
+
+    static func minutes(_ value: Double) -> String {
+        String(format: "%.0f min", value)
+    }
+}

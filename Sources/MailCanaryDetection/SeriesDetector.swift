@@ -1,0 +1,235 @@
+import Foundation
+import MailCanaryCore
+
+/// The tests on one series, minute by minute. Pure: the minute is passed in.
+///
+/// - Failures (probes and telemetry): a one-sided binomial CUSUM of "failing at p1" against
+///   "failing at the baseline p0", where p1 = max(p0 × 4, p0 + 2 points) for telemetry and 0.5 for
+///   probes. Each minute adds its log-likelihood ratio, so volume is accounted for: three failures
+///   out of ten at night add little, thirty out of a thousand at peak add a lot. The statistic is
+///   capped at twice its threshold so that it falls back quickly once failures stop.
+/// - Latency: a CUSUM of robust z-scores (median and MAD of healthy minutes) minus a drift of 2,
+///   counted only when latency is also up by 30 % (a practical, not only statistical, change).
+/// - Reports: a Poisson CUSUM of distinct new reporters per minute against the usual trickle.
+///
+/// An alarm is raised when a statistic crosses its threshold, and ends when it falls below half
+/// of it, or after three quiet minutes that together would have shown the failure (hysteresis).
+struct SeriesDetector {
+    let id: SeriesID
+    private(set) var alarm: SeriesAlarm?
+    /// The last minute with an observation, and the last one that was by itself significant.
+    private(set) var lastObservedMinute = Int.min
+    private(set) var lastSignificantMinute = Int.min
+    /// Observations in a row that were significant by themselves (failed probes, for probes).
+    private(set) var consecutiveSignificant = 0
+    /// The current minute's failure ratio and the baseline it was tested against.
+    private(set) var lastRatio = 0.0
+    private(set) var lastBaseline = 0.0
+
+    private var failureBaseline = FailureRatioBaseline()
+    private var latencyBaseline = LatencyBaseline()
+    private var reportRate = 0.0
+    private var observedMinutes = 0
+    private var failureScore = 0.0
+    private var failureStart: Int?
+    private var latencyScore = 0.0
+    private var latencyStart: Int?
+    private var failureAlarm = false
+    private var latencyAlarm = false
+    private var quietMinutes = 0
+    private var quietExpected = 0.0
+    private var recentReporters: [String: Int] = [:]
+
+    init(id: SeriesID) {
+        self.id = id
+    }
+
+    var isAlarmed: Bool { alarm != nil }
+
+    /// Whether the latest observation was significant by itself and recent.
+    func isFailingNow(at minute: Int) -> Bool {
+        lastSignificantMinute == lastObservedMinute && minute - lastObservedMinute <= 2
+    }
+
+    mutating func confirm(at minute: Int) {
+        if alarm != nil, alarm?.confirmedMinute == nil { alarm?.confirmedMinute = minute }
+    }
+
+    /// Takes in one closed minute. `bucket` is nil when the series saw nothing (report series are
+    /// evaluated every minute, since no reports is itself evidence).
+    mutating func evaluate(_ bucket: MinuteBucket?, minute: Int, hourOfWeek: Int, settings: DetectionSettings) {
+        var bucket = bucket ?? MinuteBucket()
+        if id.source == .reports {
+            bucket = deduplicatedReporters(bucket, minute: minute)
+        } else if !bucket.observed {
+            return
+        }
+        lastObservedMinute = minute
+        observedMinutes += 1
+        let warm = observedMinutes >= (id.source == .probe ? settings.warmupMinutes / 2 : settings.warmupMinutes)
+        var significant = false
+        var baseline = 0.0
+        switch id.source {
+        case .probe, .telemetry:
+            (significant, baseline) = testFailures(bucket, minute: minute, hourOfWeek: hourOfWeek, settings: settings, warm: warm)
+        case .reports:
+            (significant, baseline) = testReports(bucket, minute: minute, settings: settings, warm: warm)
+        }
+        let latencyFactor = testLatency(bucket, minute: minute, settings: settings, warm: warm)
+        if latencyFactor > 1, latencyAlarm { significant = true }
+        if significant {
+            lastSignificantMinute = minute
+            consecutiveSignificant += 1
+        } else {
+            consecutiveSignificant = 0
+        }
+
+        let raised = failureAlarm || latencyAlarm
+        if raised, alarm == nil {
+            let kind: SeriesAlarm.Kind = id.source == .reports ? .reports : (failureAlarm ? .failure : .latency)
+            let onset = [failureAlarm ? failureStart : nil, latencyAlarm ? latencyStart : nil].compactMap { $0 }.min() ?? minute
+            alarm = SeriesAlarm(onsetMinute: onset, raisedMinute: minute, kind: kind)
+        } else if !raised {
+            alarm = nil
+        }
+        if alarm != nil {
+            if failureAlarm, alarm?.kind == .latency { alarm?.kind = .failure }
+            alarm?.evidence.add(bucket, baseline: baseline, source: id.source)
+            if latencyFactor > 1, var current = alarm {
+                current.evidence.peakLatencyFactor = max(current.evidence.peakLatencyFactor, latencyFactor)
+                alarm = current
+            }
+        }
+    }
+
+    // MARK: - Failures
+
+    private mutating func testFailures(_ bucket: MinuteBucket, minute: Int, hourOfWeek: Int, settings: DetectionSettings,
+                                       warm: Bool) -> (Bool, Double) {
+        let n = bucket.attempts
+        let x = bucket.failed
+        guard n > 0 else { return (false, 0) }
+        let isProbe = id.source == .probe
+        let floor = isProbe ? settings.probeFailureFloor : 0.000_5
+        let p0 = failureBaseline.ratio(hourOfWeek: hourOfWeek, floor: floor)
+        let p1 = isProbe ? max(settings.probeFailureAlternative, 2 * p0)
+                         : min(0.9, max(p0 * settings.failureRatioFactor, p0 + settings.failureRatioShift))
+        let threshold = isProbe ? settings.probeThreshold : settings.telemetryThreshold
+        let llr = Double(x) * log(p1 / p0) + Double(n - x) * log((1 - p1) / (1 - p0))
+        lastRatio = Double(x) / Double(n)
+        lastBaseline = p0
+        let significant = Self.surprise(failed: x, attempts: n, baseline: p0) >= (isProbe ? 3 : 6.9)
+
+        if warm {
+            failureScore = min(2 * threshold, max(0, failureScore + llr))
+            if failureScore > 0, failureStart == nil { failureStart = minute }
+            if failureScore == 0 { failureStart = nil }
+            if failureAlarm {
+                // Quiet minutes: the ratio stayed nearer the baseline than the alternative.
+                if lastRatio <= (p0 + p1) / 2, !significant {
+                    quietMinutes += 1
+                    quietExpected += Double(n) * p1
+                } else {
+                    quietMinutes = 0
+                    quietExpected = 0
+                }
+                if failureScore < threshold / 2 || (quietMinutes >= 3 && quietExpected >= 3) {
+                    failureAlarm = false
+                    failureScore = 0
+                    failureStart = nil
+                }
+            } else if failureScore >= threshold {
+                failureAlarm = true
+                quietMinutes = 0
+                quietExpected = 0
+            }
+        }
+        if !failureAlarm {
+            failureBaseline.learn(attempts: n, failed: x, hourOfWeek: hourOfWeek, floor: floor)
+        }
+        return (significant && lastRatio > p0, p0)
+    }
+
+    /// n × KL(x/n ‖ p0) when the minute fails more than the baseline: the log of how much better
+    /// the minute's own ratio explains it than the baseline does (a generalised likelihood ratio).
+    static func surprise(failed x: Int, attempts n: Int, baseline p0: Double) -> Double {
+        guard n > 0, x > 0 else { return 0 }
+        let q = Double(x) / Double(n)
+        guard q > p0 else { return 0 }
+        var value = Double(x) * log(q / p0)
+        if x < n { value += Double(n - x) * log((1 - q) / (1 - p0)) }
+        return value
+    }
+
+    // MARK: - Reports
+
+    private mutating func deduplicatedReporters(_ bucket: MinuteBucket, minute: Int) -> MinuteBucket {
+        var result = bucket
+        result.reporters = []
+        for reporter in bucket.reporters {
+            if let seen = recentReporters[reporter], minute - seen < 60 { continue }
+            recentReporters[reporter] = minute
+            result.reporters.append(reporter)
+        }
+        result.attempts = result.reporters.count
+        result.failed = result.reporters.count
+        if minute % 60 == 0, recentReporters.count > 1_000 {
+            recentReporters = recentReporters.filter { minute - $0.value < 60 }
+        }
+        return result
+    }
+
+    private mutating func testReports(_ bucket: MinuteBucket, minute: Int, settings: DetectionSettings, warm: Bool) -> (Bool, Double) {
+        let x = Double(bucket.reporters.count)
+        let lambda0 = max(reportRate, 0.01)
+        // A surge is about one new reporter a minute or ten times the usual rate, whichever is more:
+        // a cluster of two or three reports happens by chance every few days.
+        let lambda1 = max(10 * lambda0, lambda0 + 1)
+        let llr = x * log(lambda1 / lambda0) - (lambda1 - lambda0)
+        lastRatio = x
+        lastBaseline = lambda0
+        if warm {
+            failureScore = min(2 * settings.reportThreshold, max(0, failureScore + llr))
+            if failureScore > 0, failureStart == nil { failureStart = minute }
+            if failureScore == 0 { failureStart = nil }
+            if failureAlarm {
+                if failureScore < settings.reportThreshold / 2 { failureAlarm = false }
+            } else if failureScore >= settings.reportThreshold {
+                failureAlarm = true
+            }
+        }
+        if !failureAlarm {
+            reportRate += (min(x, 3) - reportRate) / 1_440
+        }
+        return (x >= 1 && llr > 0, lambda0)
+    }
+
+    // MARK: - Latency
+
+    /// Returns the latency's factor over the baseline median when the minute was slow (else 1).
+    private mutating func testLatency(_ bucket: MinuteBucket, minute: Int, settings: DetectionSettings, warm: Bool) -> Double {
+        guard id.source != .reports, let value = bucket.latency,
+              bucket.latencyWeight >= (id.source == .probe ? 1 : 10) else { return 1 }
+        guard latencyBaseline.isReady, warm else {
+            latencyBaseline.learn(value)
+            return 1
+        }
+        let z = latencyBaseline.score(value)
+        let factor = latencyBaseline.median > 0 ? value / latencyBaseline.median : 1
+        let slow = factor >= settings.latencyFactor
+        latencyScore = min(2 * settings.latencyThreshold, max(0, latencyScore + (slow ? z - 2 : min(z - 2, 0))))
+        if latencyScore > 0, latencyStart == nil { latencyStart = minute }
+        if latencyScore == 0 { latencyStart = nil }
+        if latencyAlarm {
+            if latencyScore < settings.latencyThreshold / 2 {
+                latencyAlarm = false
+                latencyScore = 0
+                latencyStart = nil
+            }
+        } else if latencyScore >= settings.latencyThreshold {
+            latencyAlarm = true
+        }
+        if !latencyAlarm, !slow { latencyBaseline.learn(value) }
+        return slow && z >= 4 ? factor : 1
+    }
+}

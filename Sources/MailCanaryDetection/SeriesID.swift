@@ -1,0 +1,25 @@
+import MailCanaryCore
+
+/// One stream of outcomes: (service, path, region, source) (DESIGN.md, "series"). Report series
+/// have no access path: people report a client that does not work, in a region.
+public struct SeriesID: Hashable, Sendable, CustomStringConvertible, Comparable {
+    public var service: String
+    public var path: AccessPath?
+    public var region: String
+    public var source: SignalSource
+
+    public init(service: String, path: AccessPath?, region: String, source: SignalSource) {
+        self.service = service
+        self.path = path
+        self.region = region
+        self.source = source
+    }
+
+    public var description: String {
+        "\(service)/\(path?.rawValue ?? "reports")/\(region)/\(source.rawValue)"
+    }
+
+    public static func < (lhs: SeriesID, rhs: SeriesID) -> Bool {
+        (lhs.service, lhs.path?.rawValue ?? "", lhs.region, lhs.source) < (rhs.service, rhs.path?.rawValue ?? "", rhs.region, rhs.source)
+    }
+}

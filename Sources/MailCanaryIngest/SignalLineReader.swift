@@ -1,0 +1,193 @@
+import MailCanaryCore
+
+/// Reads one NDJSON line into an ``IngestRecord``: the record kinds of `../shared/scenarios/FORMAT.md`
+/// (`scenario`, `clients`, `probe`, `report`, `advisory`) and single telemetry events
+/// (`kind` `event`, or no kind: `time, service, region, client, path, outcome, error, user`).
+///
+/// The same reader serves `POST /api/v1/telemetry` and `mailcanary replay`, so a scenario goes
+/// through the ingest code the server runs. Errors name the field (`errors.x has the wrong type`);
+/// unknown keys are skipped, so newer senders stay readable.
+public enum SignalLineReader {
+    public static func read(_ bytes: [UInt8], _ range: Range<Int>) throws(JSONReadError) -> IngestRecord {
+        var scanner = JSONScanner(bytes, range: range)
+        var line = LineFields()
+        do throws(JSONReadError) {
+            do {
+                try scanner.beginObject()
+            } catch {
+                // Not even an object: say so as a syntax problem, not as a wrong type.
+                throw JSONReadError(path: "the line", kind: .notJSON(error))
+            }
+            while let key = try scanner.readKey("the line") {
+                try line.read(key, from: &scanner)
+            }
+            try scanner.read("the line") { scanner throws(JSONScanError) in try scanner.end() }
+            return try line.record()
+        } catch {
+            // Byte offsets count from the start of the line, not of the buffer it sits in.
+            guard case .notJSON(var scanError) = error.kind else { throw error }
+            scanError.offset -= range.lowerBound
+            throw JSONReadError(path: error.path, kind: .notJSON(scanError))
+        }
+    }
+
+    public static func read(_ text: String) throws(JSONReadError) -> IngestRecord {
+        let bytes = Array(text.utf8)
+        return try read(bytes, 0..<bytes.count)
+    }
+}
+
+/// The fields of one line, as they come; ``record()`` checks what the line's kind needs.
+struct LineFields {
+    var kind: String?
+    var timeMs: Int64?
+    var service: String?
+    var region: String?
+    var client: String?
+    var path: String?
+    var ok: Int?
+    var failed: Int?
+    var errors: [ErrorCount] = []
+    var latencyMsP50: Double?
+    var outcome: String?
+    var failureClass: String?
+    var error: String?
+    var durationMs: Double?
+    var failedStep: String?
+    var agent: String?
+    var symptom: String?
+    var reporter: String?
+    var user: String?
+    var text: String?
+    var issue: ServiceHealthIssue?
+    // scenario header
+    var name: String?
+    var startMs: Int64?
+    var endMs: Int64?
+    var regions: [String] = []
+
+    mutating func read(_ key: String, from scanner: inout JSONScanner) throws(JSONReadError) {
+        switch key {
+        case "kind": kind = try scanner.readString("kind")
+        case "t", "time": timeMs = try scanner.readTimestamp(key)
+        case "service": service = try scanner.readString("service")
+        case "region": region = try scanner.readString("region")
+        case "client": client = try scanner.readString("client")
+        case "path": path = try scanner.readString("path")
+        case "ok": ok = try scanner.readCount("ok")
+        case "failed": failed = try scanner.readCount("failed")
+        case "errors": errors = try Self.readErrors(&scanner)
+        case "latencyMsP50": latencyMsP50 = try scanner.readOptionalDouble("latencyMsP50")
+        case "latencyMs": latencyMsP50 = try scanner.readOptionalDouble("latencyMs")
+        case "outcome": outcome = try scanner.readString("outcome")
+        case "failureClass": failureClass = try scanner.readOptionalString("failureClass")
+        case "error": error = try scanner.readOptionalString("error")
+        case "durationMs": durationMs = try scanner.readDouble("durationMs")
+        case "failedStep": failedStep = try scanner.readOptionalString("failedStep")
+        case "steps": failedStep = try Self.readFailedStep(&scanner) ?? failedStep
+        case "agent": agent = try scanner.readString("agent")
+        case "symptom": symptom = try scanner.readString("symptom")
+        case "reporter": reporter = try scanner.readString("reporter")
+        case "user": user = try scanner.readOptionalString("user")
+        case "text": text = try scanner.readOptionalString("text")
+        case "issue": issue = try ServiceHealthIssueReader.read(from: &scanner, path: "issue")
+        case "name": name = try scanner.readString("name")
+        case "start": startMs = try scanner.readTimestamp("start")
+        case "end": endMs = try scanner.readTimestamp("end")
+        case "regions":
+            try scanner.readArrayStart("regions")
+            while try scanner.readElement("regions") { regions.append(try scanner.readString("regions[\(regions.count)]")) }
+        default: try scanner.skip(key)
+        }
+    }
+
+    /// `{"message": count, …}`.
+    static func readErrors(_ scanner: inout JSONScanner) throws(JSONReadError) -> [ErrorCount] {
+        if try scanner.read("errors", { scanner throws(JSONScanError) in try scanner.null() }) { return [] }
+        var errors: [ErrorCount] = []
+        try scanner.readObjectStart("errors")
+        while let message = try scanner.readKey("errors") {
+            errors.append(ErrorCount(message, try scanner.readCount("errors." + message)))
+        }
+        return errors
+    }
+
+    /// The name of the first step with `"ok": false`, from `[{name, ms, ok}]`.
+    static func readFailedStep(_ scanner: inout JSONScanner) throws(JSONReadError) -> String? {
+        var failedStep: String?
+        var index = 0
+        try scanner.readArrayStart("steps")
+        while try scanner.readElement("steps") {
+            var name: String?
+            var ok = true
+            try scanner.readObjectStart("steps[\(index)]")
+            while let key = try scanner.readKey("steps[\(index)]") {
+                switch key {
+                case "name": name = try scanner.readString("steps[\(index)].name")
+                case "ok": ok = try scanner.readBool("steps[\(index)].ok")
+                default: try scanner.skip("steps[\(index)].\(key)")
+                }
+            }
+            if !ok, failedStep == nil { failedStep = name }
+            index += 1
+        }
+        return failedStep
+    }
+
+    func required<T>(_ value: T?, _ key: String) throws(JSONReadError) -> T {
+        guard let value else { throw JSONReadError(path: key, kind: .missing) }
+        return value
+    }
+
+    func record() throws(JSONReadError) -> IngestRecord {
+        switch kind ?? (outcome != nil ? "event" : nil) {
+        case "clients":
+            return .signal(.clients(ClientCounts(
+                timeMs: try required(timeMs, "t"), service: try required(service, "service"), region: try required(region, "region"),
+                client: ClientKind(try required(client, "client")), path: AccessPath(try required(path, "path")),
+                ok: try required(ok, "ok"), failed: try required(failed, "failed"), errors: errors, latencyMsP50: latencyMsP50)))
+        case "event":
+            let failed = try eventFailed()
+            return .signal(.clients(ClientCounts(
+                timeMs: try required(timeMs, "time"), service: try required(service, "service"), region: try required(region, "region"),
+                client: ClientKind(try required(client, "client")), path: AccessPath(try required(path, "path")),
+                ok: failed ? 0 : 1, failed: failed ? 1 : 0, errors: failed ? [ErrorCount(error ?? "failed", 1)] : [],
+                latencyMsP50: latencyMsP50, user: user)))
+        case "probe":
+            let failed = try eventFailed()
+            var failureClass: FailureClass?
+            if let raw = self.failureClass {
+                guard let value = FailureClass(rawValue: raw) else { throw JSONReadError(path: "failureClass", kind: .invalid) }
+                failureClass = value
+            }
+            return .signal(.probe(ProbeObservation(
+                timeMs: try required(timeMs, "t"), service: try required(service, "service"), region: try required(region, "region"),
+                path: AccessPath(try required(path, "path")), agent: agent ?? region ?? "", failed: failed,
+                failureClass: failed ? (failureClass ?? .server) : nil, failedStep: failed ? failedStep.map { StepName($0) } : nil,
+                error: failed ? error : nil, durationMs: durationMs ?? 0)))
+        case "report":
+            return .signal(.report(UserReport(
+                timeMs: try required(timeMs, "t"), service: try required(service, "service"), region: try required(region, "region"),
+                client: ClientKind(client ?? "unknown"), symptom: symptom ?? "other", reporter: try required(reporter, "reporter"),
+                text: text)))
+        case "advisory":
+            return .signal(.advisory(timeMs: try required(timeMs, "t"), try required(issue, "issue")))
+        case "scenario":
+            return .scenario(ScenarioHeader(name: try required(name, "name"), service: try required(service, "service"),
+                                            startMs: try required(startMs, "start"), endMs: try required(endMs, "end"), regions: regions))
+        case nil:
+            throw JSONReadError(path: "kind", kind: .missing)
+        default:
+            throw JSONReadError(path: "kind", kind: .invalid)
+        }
+    }
+
+    /// `outcome` `ok`/`success` or `failed`/`failure`.
+    func eventFailed() throws(JSONReadError) -> Bool {
+        switch try required(outcome, "outcome") {
+        case "ok", "success", "succeeded": return false
+        case "failed", "failure", "error": return true
+        default: throw JSONReadError(path: "outcome", kind: .invalid)
+        }
+    }
+}
