@@ -29,10 +29,10 @@ for spec in "${specs[@]}"; do
   start=$(date +%s.%N)
   /usr/bin/time -f "%M" -o "$out.rss" "$bin" replay "$out.ndjson" --json > "$out.replay.json"
   end=$(date +%s.%N)
-  seconds=$(echo "$end - $start" | bc -l)
+  seconds=$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')
   python3 "$tools/score.py" "$out.truth.json" "$out.replay.json" > "$out.score"
   printf '%-34s %s\n' "$name" "$(grep '^score:' "$out.score")"
   { grep -v '^score:' "$out.score" || true; } | sed 's/^/    /'
   printf '    replay: %d records in %.2f s = %.0f records/s, peak memory %d MiB\n' \
-    "$records" "$seconds" "$(echo "$records / $seconds" | bc -l)" "$(( $(cat "$out.rss") / 1024 ))"
+    "$records" "$seconds" "$(awk -v r="$records" -v s="$seconds" 'BEGIN { print r / s }')" "$(( $(cat "$out.rss") / 1024 ))"
 done

@@ -9,8 +9,33 @@ extension JSONScanner {
         try readOptional(path()) { scanner throws(JSONScanError) in try scanner.string() }
     }
 
+    /// A string value checked but not built (a field the reader keeps as raw text).
+    public mutating func checkString(_ path: @autoclosure () -> String) throws(JSONReadError) {
+        try read(path()) { scanner throws(JSONScanError) in try scanner.skipString() }
+    }
+
     public mutating func readInt(_ path: @autoclosure () -> String) throws(JSONReadError) -> Int {
         try read(path()) { scanner throws(JSONScanError) in try scanner.int() }
+    }
+
+    public mutating func readOptionalInt(_ path: @autoclosure () -> String) throws(JSONReadError) -> Int? {
+        try readOptional(path()) { scanner throws(JSONScanError) in try scanner.int() }
+    }
+
+    public mutating func readInt64(_ path: @autoclosure () -> String) throws(JSONReadError) -> Int64 {
+        try read(path()) { scanner throws(JSONScanError) in try scanner.int64() }
+    }
+
+    public mutating func readOptionalInt64(_ path: @autoclosure () -> String) throws(JSONReadError) -> Int64? {
+        try readOptional(path()) { scanner throws(JSONScanError) in try scanner.int64() }
+    }
+
+    /// An optional string value that must be one of `T`'s raw values.
+    public mutating func readOptional<T: RawRepresentable>(_ type: T.Type, _ path: @autoclosure () -> String) throws(JSONReadError) -> T?
+    where T.RawValue == String {
+        guard let raw = try readOptionalString(path()) else { return nil }
+        guard let value = T(rawValue: raw) else { throw JSONReadError(path: path(), kind: .invalid) }
+        return value
     }
 
     /// A count: an integer that is not negative.
@@ -51,6 +76,16 @@ extension JSONScanner {
         try read(path()) { scanner throws(JSONScanError) in try scanner.skipValue() }
     }
 
+    /// The `{` of a whole document (a request body, a line): anything else is "not JSON", with the
+    /// scanner's reason and byte offset, so `[1]` and `garbage` read alike: not what was asked for.
+    public mutating func readRootObject(_ path: @autoclosure () -> String) throws(JSONReadError) {
+        do {
+            try beginObject()
+        } catch {
+            throw JSONReadError(path: path(), kind: .notJSON(error))
+        }
+    }
+
     public mutating func readObjectStart(_ path: @autoclosure () -> String) throws(JSONReadError) {
         try read(path()) { scanner throws(JSONScanError) in try scanner.beginObject() }
     }
@@ -65,5 +100,15 @@ extension JSONScanner {
 
     public mutating func readElement(_ path: @autoclosure () -> String) throws(JSONReadError) -> Bool {
         try read(path()) { scanner throws(JSONScanError) in try scanner.nextElement() }
+    }
+
+    /// Only white space may follow the document just read.
+    public mutating func readEnd(_ path: @autoclosure () -> String) throws(JSONReadError) {
+        try read(path()) { scanner throws(JSONScanError) in try scanner.end() }
+    }
+
+    /// True (and consumed) when the next value is `null`.
+    public mutating func readNull(_ path: @autoclosure () -> String) throws(JSONReadError) -> Bool {
+        try read(path()) { scanner throws(JSONScanError) in try scanner.null() }
     }
 }

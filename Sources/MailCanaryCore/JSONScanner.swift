@@ -14,10 +14,13 @@ public struct JSONScanner: Sendable {
 
     /// One past the last byte this scanner reads (the limit of `bytes`, or of one line in it).
     public let limit: Int
+    /// Where this scanner's text starts in `bytes`.
+    private let textStart: Int
 
     public init(_ bytes: [UInt8]) {
         self.bytes = bytes
         self.offset = 0
+        self.textStart = 0
         self.limit = bytes.count
     }
 
@@ -26,6 +29,7 @@ public struct JSONScanner: Sendable {
         precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "range outside the buffer")
         self.bytes = bytes
         self.offset = range.lowerBound
+        self.textStart = range.lowerBound
         self.limit = range.upperBound
     }
 
@@ -144,11 +148,7 @@ public struct JSONScanner: Sendable {
 
     /// A string value; escapes decoded, UTF-8 checked.
     public mutating func string() throws(JSONScanError) -> String {
-        skipSpace()
-        guard offset < limit, bytes[offset] == UInt8(ascii: "\"") else {
-            throw error(offset < limit ? .expectedString : .truncated)
-        }
-        let start = offset + 1
+        let start = try openQuote()
         var index = start
         while index < limit {
             let byte = bytes[index]
@@ -166,11 +166,7 @@ public struct JSONScanner: Sendable {
 
     /// Checks a string value without building it (ASCII without escapes, the common case, is only scanned).
     public mutating func skipString() throws(JSONScanError) {
-        skipSpace()
-        guard offset < limit, bytes[offset] == UInt8(ascii: "\"") else {
-            throw error(offset < limit ? .expectedString : .truncated)
-        }
-        var index = offset + 1
+        var index = try openQuote()
         while index < limit {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") { offset = index + 1; return }
@@ -185,15 +181,12 @@ public struct JSONScanner: Sendable {
     /// The bytes of a string value without escapes (timestamps, ids), not copied; a string with
     /// escapes or non-ASCII bytes is a type error here.
     public mutating func plainStringRange() throws(JSONScanError) -> Range<Int> {
-        skipSpace()
-        guard offset < limit, bytes[offset] == UInt8(ascii: "\"") else {
-            throw error(offset < limit ? .expectedString : .truncated)
-        }
-        var index = offset + 1
+        let start = try openQuote()
+        var index = start
         while index < limit {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let range = (offset + 1)..<index
+                let range = start..<index
                 offset = index + 1
                 return range
             }
@@ -420,8 +413,19 @@ public struct JSONScanner: Sendable {
         }
     }
 
+    /// Errors count bytes from the start of what this scanner reads (a line of a buffer counts from
+    /// the line's first byte), so a message means the same wherever the text sat.
     private func error(_ problem: JSONScanError.Problem, at position: Int? = nil) -> JSONScanError {
-        JSONScanError(problem: problem, offset: position ?? offset)
+        JSONScanError(problem: problem, offset: (position ?? offset) - textStart)
+    }
+
+    /// Checks the opening quote of a string value (after white space); returns the first byte inside.
+    private mutating func openQuote() throws(JSONScanError) -> Int {
+        skipSpace()
+        guard offset < limit, bytes[offset] == UInt8(ascii: "\"") else {
+            throw error(offset < limit ? .expectedString : .truncated)
+        }
+        return offset + 1
     }
 }
 

@@ -1,15 +1,12 @@
 import MailCanaryCore
 
 /// What an anomaly (or an incident, summed over its anomalies) has seen: the failure classes and
-/// steps of failed probes, error texts, the clients that failed, and how large it got.
+/// steps of failed probes, error texts, and how large it got.
 public struct AnomalyEvidence: Sendable, Equatable {
     public var classCounts: [FailureClass: Int] = [:]
     public var failedSteps: [StepName: Int] = [:]
     public var errors: [String: Int] = [:]
-    public var failingClients: [ClientKind: Int] = [:]
     public var failed = 0
-    /// Failures above the baseline's expectation, summed.
-    public var excessFailures = 0.0
     /// The largest excess in one minute (summed over series for an incident, per minute).
     public var peakExcessPerMinute = 0.0
     /// The largest failure ratio one minute reached, and the baseline ratio then.
@@ -23,17 +20,13 @@ public struct AnomalyEvidence: Sendable, Equatable {
     public init() {}
 
     mutating func add(_ bucket: MinuteBucket, baseline: Double, source: SignalSource) {
-        for (index, count) in bucket.classCounts.enumerated() where count > 0 {
-            classCounts[FailureClass.allCases[index], default: 0] += count
-        }
+        classCounts.merge(bucket.classCounts, uniquingKeysWith: +)
         for (step, count) in bucket.failedSteps { failedSteps[step, default: 0] += count }
         for (message, count) in bucket.errors where errors.count < 32 || errors[message] != nil {
             errors[message, default: 0] += count
         }
-        for (client, count) in bucket.failingClients { failingClients[client, default: 0] += count }
         failed += bucket.failed
         let excess = max(0, Double(bucket.failed) - Double(bucket.attempts) * baseline)
-        excessFailures += excess
         peakExcessPerMinute = max(peakExcessPerMinute, excess)
         if bucket.attempts > 0, source != .reports {
             let ratio = Double(bucket.failed) / Double(bucket.attempts)
@@ -52,9 +45,7 @@ public struct AnomalyEvidence: Sendable, Equatable {
         for (message, count) in other.errors where errors.count < 64 || errors[message] != nil {
             errors[message, default: 0] += count
         }
-        failingClients.merge(other.failingClients, uniquingKeysWith: +)
         failed += other.failed
-        excessFailures += other.excessFailures
         peakExcessPerMinute = max(peakExcessPerMinute, other.peakExcessPerMinute)
         if other.peakRatio > peakRatio {
             peakRatio = other.peakRatio

@@ -8,13 +8,12 @@ public enum CauseJudge {
     public struct Judgement: Equatable, Sendable {
         public var cause: Cause
         public var layer: String
-        public var failureClass: FailureClass?
     }
 
     public static func judge(_ evidence: AnomalyEvidence, regions: Set<String>, allRegions: Set<String>,
                              latencyOnly: Bool) -> Judgement {
         // Only slower, nothing failing beyond the usual: the service is struggling.
-        if latencyOnly { return Judgement(cause: .serverSide, layer: "latency", failureClass: nil) }
+        if latencyOnly { return Judgement(cause: .serverSide, layer: "latency") }
         var scores: [FailureClass: Double] = [:]
         let probeTotal = Double(evidence.classCounts.values.reduce(0, +))
         if probeTotal > 0 {
@@ -34,7 +33,7 @@ public enum CauseJudge {
         let topError = evidence.sampleErrors(1).first?.message
         guard let failureClass = scores.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key.rawValue > $1.key.rawValue })?.key else {
             // Nothing failed outright that says why: reports alone.
-            return Judgement(cause: .serverSide, layer: StepName.operation.rawValue, failureClass: nil)
+            return Judgement(cause: .serverSide, layer: StepName.operation.rawValue)
         }
         let step = evidence.failedSteps.max { $0.value != $1.value ? $0.value < $1.value : $0.key.rawValue > $1.key.rawValue }?.key
             ?? ErrorTextClassifier.layer(for: failureClass, text: topError)
@@ -43,6 +42,6 @@ public enum CauseJudge {
         if cause == .networkIntermediary, allRegions.count > 1, allRegions.isSubset(of: regions) {
             cause = .serverSide
         }
-        return Judgement(cause: cause, layer: step.rawValue, failureClass: failureClass)
+        return Judgement(cause: cause, layer: step.rawValue)
     }
 }

@@ -17,7 +17,6 @@ public struct DetectionEngine: Sendable {
     private var clients: [String: Set<ClientKind>] = [:]
     private var regions: [String: Set<String>] = [:]
     private var probedPaths: [String: Set<AccessPath>] = [:]
-    public private(set) var signalsSeen = 0
 
     public init(settings: DetectionSettings = DetectionSettings()) {
         self.settings = settings
@@ -34,7 +33,6 @@ public struct DetectionEngine: Sendable {
     /// Takes one signal; closes the minutes that ended before it (records cover the interval that
     /// ends at their time, so a record stamped 09:13:00 belongs to the minute 09:12).
     public mutating func ingest(_ signal: Signal) -> [IncidentEvent] {
-        signalsSeen += 1
         let minute = Int((signal.timeMs - 1).floorDivided(by: 60_000))
         var events: [IncidentEvent] = []
         if let current = currentMinute {
@@ -103,11 +101,11 @@ public struct DetectionEngine: Sendable {
 
     private mutating func closeMinute(_ minute: Int) -> [IncidentEvent] {
         let hourOfWeek = ((minute / 60) + 72) % 168   // 1970-01-01 was a Thursday; Monday 00:00 is hour 0
-        let evaluated = Set(touched)
         for series in touched {
             detectors[series].evaluate(buckets[series], minute: minute, hourOfWeek: hourOfWeek, settings: settings)
         }
-        for series in reportSeries where !evaluated.contains(series) {
+        // Report series also learn from minutes without reports (touched buckets are the observed ones).
+        for series in reportSeries where !buckets[series].observed {
             detectors[series].evaluate(nil, minute: minute, hourOfWeek: hourOfWeek, settings: settings)
         }
         let active = detectors.indices.filter { detectors[$0].isAlarmed }
@@ -128,15 +126,7 @@ public struct DetectionEngine: Sendable {
         for a in active where detectors[a].alarm?.confirmedMinute == nil {
             guard let alarm = detectors[a].alarm else { continue }
             let duration = minute - alarm.onsetMinute + 1
-            // Alone, reports need a few distinct people, and probes the classic three failures in a
-            // row (one probe every minute or two: two failures around a success are not sustained).
-            let enough: Bool
-            switch detectors[a].id.source {
-            case .reports: enough = alarm.evidence.reporters.count >= settings.reportersToOpen
-            case .probe: enough = detectors[a].consecutiveSignificant >= 3
-            case .telemetry: enough = true
-            }
-            if duration > settings.blipMinutes, detectors[a].isFailingNow(at: minute), enough {
+            if detectors[a].isSustained(at: minute, settings: settings) {
                 detectors[a].confirm(at: minute)
                 continue
             }
@@ -151,7 +141,7 @@ public struct DetectionEngine: Sendable {
                 let sharesRegion = id.region == other.id.region
                 guard sharesPath || sharesRegion else { continue }
                 detectors[a].confirm(at: minute)
-                if other.alarm?.confirmedMinute == nil { detectors[b].confirm(at: minute) }
+                detectors[b].confirm(at: minute)
                 break
             }
         }

@@ -51,17 +51,13 @@ public struct Incident: Sendable, Equatable, Identifiable {
 }
 
 /// One (access path, region) cell of an incident's scope.
-public struct ScopeCell: Hashable, Sendable, Comparable {
+public struct ScopeCell: Hashable, Sendable {
     public var path: AccessPath
     public var region: String
 
     public init(path: AccessPath, region: String) {
         self.path = path
         self.region = region
-    }
-
-    public static func < (lhs: ScopeCell, rhs: ScopeCell) -> Bool {
-        (lhs.path.rawValue, lhs.region) < (rhs.path.rawValue, rhs.region)
     }
 }
 

@@ -8,7 +8,6 @@ struct IncidentBook: Sendable {
     let settings: DetectionSettings
     private var open: [String: Incident] = [:]
     private var closed: [Incident] = []
-    private var recoveringSince: [String: Int] = [:]
     private var advisories: [String: ServiceHealthIssue] = [:]
     private var advisoryOrder: [String] = []
     private var linked: Set<String> = []
@@ -81,104 +80,112 @@ struct IncidentBook: Sendable {
     mutating func update(detectors: [SeriesDetector], active: [Int], buckets: [MinuteBucket],
                          context: MinuteContext) -> [IncidentEvent] {
         var events: [IncidentEvent] = []
-        let now = context.timeMs
-        // Join confirmed alarms, opening incidents where needed.
+        joinAlarms(detectors: detectors, active: active, buckets: buckets, now: context.timeMs, events: &events)
+        let alarmedCells = Set(active.compactMap { series -> ScopeCell? in
+            let id = detectors[series].id
+            return id.path.map { ScopeCell(path: $0, region: id.region) }
+        })
+        let alarmed = Dictionary(active.map { (detectors[$0].id, $0) }, uniquingKeysWith: { first, _ in first })
+        for fingerprint in open.keys.sorted() {
+            guard var incident = open[fingerprint] else { continue }
+            follow(&incident, detectors: detectors, alarmed: alarmed, context: context, events: &events)
+            if incident.isOpen {
+                noteReportSurge(&incident, alarmed: alarmed, now: context.timeMs, events: &events)
+                judge(&incident, context: context, alarmedCells: alarmedCells)
+                open[fingerprint] = incident
+            } else {
+                // The tails of its alarms still running must not open another incident.
+                settled = settled.filter { context.minute - $0.onsetMinute < 24 * 60 }
+                for (id, series) in alarmed where incident.members[id] != nil {
+                    if let alarm = detectors[series].alarm { settled.insert(AlarmKey(series: id, onsetMinute: alarm.onsetMinute)) }
+                }
+                open[fingerprint] = nil
+                closed.append(incident)
+            }
+        }
+        return events + linkAdvisories(nowMs: context.timeMs)
+    }
+
+    /// Confirmed alarms join their service's open incident (or open one); members add this minute's
+    /// evidence; a report surge joins an incident open in its region without further confirmation.
+    private mutating func joinAlarms(detectors: [SeriesDetector], active: [Int], buckets: [MinuteBucket], now: Int64,
+                                     events: inout [IncidentEvent]) {
         for series in active {
             let detector = detectors[series]
             guard let alarm = detector.alarm else { continue }
             let fingerprint = detector.id.service
             if var incident = open[fingerprint] {
-                let isMember = incident.members[detector.id] != nil
-                if isMember {
+                if incident.members[detector.id] != nil {
                     incident.evidence.add(buckets[series], baseline: detector.lastBaseline, source: detector.id.source)
                 } else if alarm.confirmedMinute != nil || (detector.id.source == .reports && incident.regions.contains(detector.id.region)) {
                     join(&incident, detector: detector, alarm: alarm, now: now, events: &events)
                 }
                 open[fingerprint] = incident
-            } else if alarm.confirmedMinute != nil {
-                guard detector.id.source != .reports || settings.reportsOpenIncidents else { continue }
-                // The tail of an anomaly that was part of a resolved incident does not open another.
-                guard !settled.contains(AlarmKey(series: detector.id, onsetMinute: alarm.onsetMinute)) else { continue }
-                var incident = Incident(
-                    id: Self.incidentID(service: detector.id.service, timeMs: now), service: detector.id.service,
-                    fingerprint: fingerprint, openedMs: now, firstAnomalyMs: Int64(alarm.onsetMinute) * 60_000,
-                    status: .investigating, scope: [], cause: .serverSide, layer: StepName.operation.rawValue)
-                incident.timeline.append(TimelineEntry(timeMs: incident.firstAnomalyMs, kind: .firstAnomaly,
-                                                       text: "First anomaly: \(Self.describe(detector, alarm))"))
-                incident.timeline.append(TimelineEntry(timeMs: now, kind: .opened, text: "Incident opened (investigating)"))
-                join(&incident, detector: detector, alarm: alarm, now: now, events: &events, announce: false)
-                open[fingerprint] = incident
-                events.append(IncidentEvent(kind: .opened, incidentID: incident.id, timeMs: now, status: incident.status))
+                continue
             }
-        }
-        // Status, recovery and resolution of each open incident.
-        let alarmedCells = Set(active.compactMap { series -> ScopeCell? in
-            let id = detectors[series].id
-            return id.path.map { ScopeCell(path: $0, region: id.region) }
-        })
-        let activeIDs = Set(active.map { detectors[$0].id })
-        for fingerprint in open.keys.sorted() {
-            guard var incident = open[fingerprint] else { continue }
-            let alarmedMembers = incident.members.keys.filter { activeIDs.contains($0) && $0.source != .reports }
-            if alarmedMembers.isEmpty {
-                if recoveringSince[fingerprint] == nil {
-                    recoveringSince[fingerprint] = context.minute
-                    incident.recoveredMs = now
-                    incident.timeline.append(TimelineEntry(timeMs: now, kind: .recovered, text: "Every affected series is back to its baseline"))
-                    setStatus(&incident, .restoringService, now: now, events: &events)
-                    events.append(IncidentEvent(kind: .recovered, incidentID: incident.id, timeMs: now, status: incident.status))
-                } else if let since = recoveringSince[fingerprint], context.minute - since >= settings.resolveMinutes {
-                    incident.resolvedMs = now
-                    judge(&incident, context: context, alarmedCells: [])
-                    setStatus(&incident, .serviceRestored, now: now, events: &events)
-                    incident.timeline.append(TimelineEntry(timeMs: now, kind: .resolved,
-                                                           text: "Resolved after \(settings.resolveMinutes) minutes without an anomaly"))
-                    events.append(IncidentEvent(kind: .resolved, incidentID: incident.id, timeMs: now, status: incident.status))
-                    open[fingerprint] = nil
-                    recoveringSince[fingerprint] = nil
-                    settled = settled.filter { context.minute - $0.onsetMinute < 24 * 60 }
-                    for series in active where incident.members[detectors[series].id] != nil {
-                        if let alarm = detectors[series].alarm {
-                            settled.insert(AlarmKey(series: detectors[series].id, onsetMinute: alarm.onsetMinute))
-                        }
-                    }
-                    closed.append(incident)
-                    continue
-                }
-            } else {
-                if recoveringSince[fingerprint] != nil {
-                    recoveringSince[fingerprint] = nil
-                    incident.recoveredMs = nil
-                    incident.timeline.append(TimelineEntry(timeMs: now, kind: .relapsed, text: "Failures are back"))
-                    events.append(IncidentEvent(kind: .relapsed, incidentID: incident.id, timeMs: now, status: incident.status))
-                }
-                if now - incident.openedMs >= Int64(settings.investigatingMinutes) * 60_000 || incident.status != .investigating {
-                    let interrupted = alarmedMembers.contains { id in
-                        guard let series = active.first(where: { detectors[$0].id == id }) else { return false }
-                        return detectors[series].lastRatio >= 0.5
-                    }
-                    setStatus(&incident, interrupted ? .serviceInterruption : .serviceDegradation, now: now, events: &events)
-                }
-            }
-            // Report surge in an affected region.
-            if incident.reportSurgeMs == nil,
-               let surge = active.first(where: { detectors[$0].id.source == .reports && detectors[$0].id.service == incident.service
-                                                  && incident.regions.contains(detectors[$0].id.region) }) {
-                incident.reportSurgeMs = now
-                incident.timeline.append(TimelineEntry(
-                    timeMs: now, kind: .reportSurge,
-                    text: "User reports surged in \(detectors[surge].id.region) (MailCanary was \(Self.minutes(Double(now - incident.openedMs) / 60_000)) ahead)"))
-                events.append(IncidentEvent(kind: .reportSurge, incidentID: incident.id, timeMs: now, status: incident.status))
-            }
-            if incident.workaround != nil || context.minute % 5 == 0 {
-                judge(&incident, context: context, alarmedCells: alarmedCells)
-            }
+            guard alarm.confirmedMinute != nil, detector.id.source != .reports || settings.reportsOpenIncidents,
+                  !settled.contains(AlarmKey(series: detector.id, onsetMinute: alarm.onsetMinute)) else { continue }
+            var incident = Incident(
+                id: Self.incidentID(service: detector.id.service, timeMs: now), service: detector.id.service,
+                fingerprint: fingerprint, openedMs: now, firstAnomalyMs: Int64(alarm.onsetMinute) * 60_000,
+                status: .investigating, scope: [], cause: .serverSide, layer: StepName.operation.rawValue)
+            incident.timeline.append(TimelineEntry(timeMs: incident.firstAnomalyMs, kind: .firstAnomaly,
+                                                   text: "First anomaly: \(Self.describe(detector, alarm))"))
+            incident.timeline.append(TimelineEntry(timeMs: now, kind: .opened, text: "Incident opened (investigating)"))
+            join(&incident, detector: detector, alarm: alarm, now: now, events: &events, announce: false)
             open[fingerprint] = incident
+            events.append(IncidentEvent(kind: .opened, incidentID: incident.id, timeMs: now, status: incident.status))
         }
-        return events + linkAdvisories(nowMs: now)
     }
 
-    private mutating func join(_ incident: inout Incident, detector: SeriesDetector, alarm: SeriesAlarm, now: Int64,
+    /// One minute of an open incident: recovery and relapse, resolution after `resolveMinutes`
+    /// without an alarming member, status by magnitude.
+    private func follow(_ incident: inout Incident, detectors: [SeriesDetector], alarmed: [SeriesID: Int],
+                        context: MinuteContext, events: inout [IncidentEvent]) {
+        let now = context.timeMs
+        let alarmedMembers = incident.members.keys.compactMap { id in id.source == .reports ? nil : alarmed[id] }
+        if alarmedMembers.isEmpty {
+            guard let recovered = incident.recoveredMs else {
+                incident.recoveredMs = now
+                incident.timeline.append(TimelineEntry(timeMs: now, kind: .recovered, text: "Every affected series is back to its baseline"))
+                setStatus(&incident, .restoringService, now: now, events: &events)
+                events.append(IncidentEvent(kind: .recovered, incidentID: incident.id, timeMs: now, status: incident.status))
+                return
+            }
+            guard now - recovered >= Int64(settings.resolveMinutes) * 60_000 else { return }
+            incident.resolvedMs = now
+            judge(&incident, context: context, alarmedCells: [])
+            setStatus(&incident, .serviceRestored, now: now, events: &events)
+            incident.timeline.append(TimelineEntry(timeMs: now, kind: .resolved,
+                                                   text: "Resolved after \(settings.resolveMinutes) minutes without an anomaly"))
+            events.append(IncidentEvent(kind: .resolved, incidentID: incident.id, timeMs: now, status: incident.status))
+            return
+        }
+        if incident.recoveredMs != nil {
+            incident.recoveredMs = nil
+            incident.timeline.append(TimelineEntry(timeMs: now, kind: .relapsed, text: "Failures are back"))
+            events.append(IncidentEvent(kind: .relapsed, incidentID: incident.id, timeMs: now, status: incident.status))
+        }
+        if now - incident.openedMs >= Int64(settings.investigatingMinutes) * 60_000 || incident.status != .investigating {
+            let interrupted = alarmedMembers.contains { detectors[$0].lastRatio >= 0.5 }
+            setStatus(&incident, interrupted ? .serviceInterruption : .serviceDegradation, now: now, events: &events)
+        }
+    }
+
+    /// The first surge of user reports in an affected region, and how far ahead MailCanary was.
+    private func noteReportSurge(_ incident: inout Incident, alarmed: [SeriesID: Int], now: Int64, events: inout [IncidentEvent]) {
+        guard incident.reportSurgeMs == nil else { return }
+        let surging = alarmed.keys.filter { $0.source == .reports && $0.service == incident.service && incident.regions.contains($0.region) }
+        if let region = surging.map(\.region).min() {
+            incident.reportSurgeMs = now
+            incident.timeline.append(TimelineEntry(
+                timeMs: now, kind: .reportSurge,
+                text: "User reports surged in \(region) (MailCanary was \(Self.minutes(Double(now - incident.openedMs) / 60_000)) ahead)"))
+            events.append(IncidentEvent(kind: .reportSurge, incidentID: incident.id, timeMs: now, status: incident.status))
+        }
+    }
+
+    private func join(_ incident: inout Incident, detector: SeriesDetector, alarm: SeriesAlarm, now: Int64,
                                events: inout [IncidentEvent], announce: Bool = true) {
         incident.members[detector.id] = now
         incident.sources.insert(detector.id.source)
@@ -196,7 +203,7 @@ struct IncidentBook: Sendable {
         }
     }
 
-    private mutating func judge(_ incident: inout Incident, context: MinuteContext, alarmedCells: Set<ScopeCell>) {
+    private func judge(_ incident: inout Incident, context: MinuteContext, alarmedCells: Set<ScopeCell>) {
         let regions = Set(incident.scope.map(\.region))
         let latencyOnly = !incident.anomalyKinds.contains(SeriesAlarm.Kind.failure.rawValue)
         let judgement = CauseJudge.judge(incident.evidence, regions: regions, allRegions: context.regions[incident.service] ?? [],

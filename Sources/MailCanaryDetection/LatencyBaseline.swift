@@ -27,12 +27,11 @@ struct LatencyBaseline {
             next = (next + 1) % Self.capacity
         }
         sinceRecompute += 1
-        if sinceRecompute >= Self.recomputeEvery || (ring.count == 30 && !isReadyComputed) {
+        // Also as soon as the ring is large enough to trust (it only passes 30 once).
+        if sinceRecompute >= Self.recomputeEvery || ring.count == 30 {
             recompute()
         }
     }
-
-    private var isReadyComputed: Bool { median > 0 }
 
     private mutating func recompute() {
         sinceRecompute = 0

@@ -6,11 +6,10 @@ struct MinuteBucket {
     var failed = 0
     var latencySum = 0.0
     var latencyWeight = 0.0
-    /// Failure classes of failed probes, by `FailureClass` case order.
-    var classCounts = [Int](repeating: 0, count: FailureClass.allCases.count)
+    /// Failure classes of failed probes.
+    var classCounts: [FailureClass: Int] = [:]
     var failedSteps: [StepName: Int] = [:]
     var errors: [String: Int] = [:]
-    var failingClients: [ClientKind: Int] = [:]
     var users: Set<String> = []
     var reporters: [String] = []
     var observed = false
@@ -25,7 +24,6 @@ struct MinuteBucket {
             latencyWeight += Double(attempts)
         }
         if counts.failed > 0 {
-            failingClients[counts.client, default: 0] += counts.failed
             for error in counts.errors where errors.count < 16 || errors[error.message] != nil {
                 errors[error.message, default: 0] += error.count
             }
@@ -38,9 +36,7 @@ struct MinuteBucket {
         attempts += 1
         if probe.failed {
             failed += 1
-            if let failureClass = probe.failureClass, let index = FailureClass.allCases.firstIndex(of: failureClass) {
-                classCounts[index] += 1
-            }
+            if let failureClass = probe.failureClass { classCounts[failureClass, default: 0] += 1 }
             if let step = probe.failedStep { failedSteps[step, default: 0] += 1 }
             if let error = probe.error, errors.count < 16 || errors[error] != nil { errors[error, default: 0] += 1 }
         } else if probe.durationMs.isFinite, probe.durationMs >= 0 {
@@ -53,7 +49,6 @@ struct MinuteBucket {
         observed = true
         attempts += 1
         failed += 1
-        failingClients[report.client, default: 0] += 1
         if reporters.count < 10_000 { reporters.append(report.reporter) }
     }
 

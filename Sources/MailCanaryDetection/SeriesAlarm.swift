@@ -6,7 +6,6 @@ struct SeriesAlarm {
     enum Kind: String { case failure, latency, reports }
 
     var onsetMinute: Int
-    var raisedMinute: Int
     var kind: Kind
     /// When the alarm became an anomaly worth an incident (sustained or corroborated).
     var confirmedMinute: Int?

@@ -51,6 +51,18 @@ struct SeriesDetector {
         lastSignificantMinute == lastObservedMinute && minute - lastObservedMinute <= 2
     }
 
+    /// Whether the alarm has outlasted a blip while still failing. Alone, reports also need a few
+    /// distinct people, and probes the classic three failures in a row (one probe every minute or
+    /// two: two failures around a success are not sustained).
+    func isSustained(at minute: Int, settings: DetectionSettings) -> Bool {
+        guard let alarm, minute - alarm.onsetMinute + 1 > settings.blipMinutes, isFailingNow(at: minute) else { return false }
+        switch id.source {
+        case .reports: return alarm.evidence.reporters.count >= settings.reportersToOpen
+        case .probe: return consecutiveSignificant >= 3
+        case .telemetry: return true
+        }
+    }
+
     mutating func confirm(at minute: Int) {
         if alarm != nil, alarm?.confirmedMinute == nil { alarm?.confirmedMinute = minute }
     }
@@ -88,7 +100,7 @@ struct SeriesDetector {
         if raised, alarm == nil {
             let kind: SeriesAlarm.Kind = id.source == .reports ? .reports : (failureAlarm ? .failure : .latency)
             let onset = [failureAlarm ? failureStart : nil, latencyAlarm ? latencyStart : nil].compactMap { $0 }.min() ?? minute
-            alarm = SeriesAlarm(onsetMinute: onset, raisedMinute: minute, kind: kind)
+            alarm = SeriesAlarm(onsetMinute: onset, kind: kind)
         } else if !raised {
             alarm = nil
         }

@@ -2,7 +2,7 @@ import MailCanaryCore
 
 /// One stream of outcomes: (service, path, region, source) (DESIGN.md, "series"). Report series
 /// have no access path: people report a client that does not work, in a region.
-public struct SeriesID: Hashable, Sendable, CustomStringConvertible, Comparable {
+public struct SeriesID: Hashable, Sendable, CustomStringConvertible {
     public var service: String
     public var path: AccessPath?
     public var region: String
@@ -17,9 +17,5 @@ public struct SeriesID: Hashable, Sendable, CustomStringConvertible, Comparable 
 
     public var description: String {
         "\(service)/\(path?.rawValue ?? "reports")/\(region)/\(source.rawValue)"
-    }
-
-    public static func < (lhs: SeriesID, rhs: SeriesID) -> Bool {
-        (lhs.service, lhs.path?.rawValue ?? "", lhs.region, lhs.source) < (rhs.service, rhs.path?.rawValue ?? "", rhs.region, rhs.source)
     }
 }

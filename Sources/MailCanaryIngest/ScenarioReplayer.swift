@@ -14,6 +14,7 @@ public struct ScenarioReplayer {
 
     public var engine: DetectionEngine
     public private(set) var summary = Summary()
+    private var lastTimeMs: Int64?
 
     public init(settings: DetectionSettings = DetectionSettings()) {
         engine = DetectionEngine(settings: settings)
@@ -27,6 +28,7 @@ public struct ScenarioReplayer {
                 summary.header = header
             case .signal(let signal):
                 summary.records += 1
+                lastTimeMs = max(lastTimeMs ?? signal.timeMs, signal.timeMs)
                 _ = engine.ingest(signal)
             }
         } catch {
@@ -39,11 +41,10 @@ public struct ScenarioReplayer {
         if summary.problems.count < 10 { summary.problems.append(problem) }
     }
 
-    /// Closes the scenario: the minutes up to its end (or the last record) are evaluated.
+    /// Closes the scenario: the minutes up to its end, or up to the last record's, are evaluated.
     public mutating func finish() {
-        if let end = summary.header?.endMs {
-            _ = engine.advance(to: end)
-        }
+        guard let last = lastTimeMs else { return }
+        _ = engine.advance(to: max(summary.header?.endMs ?? last, last))
     }
 
     /// Replays a whole file.

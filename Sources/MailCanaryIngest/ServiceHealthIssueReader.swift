@@ -25,7 +25,7 @@ public enum ServiceHealthIssueReader {
             case "endDateTime": endMs = try scanner.readOptionalTimestamp(field)
             case "lastModifiedDateTime": lastModifiedMs = try scanner.readOptionalTimestamp(field)
             case "posts":
-                if try scanner.read(field, { scanner throws(JSONScanError) in try scanner.null() }) { break }
+                if try scanner.readNull(field) { break }
                 try scanner.readArrayStart(field)
                 while try scanner.readElement(field) {
                     posts.append(try readPost(from: &scanner, path: "\(field)[\(posts.count)]"))
@@ -48,7 +48,7 @@ public enum ServiceHealthIssueReader {
             case "createdDateTime": created = try scanner.readTimestamp(path + ".createdDateTime")
             case "postType": postType = try scanner.readOptionalString(path + ".postType") ?? ""
             case "description":
-                if try scanner.read(path + ".description", { scanner throws(JSONScanError) in try scanner.null() }) { break }
+                if try scanner.readNull(path + ".description") { break }
                 try scanner.readObjectStart(path + ".description")
                 while let inner = try scanner.readKey(path + ".description") {
                     if inner == "content" {

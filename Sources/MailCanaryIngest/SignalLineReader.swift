@@ -11,24 +11,12 @@ public enum SignalLineReader {
     public static func read(_ bytes: [UInt8], _ range: Range<Int>) throws(JSONReadError) -> IngestRecord {
         var scanner = JSONScanner(bytes, range: range)
         var line = LineFields()
-        do throws(JSONReadError) {
-            do {
-                try scanner.beginObject()
-            } catch {
-                // Not even an object: say so as a syntax problem, not as a wrong type.
-                throw JSONReadError(path: "the line", kind: .notJSON(error))
-            }
-            while let key = try scanner.readKey("the line") {
-                try line.read(key, from: &scanner)
-            }
-            try scanner.read("the line") { scanner throws(JSONScanError) in try scanner.end() }
-            return try line.record()
-        } catch {
-            // Byte offsets count from the start of the line, not of the buffer it sits in.
-            guard case .notJSON(var scanError) = error.kind else { throw error }
-            scanError.offset -= range.lowerBound
-            throw JSONReadError(path: error.path, kind: .notJSON(scanError))
+        try scanner.readRootObject("the line")
+        while let key = try scanner.readKey("the line") {
+            try line.read(key, from: &scanner)
         }
+        try scanner.readEnd("the line")
+        return try line.record()
     }
 
     public static func read(_ text: String) throws(JSONReadError) -> IngestRecord {
@@ -50,7 +38,7 @@ struct LineFields {
     var errors: [ErrorCount] = []
     var latencyMsP50: Double?
     var outcome: String?
-    var failureClass: String?
+    var failureClass: FailureClass?
     var error: String?
     var durationMs: Double?
     var failedStep: String?
@@ -80,7 +68,7 @@ struct LineFields {
         case "latencyMsP50": latencyMsP50 = try scanner.readOptionalDouble("latencyMsP50")
         case "latencyMs": latencyMsP50 = try scanner.readOptionalDouble("latencyMs")
         case "outcome": outcome = try scanner.readString("outcome")
-        case "failureClass": failureClass = try scanner.readOptionalString("failureClass")
+        case "failureClass": failureClass = try scanner.readOptional(FailureClass.self, "failureClass")
         case "error": error = try scanner.readOptionalString("error")
         case "durationMs": durationMs = try scanner.readDouble("durationMs")
         case "failedStep": failedStep = try scanner.readOptionalString("failedStep")
@@ -103,7 +91,7 @@ struct LineFields {
 
     /// `{"message": count, …}`.
     static func readErrors(_ scanner: inout JSONScanner) throws(JSONReadError) -> [ErrorCount] {
-        if try scanner.read("errors", { scanner throws(JSONScanError) in try scanner.null() }) { return [] }
+        if try scanner.readNull("errors") { return [] }
         var errors: [ErrorCount] = []
         try scanner.readObjectStart("errors")
         while let message = try scanner.readKey("errors") {
@@ -155,15 +143,10 @@ struct LineFields {
                 latencyMsP50: latencyMsP50, user: user)))
         case "probe":
             let failed = try eventFailed()
-            var failureClass: FailureClass?
-            if let raw = self.failureClass {
-                guard let value = FailureClass(rawValue: raw) else { throw JSONReadError(path: "failureClass", kind: .invalid) }
-                failureClass = value
-            }
             return .signal(.probe(ProbeObservation(
                 timeMs: try required(timeMs, "t"), service: try required(service, "service"), region: try required(region, "region"),
                 path: AccessPath(try required(path, "path")), agent: agent ?? region ?? "", failed: failed,
-                failureClass: failed ? (failureClass ?? .server) : nil, failedStep: failed ? failedStep.map { StepName($0) } : nil,
+                failureClass: failed ? failureClass : nil, failedStep: failed ? failedStep.map { StepName($0) } : nil,
                 error: failed ? error : nil, durationMs: durationMs ?? 0)))
         case "report":
             return .signal(.report(UserReport(

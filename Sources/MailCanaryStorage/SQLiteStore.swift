@@ -56,7 +56,7 @@ public final class SQLiteStore: MailCanaryStore {
         var dirty: Set<DirtyBucket> = []
         for (index, result) in results.enumerated() {
             let key = LatestKey(probeID: result.probeID, region: result.region)
-            if let current = newest[key], results[current].startedAtMs > result.startedAtMs { } else { newest[key] = index }
+            if newest[key].map({ results[$0].startedAtMs <= result.startedAtMs }) ?? true { newest[key] = index }
             dirty.insert(DirtyBucket(series: result.series, bucket: (result.startedAtMs / 60_000) * 60_000))
         }
         let wanted = Set(newest.values)

@@ -38,30 +38,22 @@ public struct ResultBatch: Codable, Sendable {
     public init(json bytes: [UInt8]) throws(JSONReadError) {
         var scanner = JSONScanner(bytes)
         var agent: String?, region: String?, results: [StoredResult]?
-        do {
-            try scanner.beginObject()
-        } catch {
-            // Not an object: say whether it is JSON of another shape or not JSON at all.
-            var whole = JSONScanner(bytes)
-            do { try whole.skipValue(); try whole.end() } catch { throw JSONReadError(path: "batch", kind: .notJSON(error)) }
-            throw JSONReadError(path: "batch", kind: .wrongType)
-        }
-        while let key = try scanner.read("batch", { scanner throws(JSONScanError) in try scanner.nextKey() }) {
+        try scanner.readRootObject("batch")
+        while let key = try scanner.readKey("batch") {
             switch key {
-            case "agent": agent = try scanner.read("agent") { scanner throws(JSONScanError) in try scanner.string() }
-            case "region": region = try scanner.read("region") { scanner throws(JSONScanError) in try scanner.string() }
+            case "agent": agent = try scanner.readString("agent")
+            case "region": region = try scanner.readString("region")
             case "results":
                 var list: [StoredResult] = []
-                try scanner.read("results") { scanner throws(JSONScanError) in try scanner.beginArray() }
-                while try scanner.read("results", { scanner throws(JSONScanError) in try scanner.nextElement() }) {
-                    let index = list.count
-                    list.append(try StoredResult.read(from: &scanner, path: "results[\(index)]"))
+                try scanner.readArrayStart("results")
+                while try scanner.readElement("results") {
+                    list.append(try StoredResult.read(from: &scanner, path: "results[\(list.count)]"))
                 }
                 results = list
-            default: try scanner.read(key) { scanner throws(JSONScanError) in try scanner.skipValue() }
+            default: try scanner.skip(key)
             }
         }
-        try scanner.read("batch") { scanner throws(JSONScanError) in try scanner.end() }
+        try scanner.readEnd("batch")
         guard let agent else { throw JSONReadError(path: "agent", kind: .missing) }
         guard let region else { throw JSONReadError(path: "region", kind: .missing) }
         guard let results else { throw JSONReadError(path: "results", kind: .missing) }

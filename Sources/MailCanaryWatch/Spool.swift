@@ -22,19 +22,19 @@ public final class Spool: Sendable {
             self.result = result
         }
 
-        /// One spool line, read with the scanner (segments are re-read on every upload).
-        init(json bytes: [UInt8]) throws(JSONReadError) {
-            var scanner = JSONScanner(bytes)
+        /// One spool line (`range` of a segment's bytes), read with the scanner.
+        init(json bytes: [UInt8], range: Range<Int>) throws(JSONReadError) {
+            var scanner = JSONScanner(bytes, range: range)
             var sequence: Int64?, result: StoredResult?
-            try scanner.read("entry") { scanner throws(JSONScanError) in try scanner.beginObject() }
-            while let key = try scanner.read("entry", { scanner throws(JSONScanError) in try scanner.nextKey() }) {
+            try scanner.readRootObject("entry")
+            while let key = try scanner.readKey("entry") {
                 switch key {
-                case "sequence": sequence = try scanner.read("sequence") { scanner throws(JSONScanError) in try scanner.int64() }
+                case "sequence": sequence = try scanner.readInt64("sequence")
                 case "result": result = try StoredResult.read(from: &scanner, path: "result")
-                default: try scanner.read(key) { scanner throws(JSONScanError) in try scanner.skipValue() }
+                default: try scanner.skip(key)
                 }
             }
-            try scanner.read("entry") { scanner throws(JSONScanError) in try scanner.end() }
+            try scanner.readEnd("entry")
             guard let sequence else { throw JSONReadError(path: "sequence", kind: .missing) }
             guard let result else { throw JSONReadError(path: "result", kind: .missing) }
             self.init(sequence: sequence, result: result)
@@ -182,7 +182,15 @@ public final class Spool: Sendable {
     /// Entries of one segment; a torn last line (a crash mid-write) is ignored.
     static func read(_ path: String) -> [Entry] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
-        return data.split(separator: 0x0A).compactMap { try? Entry(json: Array($0)) }
+        let bytes = [UInt8](data)
+        var entries: [Entry] = []
+        var lineStart = 0
+        for index in bytes.indices where bytes[index] == 0x0A || index == bytes.count - 1 {
+            let lineEnd = bytes[index] == 0x0A ? index : index + 1
+            if lineEnd > lineStart, let entry = try? Entry(json: bytes, range: lineStart..<lineEnd) { entries.append(entry) }
+            lineStart = index + 1
+        }
+        return entries
     }
 }
 

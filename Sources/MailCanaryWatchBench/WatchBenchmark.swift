@@ -114,7 +114,7 @@ struct Ingest: AsyncParsableCommand {
     var breakdown = false
 
     /// The server's two big costs apart from HTTP, each on one core, to show where the time goes.
-    func printBreakdown(_ prepared: [Data], logger: Logger) async throws {
+    func printBreakdown(_ prepared: [Data]) async throws {
         let sample = Array(prepared.prefix(100))
         let bytes = sample.map { [UInt8]($0) }
         let count = Double(sample.count * batch)
@@ -184,7 +184,7 @@ struct Ingest: AsyncParsableCommand {
             print(row("results accepted per second (\(store), median)", median, 50_000, "/s", lowerIsBetter: false))
             print("memory".padding(toLength: 48, withPad: " ", startingAt: 0) + String(format: "%12.1f MiB (peak resident, server and load generator)", peakMemoryMiB()))
             tasks.cancelAll()
-            if breakdown { try await printBreakdown(lastPrepared, logger: logger) }
+            if breakdown { try await printBreakdown(lastPrepared) }
         }
     }
 
