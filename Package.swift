@@ -130,6 +130,8 @@ let package = Package(
             name: "MailCanaryServer",
             dependencies: [
                 "MailCanaryCore",
+                "MailCanaryDetection",
+                "MailCanaryIngest",
                 "MailProbing",
                 "MailCanaryConfig",
                 "MailCanaryStorage",
@@ -186,9 +188,11 @@ let package = Package(
                 "MailCanaryStorage",
                 "MailCanaryWatch",
                 "MailCanaryServer",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -264,6 +268,11 @@ let package = Package(
         .testTarget(
             name: "MailCanaryDetectionTests",
             dependencies: ["MailCanaryDetection", "MailCanaryIngest", "MailCanaryCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MailCanaryServerTests",
+            dependencies: ["MailCanaryServer", "MailCanaryDetection", "MailCanaryStorage", "MailCanaryCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

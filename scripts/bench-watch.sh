@@ -4,6 +4,9 @@
 #              scheduling lag p50/p99/max (goal p99 < 250 ms), results written per second, peak memory;
 #   ingest:    agent batches POSTed to a real server (HTTP, JSON, token, durable append) on SQLite and
 #              on the lab's PostgreSQL: results accepted per second (goal 50,000/s on SQLite).
+#   telemetry: NDJSON connection events POSTed to a real server (token, idempotency key, durable
+#              batch, detection): events accepted per second (goal 200,000/s on SQLite), beside a
+#              one-row-per-event SQLite layout.
 #
 #   bash scripts/bench-watch.sh [PROBES] [SECONDS]     (defaults 10000 and 75)
 set -euo pipefail
@@ -22,3 +25,5 @@ echo
 echo
 "$bin" ingest --store postgres \
   --postgres "$MAILCANARY_LAB_POSTGRES_HOST:$MAILCANARY_LAB_POSTGRES_PORT:$MAILCANARY_LAB_POSTGRES_USER:$MAILCANARY_LAB_POSTGRES_DATABASE:$MAILCANARY_LAB_POSTGRES_PASSWORD_FILE"
+echo
+"$bin" telemetry

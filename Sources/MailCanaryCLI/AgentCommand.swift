@@ -120,44 +120,15 @@ struct AgentCommand: AsyncParsableCommand {
         @Argument(help: "The agent id, as in the configuration's agents: list.")
         var agent: String
 
-        @Option(help: ArgumentHelp("The server's configuration (default ./mailcanary.yml, else the bundled sample).", valueName: "FILE"))
-        var config: String?
-
-        @Option(name: .customLong("data-dir"), help: ArgumentHelp("Folder of the SQLite store (default: the configuration's data_dir).", valueName: "DIR"))
-        var dataDir: String?
-
-        @Option(help: ArgumentHelp("Write the token to this file instead of printing it.", valueName: "PATH"))
-        var out: String?
+        @OptionGroup var options: TokenOptions
 
         func run() async throws {
-            let (watch, _) = try ServeCommand.loadConfig(config)
+            let (watch, _) = try ServeCommand.loadConfig(options.config)
             guard watch.agent(agent) != nil else {
                 let known = watch.agents.map(\.id)
                 throw UsageError("agent '\(agent)' is not in the configuration's agents: list" + (known.isEmpty ? "; add it there first" : " (\(known.joined(separator: ", ")))"))
             }
-            let logger = Logger(label: "mailcanary")
-            let (store, service): (any MailCanaryStore, (any Service)?)
-            do {
-                (store, service) = try ServerRuntime.openStore(watch, dataDirectory: dataDir ?? watch.server.dataDirectory, logger: logger)
-            } catch {
-                throw UsageError(error.description)
-            }
-            let token = AgentToken.generate()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                if let service { group.addTask { try await service.run() } }
-                try await store.migrate()
-                try await store.setAgentToken(agent: agent, tokenHash: AgentToken.hash(token), nowMs: Date().millisecondsSince1970)
-                group.cancelAll()
-            }
-            if let out {
-                guard FileManager.default.createFile(atPath: out, contents: Data((token.exposedForWire + "\n").utf8),
-                                                     attributes: [.posixPermissions: 0o600]) else {
-                    throw UsageError("--out \(out): cannot write the file")
-                }
-                FileHandleOutput.standardError("token for agent \(agent) written to \(out)\n")
-            } else {
-                print(token.exposedForWire)
-            }
+            try await TokenCommand.issue(id: agent, what: "agent \(agent)", config: watch, options: options)
         }
     }
 }

@@ -90,8 +90,14 @@ extension JSONScanner {
         try read(path()) { scanner throws(JSONScanError) in try scanner.beginObject() }
     }
 
+    /// The next key of an object, nil at its end. Anything but a string where a key belongs
+    /// (`{not json`) is broken JSON, not a value of the wrong type.
     public mutating func readKey(_ path: @autoclosure () -> String) throws(JSONReadError) -> String? {
-        try read(path()) { scanner throws(JSONScanError) in try scanner.nextKey() }
+        do {
+            return try nextKey()
+        } catch {
+            throw JSONReadError(path: path(), kind: .notJSON(error))
+        }
     }
 
     public mutating func readArrayStart(_ path: @autoclosure () -> String) throws(JSONReadError) {

@@ -17,6 +17,7 @@ public struct DetectionEngine: Sendable {
     private var clients: [String: Set<ClientKind>] = [:]
     private var regions: [String: Set<String>] = [:]
     private var probedPaths: [String: Set<AccessPath>] = [:]
+    private var reporters = ReporterLedger()
 
     public init(settings: DetectionSettings = DetectionSettings()) {
         self.settings = settings
@@ -54,6 +55,8 @@ public struct DetectionEngine: Sendable {
             touch(series)
             buckets[series].add(probe)
         case .report(let report):
+            guard reporters.admit(service: report.service, reporter: report.reporter, minute: minute,
+                                  windowMinutes: settings.reporterWindowMinutes) else { break }
             let series = seriesIndex(SeriesID(service: report.service, path: nil, region: report.region, source: .reports))
             touch(series)
             buckets[series].add(report: report)
@@ -73,6 +76,8 @@ public struct DetectionEngine: Sendable {
 
     // MARK: - Minutes
 
+    static let longestGapMinutes = 7 * 1_440
+
     private mutating func seriesIndex(_ id: SeriesID) -> Int {
         if let found = index[id] { return found }
         let new = detectors.count
@@ -91,6 +96,12 @@ public struct DetectionEngine: Sendable {
     private mutating func close(through last: Int) -> [IncidentEvent] {
         guard var minute = currentMinute else { return [] }
         var events: [IncidentEvent] = []
+        // A gap longer than a week (a stray timestamp, a server off for a month) is not walked
+        // minute by minute: after a week of empty minutes nothing is left to learn or resolve.
+        if last - minute > Self.longestGapMinutes {
+            events = closeMinute(minute)
+            minute = last - Self.longestGapMinutes
+        }
         while minute <= last {
             events += closeMinute(minute)
             minute += 1

@@ -36,6 +36,8 @@ public struct DetectionSettings: Sendable, Equatable {
     public var reportsOpenIncidents = true
     /// Distinct reporters a surge needs before it stands on its own.
     public var reportersToOpen = 5
+    /// A reporter counts once per service within this many minutes (once per incident).
+    public var reporterWindowMinutes = 120
 
     public init() {}
 }

@@ -32,6 +32,14 @@ public enum IncidentJSON {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// One incident as a JSON object (what the store keeps and `GET /api/v1/incidents/{id}` shows).
+    public static func render(_ incident: Incident) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(2_048)
+        append(incident, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     static func append(_ incident: Incident, to out: inout [UInt8]) {
         func key(_ name: String) { JSONText.append("\"\(name)\":", to: &out) }
         func string(_ value: String?) {

@@ -159,7 +159,8 @@ struct LineFields {
             return .scenario(ScenarioHeader(name: try required(name, "name"), service: try required(service, "service"),
                                             startMs: try required(startMs, "start"), endMs: try required(endMs, "end"), regions: regions))
         case nil:
-            throw JSONReadError(path: "kind", kind: .missing)
+            // A line shaped like a single connection event that lacks its outcome says so.
+            throw JSONReadError(path: client != nil && path != nil ? "outcome" : "kind", kind: .missing)
         default:
             throw JSONReadError(path: "kind", kind: .invalid)
         }

@@ -15,22 +15,24 @@ struct APIController: Sendable {
     let store: any MailCanaryStore
     let scheduler: ProbeScheduler?
     let writer: StoreWriter?
+    let detection: DetectionService?
     let logger: Logger
     /// Bounded ingest: at most this many uploads at once; more get 429 with Retry-After.
-    let ingestSlots: NIOLockedValueBox<Int>
+    let ingestSlots = UploadSlots(APIController.maxConcurrentUploads)
     static let maxConcurrentUploads = 8
     static let maxUploadBytes = 32 << 20
 
-    init(config: WatchConfig, store: any MailCanaryStore, scheduler: ProbeScheduler?, writer: StoreWriter?, logger: Logger) {
+    init(config: WatchConfig, store: any MailCanaryStore, scheduler: ProbeScheduler?, writer: StoreWriter?,
+         detection: DetectionService?, logger: Logger) {
         self.config = config
         self.store = store
         self.scheduler = scheduler
         self.writer = writer
+        self.detection = detection
         self.logger = logger
-        ingestSlots = NIOLockedValueBox(Self.maxConcurrentUploads)
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ServerRequestContext>) {
         router.get("/healthz") { _, _ in await health() }
         router.get("/metrics") { _, _ in await metrics() }
         router.get("/api/v1/services") { _, _ in services() }
@@ -43,14 +45,7 @@ struct APIController: Sendable {
     }
 
     func handle(_ body: () async throws -> Response) async -> Response {
-        do {
-            return try await body()
-        } catch let error as APIError {
-            return error.response
-        } catch {
-            logger.error("request failed", metadata: ["error": "\(error)"])
-            return APIError(.serviceUnavailable, "the store is not answering; try again").response
-        }
+        await respond(logger: logger, body)
     }
 
     // MARK: - Health and metrics
@@ -63,6 +58,10 @@ struct APIController: Sendable {
             var probes: Int
             var runsStarted: Int64?
             var schedulerLagP99Ms: Double?
+            var detection: DetectionHealth?
+        }
+        struct DetectionHealth: Encodable {
+            var warmedUp: Bool; var replayedSignals: Int; var signalsIn: Int; var waiting: Int; var openIncidents: Int; var storeFailures: Int
         }
         var health = Health(status: "ok", store: "ok", probes: scheduler?.jobCount ?? 0)
         do {
@@ -71,6 +70,10 @@ struct APIController: Sendable {
         } catch {
             health.status = "degraded"
             health.store = "unreachable"
+        }
+        if let status = detection?.status {
+            health.detection = DetectionHealth(warmedUp: status.warmedUp, replayedSignals: status.replayedSignals, signalsIn: status.signalsIn,
+                                               waiting: status.waiting, openIncidents: status.openIncidents, storeFailures: status.storeFailures)
         }
         if let snapshot = scheduler?.stats.snapshot {
             health.runsStarted = snapshot.started
@@ -180,15 +183,26 @@ struct APIController: Sendable {
 
     // MARK: - Agent API
 
-    /// The agent a request's bearer token belongs to, and its configured region.
-    func authenticate(_ request: Request) async throws -> AgentConfig {
+    /// Who the request's bearer token belongs to.
+    func caller(_ request: Request) async throws -> Caller {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "), header.count > 7 else {
-            throw APIError(.unauthorized, "missing Authorization: Bearer token (mailcanary agent token NAME issues one)")
+            throw APIError(.unauthorized, "missing Authorization: Bearer token (mailcanary agent token NAME or mailcanary token telemetry NAME issues one)")
         }
         let hash = AgentToken.hash(Secret(String(header.dropFirst(7))))
-        guard let id = try await store.agent(tokenHash: hash) else { throw APIError(.unauthorized, "unknown or revoked agent token") }
+        guard let id = try await store.agent(tokenHash: hash) else { throw APIError(.unauthorized, "unknown or revoked token") }
+        if id.hasPrefix(Caller.telemetryPrefix) { return Caller(role: .telemetry(String(id.dropFirst(Caller.telemetryPrefix.count)))) }
+        if id.hasPrefix(Caller.operatorPrefix) { return Caller(role: .operator(String(id.dropFirst(Caller.operatorPrefix.count)))) }
         guard let agent = config.agent(id) else {
             throw APIError(.forbidden, "agent '\(id)' is not in the server's configuration (agents:)")
+        }
+        return Caller(role: .agent(agent))
+    }
+
+    /// The agent a request's bearer token belongs to, and its configured region.
+    func authenticate(_ request: Request) async throws -> AgentConfig {
+        let caller = try await caller(request)
+        guard case .agent(let agent) = caller.role else {
+            throw APIError(.forbidden, "token '\(caller.id)' is not an agent's token")
         }
         return agent
     }
@@ -208,24 +222,13 @@ struct APIController: Sendable {
 
     func upload(_ request: Request) async throws -> Response {
         let agent = try await authenticate(request)
-        let admitted = ingestSlots.withLockedValue { slots -> Bool in
-            guard slots > 0 else { return false }
-            slots -= 1
-            return true
-        }
-        guard admitted else {
-            var error = APIError(.tooManyRequests, "too many uploads at once; retry after the delay")
-            error.headers[.retryAfter] = "1"
-            throw error
-        }
-        defer { ingestSlots.withLockedValue { $0 += 1 } }
+        return try await ingestSlots.withSlot { try await store(request, from: agent) }
+    }
+
+    func store(_ request: Request, from agent: AgentConfig) async throws -> Response {
         var request = request
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: Self.maxUploadBytes)
-        } catch {
-            throw APIError(.contentTooLarge, "the batch is larger than \(Self.maxUploadBytes >> 20) MiB; send smaller batches")
-        }
+        let body = try await request.body(upTo: Self.maxUploadBytes,
+                                          tooLarge: "the batch is larger than \(Self.maxUploadBytes >> 20) MiB; send smaller batches")
         let batch: ResultBatch
         do {
             batch = try ResultBatch(json: Array(buffer: body))
@@ -252,6 +255,11 @@ struct APIController: Sendable {
             results.append(result)
         }
         let outcome = try await store.append(results)
+        // Detection takes what was new: re-sent results are the oldest of a batch (an agent's
+        // spool delivers in sequence order), so the newest `inserted` ones are the new ones.
+        if outcome.inserted > 0 {
+            detection?.submit(results: Array(results.sorted { ($0.sequence ?? 0) < ($1.sequence ?? 0) }.suffix(outcome.inserted)))
+        }
         try await store.touchAgent(agent.id, region: agent.region, nowMs: Date().millisecondsSince1970)
         logger.debug("batch stored", metadata: ["agent": "\(agent.id)", "key": "\(request.headers[.idempotencyKey] ?? "")",
                                                  "inserted": "\(outcome.inserted)", "duplicates": "\(outcome.duplicates)"])

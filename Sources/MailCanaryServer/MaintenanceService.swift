@@ -26,10 +26,12 @@ public struct MaintenanceService: Service {
                 try await store.rollUp()
                 let now = Date()
                 if now.timeIntervalSince(lastPrune) >= 3_600 {
-                    let outcome = try await store.prune(Self.cutoffs(retention, nowMs: now.millisecondsSince1970))
+                    let cutoffs = Self.cutoffs(retention, nowMs: now.millisecondsSince1970)
+                    let outcome = try await store.prune(cutoffs)
+                    let signals = try await store.pruneSignals(lastTimeBeforeMs: cutoffs.rawBeforeMs)
                     lastPrune = now
                     logger.info("retention applied", metadata: ["results": "\(outcome.results)", "minuteRollups": "\(outcome.minuteRollups)",
-                                                                "hourRollups": "\(outcome.hourRollups)"])
+                                                                "hourRollups": "\(outcome.hourRollups)", "signalBatches": "\(signals)"])
                 }
             } catch {
                 logger.warning("maintenance failed; will retry", metadata: ["error": "\(error)"])

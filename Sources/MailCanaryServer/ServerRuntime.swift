@@ -20,6 +20,8 @@ public struct ServerRuntime: Sendable {
     public var port: Int
     public var replica: String
     public var logger: Logger
+    /// Detection's lateness allowance, warm-up window and tick (tests shorten them).
+    public var detectionSettings = DetectionService.Settings()
 
     public init(config: WatchConfig, dataDirectory: String, host: String, port: Int, logger: Logger) {
         self.config = config
@@ -61,7 +63,10 @@ public struct ServerRuntime: Sendable {
     public func makeServiceGroup() throws(StartError) -> (ServiceGroup, APIHandle) {
         let (store, storeService) = try Self.openStore(config, dataDirectory: dataDirectory, logger: logger)
         let gate = StartGate()
-        let writer = StoreWriter(store: store, logger: logger)
+        let clock: @Sendable () -> Int64 = { Date().millisecondsSince1970 }
+        let probeSeries = config.probes.flatMap { probe in probe.regions.map { (probe: probe.id, region: $0) } }
+        let detection = DetectionService(store: store, probeSeries: probeSeries, settings: detectionSettings, clock: clock, logger: logger)
+        let writer = StoreWriter(store: store, logger: logger, onStored: { detection.submit(results: $0) })
         let factory = ProbeJobFactory(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
         let probes = config.probes(for: .server)
         let credentials = Dictionary(uniqueKeysWithValues: config.services.map { ($0.id, $0.credentials) })
@@ -81,9 +86,13 @@ public struct ServerRuntime: Sendable {
         }
         let scheduler = ProbeScheduler(jobs: jobs, scheduler: config.scheduler, origin: "server", sink: writer, claim: claim,
                                        nowMs: Date().millisecondsSince1970, logger: logger)
-        let api = APIController(config: config, store: store, scheduler: scheduler, writer: writer, logger: logger)
-        let router = Router()
+        let api = APIController(config: config, store: store, scheduler: scheduler, writer: writer, detection: detection, logger: logger)
+        let router = Router(context: ServerRequestContext.self)
         api.register(on: router)
+        let authenticate: @Sendable (Request) async throws -> Caller = { try await api.caller($0) }
+        SignalController(config: config, store: store, detection: detection, logger: logger, clock: clock)
+            .register(on: router, authenticate: authenticate)
+        IncidentController(store: store, logger: logger, clock: clock).register(on: router, authenticate: authenticate)
         let bound = NIOLockedValueBox<Int?>(nil)
         let app = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "MailCanary"),
                               onServerRunning: { channel in bound.withLockedValue { $0 = channel.localAddress?.port } }, logger: logger)
@@ -92,6 +101,7 @@ public struct ServerRuntime: Sendable {
         services.append(MigrationService(store: store, gate: gate, logger: logger))
         services.append(GatedService(gate: gate, inner: writer))
         services.append(GatedService(gate: gate, inner: MaintenanceService(store: store, retention: config.storage.retention, logger: logger)))
+        services.append(GatedService(gate: gate, inner: detection))
         services.append(GatedService(gate: gate, inner: scheduler))
         services.append(GatedService(gate: gate, inner: app))
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },

@@ -112,5 +112,46 @@ struct Migration: Sendable {
             """,
             "CREATE INDEX run_claims_planned ON run_claims (planned_at)",
         ]),
+        Migration(version: 2, name: "signal batches, incidents, incident notes", statements: [
+            """
+            CREATE TABLE signal_batches (
+                id {ID},
+                source TEXT NOT NULL,
+                idempotency_key TEXT NOT NULL,
+                received_at BIGINT NOT NULL,
+                first_time BIGINT NOT NULL,
+                last_time BIGINT NOT NULL,
+                lines INTEGER NOT NULL,
+                body TEXT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX signal_batches_key ON signal_batches (source, idempotency_key)",
+            "CREATE INDEX signal_batches_last_time ON signal_batches (last_time)",
+            """
+            CREATE TABLE incidents (
+                id TEXT PRIMARY KEY,
+                fingerprint TEXT NOT NULL,
+                service TEXT NOT NULL,
+                status TEXT NOT NULL,
+                opened_at BIGINT NOT NULL,
+                resolved_at BIGINT,
+                updated_at BIGINT NOT NULL,
+                body TEXT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX incidents_one_open_per_fingerprint ON incidents (fingerprint) WHERE resolved_at IS NULL",
+            "CREATE INDEX incidents_opened ON incidents (opened_at)",
+            """
+            CREATE TABLE incident_notes (
+                id {ID},
+                incident_id TEXT NOT NULL REFERENCES incidents (id),
+                at BIGINT NOT NULL,
+                author TEXT NOT NULL,
+                status TEXT,
+                text TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX incident_notes_incident ON incident_notes (incident_id, at)",
+        ]),
     ]
 }

@@ -9,8 +9,8 @@ import ServiceLifecycle
 /// Its connection pool is a service (`run()`), so it goes first in the server's service group.
 /// Migrations and rollups take advisory locks, so replicas can start and roll up at once.
 public final class PostgresStore: MailCanaryStore, Service {
-    private let client: PostgresClient
-    private let logger: Logger
+    let client: PostgresClient
+    let logger: Logger
 
     /// Advisory lock keys (arbitrary, fixed): one for migrations, one for the rollup job.
     static let migrationLock: Int64 = 0x4D43_0001

@@ -5,7 +5,7 @@ import MailCanaryCore
 /// The embedded store: one SQLite file in WAL mode, `synchronous=FULL` so that an append that
 /// returned survives a crash of the process or of the machine.
 public final class SQLiteStore: MailCanaryStore {
-    private let pool: DatabasePool
+    let pool: DatabasePool
     public let path: String
 
     /// Opens (and creates, with its folder) `DIRECTORY/mailcanary.sqlite`.

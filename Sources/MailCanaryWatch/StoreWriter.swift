@@ -16,12 +16,15 @@ public final class StoreWriter: ResultSink, Service {
     let store: any ResultStore
     let bound: Int
     let logger: Logger
+    /// Told of every batch once it is stored (detection takes the server's own results from here).
+    let onStored: @Sendable ([StoredResult]) -> Void
     private let state = NIOLockedValueBox(State())
 
-    public init(store: any ResultStore, bound: Int = 200_000, logger: Logger) {
+    public init(store: any ResultStore, bound: Int = 200_000, logger: Logger, onStored: @escaping @Sendable ([StoredResult]) -> Void = { _ in }) {
         self.store = store
         self.bound = bound
         self.logger = logger
+        self.onStored = onStored
     }
 
     public var written: Int { state.withLockedValue { $0.written } }
@@ -67,6 +70,7 @@ public final class StoreWriter: ResultSink, Service {
             do {
                 _ = try await store.append(batch)
                 state.withLockedValue { $0.written += batch.count }
+                onStored(batch)
             } catch {
                 state.withLockedValue { $0.buffer.insert(contentsOf: batch, at: 0) }
                 logger.warning("store write failed; results kept in memory", metadata: ["pending": "\(pending)", "error": "\(error)"])

@@ -192,7 +192,7 @@ struct LabWatchTests {
         let result = #"{"origin":"x","sequence":5,"probeID":"lab/imap","service":"lab","path":"imap","region":"apac","startedAtMs":1,"plannedAtMs":1,"durationMs":1,"outcome":"ok","steps":[]}"#
         let cases: [(String, String?, String, String)] = [
             (#"{"agent":"apac-1","region":"apac","results":[]}"#, nil, "401", "missing Authorization: Bearer token"),
-            (#"{"agent":"apac-1","region":"apac","results":[]}"#, "mcat_wrong", "401", "unknown or revoked agent token"),
+            (#"{"agent":"apac-1","region":"apac","results":[]}"#, "mcat_wrong", "401", "unknown or revoked token"),
             (#"{"agent":"na-1","region":"na","results":[]}"#, token, "403", "this token belongs to agent 'apac-1'; it cannot upload for 'na-1'"),
             (#"{"agent":"apac-1","region":"na","results":[]}"#, token, "403", "agent 'apac-1' is configured for region 'apac', not 'na'"),
             ("not json", token, "400", "the batch is not valid: not JSON"),

@@ -143,9 +143,69 @@ enum StoreConformance {
         #expect(wins == 1)
     }
 
+    static func signals(_ store: any MailCanaryStore) async throws {
+        func batch(_ key: String, source: String = "telemetry:helpdesk", first: Int64, last: Int64, lines: Int = 2) -> SignalBatch {
+            SignalBatch(source: source, idempotencyKey: key, receivedAtMs: base + last + 5, firstTimeMs: base + first, lastTimeMs: base + last,
+                        lines: lines, body: String(repeating: "{\"t\":\"x\",\"text\":\"é ✓ \\n\"}\n", count: lines))
+        }
+        guard case .stored(let first) = try await store.appendSignals(batch("k1", first: 0, last: 60_000)) else {
+            Issue.record("the first upload was not stored"); return
+        }
+        #expect(try await store.appendSignals(batch("k1", first: 0, last: 60_000, lines: 9)) == .duplicate(lines: 2))
+        // The key is per source: another sender may use the same key.
+        guard case .stored(let second) = try await store.appendSignals(batch("k1", source: "reports", first: 120_000, last: 120_000, lines: 1)),
+              case .stored(let third) = try await store.appendSignals(batch("k2", first: 180_000, last: 240_000, lines: 3)) else {
+            Issue.record("later uploads were not stored"); return
+        }
+        #expect(first < second && second < third)
+        let all = try await store.signalBatches(lastTimeFromMs: 0, afterID: 0, limit: 10)
+        #expect(all.map(\.id) == [first, second, third])
+        #expect(all.first?.batch == batch("k1", first: 0, last: 60_000))
+        // Paging by id, and only batches that end at or after the start.
+        #expect(try await store.signalBatches(lastTimeFromMs: 0, afterID: first, limit: 1).map(\.id) == [second])
+        #expect(try await store.signalBatches(lastTimeFromMs: base + 130_000, afterID: 0, limit: 10).map(\.id) == [third])
+        #expect(try await store.pruneSignals(lastTimeBeforeMs: base + 130_000) == 2)
+        #expect(try await store.signalBatches(lastTimeFromMs: 0, afterID: 0, limit: 10).map(\.id) == [third])
+    }
+
+    static func incidents(_ store: any MailCanaryStore) async throws {
+        func record(_ id: String, fingerprint: String = "contoso", opened: Int64, resolved: Int64? = nil, status: String = "serviceDegradation") -> IncidentRecord {
+            IncidentRecord(id: id, fingerprint: fingerprint, service: fingerprint, status: status, openedMs: base + opened,
+                           resolvedMs: resolved.map { base + $0 }, updatedMs: base + (resolved ?? opened), body: "{\"id\":\"\(id)\",\"note\":\"é\"}")
+        }
+        #expect(try await store.saveIncident(record("A", opened: 0)) == .saved)
+        // One open incident per fingerprint: a second one is refused while the first is open.
+        #expect(try await store.saveIncident(record("B", opened: 60_000)) == .conflict(openID: "A"))
+        #expect(try await store.saveIncident(record("C", fingerprint: "fabrikam", opened: 60_000)) == .saved)
+        // Updating the open one is fine; resolving it makes room for the next.
+        #expect(try await store.saveIncident(record("A", opened: 0, status: "serviceInterruption")) == .saved)
+        #expect(try await store.incident(id: "A")?.status == "serviceInterruption")
+        #expect(try await store.saveIncident(record("A", opened: 0, resolved: 600_000, status: "serviceRestored")) == .saved)
+        #expect(try await store.saveIncident(record("B", opened: 700_000)) == .saved)
+        #expect(try await store.incidents(openOnly: false, limit: 10).map(\.id) == ["B", "C", "A"])
+        #expect(try await store.incidents(openOnly: true, limit: 10).map(\.id) == ["B", "C"])
+        #expect(try await store.incident(id: "A") == record("A", opened: 0, resolved: 600_000, status: "serviceRestored"))
+        #expect(try await store.incident(id: "nope") == nil)
+        // Concurrent openers (several replicas): exactly one wins.
+        let saved = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<8 {
+                group.addTask { try await store.saveIncident(record("R\(index)", fingerprint: "race", opened: 0)) == .saved }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(saved == 1)
+        // Notes, oldest first; none on an incident that does not exist.
+        #expect(try await store.addNote(IncidentNote(incidentID: "B", atMs: base + 800_000, author: "ops", status: nil, text: "looking")))
+        #expect(try await store.addNote(IncidentNote(incidentID: "B", atMs: base + 900_000, author: "ops", status: "restoringService", text: "fix rolling out")))
+        #expect(try await store.addNote(IncidentNote(incidentID: "nope", atMs: base, author: "ops", status: nil, text: "x")) == false)
+        let notes = try await store.notes(incidentID: "B")
+        #expect(notes.map(\.text) == ["looking", "fix rolling out"])
+        #expect(notes.last?.status == "restoringService")
+    }
+
     static let checks: [(String, @Sendable (any MailCanaryStore) async throws -> Void)] = [
         ("migrations", migrations), ("roundTrip", roundTrip), ("idempotentAppend", idempotentAppend),
         ("latestPerProbeAndRegion", latestPerProbeAndRegion), ("rollups", rollups), ("retention", retention),
-        ("agents", agents), ("runClaims", runClaims),
+        ("agents", agents), ("runClaims", runClaims), ("signals", signals), ("incidents", incidents),
     ]
 }

@@ -4,7 +4,7 @@ import MailProbing
 import NIOPosix
 
 /// Runs one probe the way the CLI does, with a short deadline.
-func probe(_ url: String, timeout: Duration = .seconds(1), caFile: String? = nil, configure: (inout ProbeSettings) -> Void = { _ in }) async throws -> ProbeResult {
+func probe(_ url: String, timeout: Duration = .seconds(10), caFile: String? = nil, configure: (inout ProbeSettings) -> Void = { _ in }) async throws -> ProbeResult {
     var settings = ProbeSettings()
     settings.timeout = timeout
     settings.tls = TLSOptions(caFile: caFile)

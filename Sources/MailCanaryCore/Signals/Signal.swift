@@ -14,4 +14,15 @@ public enum Signal: Sendable, Equatable {
         case .advisory(let timeMs, _): timeMs
         }
     }
+
+    /// The watched service the signal is about (nil for a provider advisory, which names the
+    /// provider's service instead).
+    public var service: String? {
+        switch self {
+        case .clients(let counts): counts.service
+        case .probe(let probe): probe.service
+        case .report(let report): report.service
+        case .advisory: nil
+        }
+    }
 }

@@ -1,0 +1,191 @@
+import Logging
+import MailCanaryCore
+import MailCanaryDetection
+import MailCanaryIngest
+import MailCanaryStorage
+import NIOConcurrencyHelpers
+import ServiceLifecycle
+
+/// Detection inside `serve`: one ``DetectionEngine`` fed by every signal the server stores
+/// (telemetry, user reports, log lines, its own and its agents' probe results), on the wall clock.
+///
+/// Signals are handed over only after they are stored, and the store is the source of truth:
+/// at start the service replays the stored signals and probe results of the warm-up window
+/// through a fresh engine (baselines relearned, open incidents re-derived with the same ids),
+/// adopts the incidents it finds open in the store (one open incident per fingerprint), and
+/// resolves stored incidents that the window no longer shows failing. So incidents, their
+/// timelines and operators' notes survive restarts without a second copy of detection state.
+public final class DetectionService: Service, Sendable {
+    public struct Settings: Sendable {
+        /// How long live signals wait for late ones before their minute is judged.
+        public var lateness: Duration = .seconds(20)
+        /// How much stored history a restart replays.
+        public var warmup: Duration = .seconds(86_400)
+        public var tick: Duration = .seconds(1)
+        public var detection = DetectionSettings()
+        public init() {}
+    }
+
+    /// What `/healthz` and `/metrics` show.
+    public struct Status: Sendable {
+        public var warmedUp = false
+        public var replayedSignals = 0
+        public var signalsIn = 0
+        public var waiting = 0
+        public var openIncidents = 0
+        public var storeFailures = 0
+    }
+
+    let store: any MailCanaryStore
+    /// (probe id, region) pairs whose stored results the warm-up replays.
+    let probeSeries: [(probe: String, region: String)]
+    let settings: Settings
+    let clock: @Sendable () -> Int64
+    let logger: Logger
+    private let inbox = NIOLockedValueBox<[Signal]>([])
+    private let state = NIOLockedValueBox(Status())
+
+    public init(store: any MailCanaryStore, probeSeries: [(probe: String, region: String)], settings: Settings = Settings(),
+                clock: @escaping @Sendable () -> Int64, logger: Logger) {
+        self.store = store
+        self.probeSeries = probeSeries
+        self.settings = settings
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public var status: Status { state.withLockedValue { $0 } }
+
+    /// Hands stored signals to detection (never blocks; the run loop takes them each tick).
+    public func submit(_ signals: [Signal]) {
+        guard !signals.isEmpty else { return }
+        inbox.withLockedValue { $0.append(contentsOf: signals) }
+        state.withLockedValue { $0.signalsIn += signals.count }
+    }
+
+    public func submit(results: [StoredResult]) {
+        submit(results.map { .probe($0.observation) })
+    }
+
+    public func run() async throws {
+        var engine = DetectionEngine(settings: settings.detection)
+        var ledger = IncidentLedger()
+        let started = clock()
+        await warmUp(&engine, ledger: &ledger, nowMs: started)
+        var buffer = SignalReorderBuffer()
+        let lateness = Int64(settings.lateness.milliseconds)
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await gracefulShutdownSleep(settings.tick)
+            buffer.add(inbox.withLockedValue { inbox in
+                defer { inbox.removeAll(keepingCapacity: true) }
+                return inbox
+            })
+            let now = clock()
+            let cutoff = now - lateness
+            // Signals older than the warm-up window (an agent's spool from last month) are stored
+            // but not judged: detection is about now, and a restart would not replay them either.
+            let oldest = now - Int64(settings.warmup.milliseconds)
+            var events: [IncidentEvent] = []
+            for signal in buffer.release(through: cutoff) where signal.timeMs >= oldest { events += engine.ingest(signal) }
+            events += engine.advance(to: cutoff)
+            let waiting = buffer.count
+            state.withLockedValue { $0.waiting = waiting }
+            await persist(engine, ledger: &ledger, events: events, nowMs: cutoff)
+        }
+        // Shutdown: what waited is stored already and will be replayed at the next start.
+    }
+
+    // MARK: - Warm-up
+
+    func warmUp(_ engine: inout DetectionEngine, ledger: inout IncidentLedger, nowMs: Int64) async {
+        let from = nowMs - Int64(settings.warmup.milliseconds)
+        var signals: [Signal] = []
+        do {
+            ledger.adopt(try await store.incidents(openOnly: true, limit: 1_000))
+            var after: Int64 = 0
+            var reader = SignalBatchReader()   // stored lines were checked when they came; only the window matters now
+            reader.maximumAgeMs = .max / 4
+            reader.maximumFutureMs = .max / 4
+            while true {
+                let page = try await store.signalBatches(lastTimeFromMs: from, afterID: after, limit: 500)
+                for stored in page {
+                    let bytes = Array(stored.batch.body.utf8)
+                    signals += reader.read(bytes, nowMs: nowMs).signals.filter { $0.timeMs >= from }
+                }
+                guard let last = page.last else { break }
+                after = last.id
+            }
+            for series in probeSeries {
+                let results = try await store.results(probeID: series.probe, region: series.region, fromMs: from, toMs: nowMs + 1, limit: 20_000)
+                signals += results.map { .probe($0.observation) }
+            }
+        } catch {
+            logger.warning("detection starts without history: the store did not answer", metadata: ["error": "\(error)"])
+        }
+        signals.sort { $0.timeMs < $1.timeMs }
+        let cutoff = nowMs - Int64(settings.lateness.milliseconds)
+        var events: [IncidentEvent] = []
+        for signal in signals where signal.timeMs <= cutoff { events += engine.ingest(signal) }
+        events += engine.advance(to: cutoff)
+        let replayed = signals.count
+        state.withLockedValue {
+            $0.replayedSignals = replayed
+            $0.warmedUp = true
+        }
+        // Every incident the window re-derived is saved (the same id upserts the same incident);
+        // stored open ones the window no longer shows are resolved.
+        await persist(engine, ledger: &ledger, events: events, nowMs: cutoff, all: true)
+        for stale in ledger.staleOpen(engine.incidents) {
+            await save(ledger.resolvedAfterRestart(stale, nowMs: nowMs), ledger: &ledger)
+        }
+        logger.info("detection warmed up", metadata: ["signals": "\(replayed)", "open": "\(engine.incidents.filter(\.isOpen).count)"])
+    }
+
+    // MARK: - Persistence
+
+    /// Saves the incidents that changed (and every open one, whose evidence moves each minute).
+    func persist(_ engine: DetectionEngine, ledger: inout IncidentLedger, events: [IncidentEvent], nowMs: Int64, all: Bool = false) async {
+        let changed = Set(events.map(\.incidentID))
+        let minuteClosed = ledger.noteMinute(nowMs)
+        let incidents = engine.incidents.filter { all || changed.contains($0.id) || ($0.isOpen && minuteClosed) }
+        for incident in incidents {
+            await save(incident, ledger: &ledger, nowMs: nowMs)
+        }
+        let open = engine.incidents.reduce(0) { $0 + ($1.isOpen ? 1 : 0) }
+        state.withLockedValue { $0.openIncidents = open }
+        for event in events {
+            logger.notice("incident \(event.kind.rawValue)", metadata: ["incident": "\(ledger.storedID(event.incidentID))",
+                                                                         "status": "\(event.status.rawValue)"])
+        }
+    }
+
+    /// Saves an engine incident; when the store has another open incident of its fingerprint (a
+    /// replica opened it, or it predates a restart), the engine's copy continues that one.
+    func save(_ incident: Incident, ledger: inout IncidentLedger, nowMs: Int64) async {
+        var record = ledger.record(for: incident, nowMs: nowMs)
+        do {
+            if case .conflict(let openID) = try await store.saveIncident(record) {
+                guard let stored = try await store.incident(id: openID) else { return }
+                ledger.alias(incident.id, to: stored)
+                record = ledger.record(for: incident, nowMs: nowMs)
+                guard case .saved = try await store.saveIncident(record) else { return }
+            }
+            ledger.saved(record)
+        } catch {
+            noteFailure(record.id, error)
+        }
+    }
+
+    func save(_ record: IncidentRecord, ledger: inout IncidentLedger) async {
+        do {
+            if case .saved = try await store.saveIncident(record) { ledger.saved(record) }
+        } catch {
+            noteFailure(record.id, error)
+        }
+    }
+
+    func noteFailure(_ id: String, _ error: any Error) {
+        state.withLockedValue { $0.storeFailures += 1 }
+        logger.warning("cannot save an incident; will retry with the next change", metadata: ["incident": "\(id)", "error": "\(error)"])
+    }
+}

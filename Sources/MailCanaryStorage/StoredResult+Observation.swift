@@ -1,0 +1,12 @@
+import MailCanaryCore
+
+extension StoredResult {
+    /// The result as detection sees it, at the time it was known (its end).
+    public var observation: ProbeObservation {
+        let failed = outcome != .ok
+        return ProbeObservation(timeMs: startedAtMs + Int64(durationMs.isFinite ? max(0, durationMs) : 0), service: service, region: region,
+                                path: AccessPath(path), agent: origin, failed: failed, failureClass: failed ? failureClass : nil,
+                                failedStep: failed ? failedStep.map { StepName($0) } : nil, error: failed ? error : nil,
+                                durationMs: durationMs)
+    }
+}

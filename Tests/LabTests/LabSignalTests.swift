@@ -1,0 +1,254 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import MailCanaryCore
+import MailCanaryStorage
+import Testing
+
+extension LabSuite {
+/// Telemetry, user reports and incidents through a running `serve`, and across its restart.
+@Suite
+struct LabSignalTests {
+    let lab = Lab.current!
+    static let binary = LabWatchTests.binary
+
+    struct Site {
+        let directory: String
+        let port: Int
+        var config: String { directory + "/mailcanary.yml" }
+        var data: String { directory + "/data" }
+        var log: String { directory + "/server.log" }
+    }
+
+    /// A server whose only probe runs in a region no agent serves here: detection sees only
+    /// what the test sends.
+    func makeSite(port: Int) throws -> Site {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mc-signal-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let site = Site(directory: directory, port: port)
+        try """
+            server: {host: 127.0.0.1, port: \(port), region: local, data_dir: data}
+            agents:
+              - {id: apac-1, region: apac}
+              - {id: na-1, region: na}
+            services:
+              - id: contoso
+                name: Contoso mail
+                kind: mail-host
+                probes:
+                  - target: tcp://\(lab.host):\(lab["POP3_PORT"])
+                    regions: [apac, na]
+            """.write(toFile: site.config, atomically: true, encoding: .utf8)
+        return site
+    }
+
+    func token(_ site: Site, _ role: String, _ name: String) throws -> String {
+        let issued = try runCLI(["token", role, name, "--config", site.config])
+        #expect(issued.status == 0, "\(issued.stderr)")
+        return issued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func startServer(_ site: Site) throws -> BackgroundProcess {
+        let server = try BackgroundProcess(Self.binary, ["serve", "--config", site.config], logPath: site.log)
+        for _ in 0..<200 {
+            if httpGet(port: site.port, path: "/healthz")?.status == 200 { return server }
+            usleep(50_000)
+        }
+        Issue.record("the server did not answer /healthz: \(server.log.suffix(2_000))")
+        return server
+    }
+
+    /// `curl` a POST; the answer's body and status.
+    func post(_ site: Site, _ path: String, body: String, headers: [String] = []) throws -> (status: Int, body: String, headers: String) {
+        let bodyFile = site.directory + "/body-\(UUID().uuidString.prefix(6))"
+        let headerFile = site.directory + "/headers-\(UUID().uuidString.prefix(6))"
+        try body.write(toFile: bodyFile, atomically: true, encoding: .utf8)
+        var arguments = ["-s", "-D", headerFile, "-w", "\n%{http_code}", "-X", "POST", "--data-binary", "@" + bodyFile,
+                         "http://127.0.0.1:\(site.port)\(path)"]
+        for header in headers { arguments += ["-H", header] }
+        let answer = try Shell.run("/usr/bin/curl", arguments)
+        let lines = answer.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        let responseHeaders = (try? String(contentsOfFile: headerFile, encoding: .utf8)) ?? ""
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"), responseHeaders)
+    }
+
+    /// 150 minutes of one-minute counts in apac: classic Outlook on MAPI over HTTP and Outlook on
+    /// the web both healthy, then MAPI failing for the last 12 minutes while OWA stays fine.
+    static func outageTelemetry(endingAt endMs: Int64) -> String {
+        var lines: [String] = []
+        for minute in 0..<150 {
+            let t = UTCTimestamp.format(endMs - Int64(149 - minute) * 60_000)
+            let failing = minute >= 138
+            let mapiFailed = failing ? 160 : (minute % 7 == 0 ? 2 : 1)
+            let mapiOK = failing ? 40 : 200
+            lines.append(#"{"kind":"clients","t":"\#(t)","service":"contoso","region":"apac","client":"outlook-classic","path":"mapi-http","ok":\#(mapiOK),"failed":\#(mapiFailed),"errors":{"\#(failing ? "The connection to Microsoft Exchange is unavailable" : "timeout")":\#(mapiFailed)}}"#)
+            lines.append(#"{"kind":"clients","t":"\#(t)","service":"contoso","region":"apac","client":"owa","path":"owa","ok":120,"failed":\#(minute % 11 == 0 ? 1 : 0)}"#)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func openIncidents(_ site: Site) -> [[String: Any]] {
+        guard let answer = httpGet(port: site.port, path: "/api/v1/incidents?open=true"), answer.status == 200,
+              let json = try? JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any] else { return [] }
+        return json["incidents"] as? [[String: Any]] ?? []
+    }
+
+    func waitForOpenIncident(_ site: Site) async throws -> [String: Any]? {
+        for _ in 0..<100 {
+            if let incident = openIncidents(site).first { return incident }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return nil
+    }
+
+    @Test("telemetry opens an incident with scope, cause and workaround; operators' notes and the incident survive a restart")
+    func telemetryToIncident() async throws {
+        let site = try makeSite(port: 18_484)
+        defer { try? FileManager.default.removeItem(atPath: site.directory) }
+        let telemetry = try token(site, "telemetry", "collector")
+        let operatorToken = try token(site, "operator", "alice")
+        var server = try startServer(site)
+        defer { server.stop(SIGTERM) }
+        let now = Int64(Date().timeIntervalSince1970 * 1_000)
+        let endMs = now - now % 60_000
+        let auth = "Authorization: Bearer \(telemetry)"
+
+        let accepted = try post(site, "/api/v1/telemetry", body: Self.outageTelemetry(endingAt: endMs), headers: [auth, "Idempotency-Key: batch-1"])
+        #expect(accepted.status == 200, "\(accepted.body)")
+        #expect(accepted.body.contains(#""accepted":300"#), "\(accepted.body)")
+        // The same key again is a duplicate: nothing is counted twice.
+        let again = try post(site, "/api/v1/telemetry", body: Self.outageTelemetry(endingAt: endMs), headers: [auth, "Idempotency-Key: batch-1"])
+        #expect(again.status == 200 && again.body.contains(#""duplicate":true"#) && again.body.contains(#""accepted":0"#), "\(again.body)")
+
+        let incident = try #require(try await waitForOpenIncident(site), "no incident opened: \(server.log.suffix(2_000))")
+        #expect(incident["paths"] as? [String] == ["mapi-http"])
+        #expect(incident["regions"] as? [String] == ["apac"])
+        #expect(incident["cause"] as? String == "server-side")
+        #expect((incident["workaround"] as? [String: Any])?["client"] as? String == "owa")
+        let id = try #require(incident["id"] as? String)
+
+        // An operator annotates it; a telemetry token may not.
+        let note = #"{"text":"Exchange team engaged","status":"restoringService"}"#
+        let refused = try post(site, "/api/v1/incidents/\(id)/notes", body: note, headers: [auth])
+        #expect(refused.status == 403 && refused.body.contains("only an operator token may annotate incidents"), "\(refused.body)")
+        let noted = try post(site, "/api/v1/incidents/\(id)/notes", body: note, headers: ["Authorization: Bearer \(operatorToken)"])
+        #expect(noted.status == 201, "\(noted.body)")
+        let badStatus = try post(site, "/api/v1/incidents/\(id)/notes", body: #"{"text":"x","status":"fine"}"#,
+                                 headers: ["Authorization: Bearer \(operatorToken)"])
+        #expect(badStatus.status == 400 && badStatus.body.contains("status: 'fine' is not a status"), "\(badStatus.body)")
+
+        // Restart: the stored signals are replayed, the same incident is still the one open incident.
+        #expect(server.stop(SIGTERM) == 0, "graceful shutdown: \(server.log.suffix(1_500))")
+        server = try startServer(site)
+        var reopened: [[String: Any]] = []
+        for _ in 0..<100 {
+            reopened = openIncidents(site)
+            if let health = httpGet(port: site.port, path: "/healthz"), health.body.contains(#""warmedUp":true"#), !reopened.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(reopened.map { $0["id"] as? String } == [id], "\(reopened)")
+        let detail = try #require(httpGet(port: site.port, path: "/api/v1/incidents/\(id)"))
+        #expect(detail.body.contains(#""operatorStatus":"restoringService""#), "\(detail.body)")
+        #expect(detail.body.contains("Exchange team engaged"))
+        let store = try SQLiteStore(directory: site.data)
+        #expect(try await store.incidents(openOnly: true, limit: 10).count == 1)
+        for secret in [telemetry, operatorToken] { #expect(!server.log.contains(secret)) }
+    }
+
+    @Test("telemetry: bad lines get a 4xx with their line number and the good ones are kept; auth, key and size are checked")
+    func telemetryRefusals() async throws {
+        let site = try makeSite(port: 18_485)
+        defer { try? FileManager.default.removeItem(atPath: site.directory) }
+        let telemetry = try token(site, "telemetry", "collector")
+        let operatorToken = try token(site, "operator", "bob")
+        let server = try startServer(site)
+        defer { server.stop(SIGTERM) }
+        let t = UTCTimestamp.format(Int64(Date().timeIntervalSince1970 * 1_000) - 120_000)
+        let future = UTCTimestamp.format(Int64(Date().timeIntervalSince1970 * 1_000) + 3_600_000)
+        let good = #"{"time":"\#(t)","service":"contoso","region":"apac","client":"owa","path":"owa","outcome":"failed","error":"HTTP 503","user":"u1"}"#
+        let body = [good,
+                    #"{"time":"\#(t)","service":"contoso","region":"apac","client":"owa","path":"owa"}"#,
+                    good.replacingOccurrences(of: "u1", with: "u2"),
+                    "{not json",
+                    "",
+                    good.replacingOccurrences(of: "\"contoso\"", with: "\"fabrikam\""),
+                    good.replacingOccurrences(of: t, with: future),
+                    #"{"kind":"clients","t":"\#(t)","service":"contoso","region":"apac","client":"owa","path":"owa","ok":"many","failed":0}"#,
+        ].joined(separator: "\n")
+        let auth = "Authorization: Bearer \(telemetry)"
+        let mixed = try post(site, "/api/v1/telemetry", body: body, headers: [auth, "Idempotency-Key: mixed-1"])
+        #expect(mixed.status == 207, "\(mixed.body)")
+        for expected in [#""accepted":2"#, #""rejected":5"#, "line 2: outcome is missing", "line 4: not JSON",
+                         "line 6: service 'fabrikam' is not watched here (contoso)", "line 7: time is 60 minutes ahead of the server's clock",
+                         "line 8: ok has the wrong type"] {
+            #expect(mixed.body.contains(expected), "\(expected) in \(mixed.body)")
+        }
+        let stored = try await SQLiteStore(directory: site.data).signalBatches(lastTimeFromMs: 0, afterID: 0, limit: 10)
+        #expect(stored.map(\.batch.lines) == [2])
+        #expect(stored.first?.batch.body.contains("u2") == true)
+
+        let allBad = try post(site, "/api/v1/telemetry", body: "{}\n[1]\n", headers: [auth, "Idempotency-Key: bad-1"])
+        #expect(allBad.status == 400 && allBad.body.contains("line 1: kind is missing"), "\(allBad.body)")
+        let cases: [([String], String, Int, String)] = [
+            ([], good, 401, "missing Authorization: Bearer token"),
+            (["Authorization: Bearer mcat_wrong", "Idempotency-Key: k"], good, 401, "unknown or revoked token"),
+            (["Authorization: Bearer \(operatorToken)", "Idempotency-Key: k"], good, 403, "may not post telemetry"),
+            ([auth], good, 400, "the Idempotency-Key header is missing"),
+            ([auth, "Idempotency-Key: has space"], good, 400, "printable ASCII characters without spaces"),
+            ([auth, "Idempotency-Key: empty"], "\n\n", 400, "the upload has no lines"),
+            ([auth, "Idempotency-Key: big"], String(repeating: good + "\n", count: 16 << 20 / good.utf8.count + 10), 413, "larger than 16 MiB"),
+        ]
+        for (headers, body, status, text) in cases {
+            let answer = try post(site, "/api/v1/telemetry", body: body, headers: headers)
+            #expect(answer.status == status, "\(headers): \(answer.status) \(answer.body.prefix(300))")
+            #expect(answer.body.contains(text), "\(headers): \(answer.body.prefix(300))")
+        }
+        for secret in [telemetry, operatorToken] { #expect(!server.log.contains(secret)) }
+    }
+
+    @Test("reports: the public page, JSON and form posts, field errors, and a rate limit per sender")
+    func reports() async throws {
+        let site = try makeSite(port: 18_486)
+        defer { try? FileManager.default.removeItem(atPath: site.directory) }
+        let server = try startServer(site)
+        defer { server.stop(SIGTERM) }
+        let page = try #require(httpGet(port: site.port, path: "/report"))
+        #expect(page.status == 200)
+        for text in ["<form method=\"post\" action=\"/api/v1/reports\">", "Contoso mail", "Outlook on the web", "apac"] {
+            #expect(page.body.contains(text), "\(text)")
+        }
+        let json = #"{"service":"contoso","region":"apac","client":"outlook-classic","symptom":"cannot-connect","text":"Outlook says disconnected","reporter":"r-1"}"#
+        let first = try post(site, "/api/v1/reports", body: json, headers: ["Content-Type: application/json"])
+        #expect(first.status == 202 && first.body.contains(#""received":true"#), "\(first.body)")
+        let form = try post(site, "/api/v1/reports", body: "service=contoso&region=apac&client=owa&symptom=slow&text=very+slow+%C3%A9",
+                            headers: ["Content-Type: application/x-www-form-urlencoded"])
+        #expect(form.status == 202 && form.body.contains("Thank you"), "\(form.body)")
+        #expect(form.headers.lowercased().contains("set-cookie: mc_reporter="))
+        let bad: [(String, String)] = [
+            (#"{"service":"fabrikam"}"#, "service: 'fabrikam' is not watched here"),
+            (#"{"region":"mars"}"#, "region: 'mars' is not a region watched here"),
+            (#"{"client":"thunderbird-9"}"#, "client: 'thunderbird-9' is not one of"),
+            (#"{"symptom":"angry"}"#, "symptom: 'angry' is not one of"),
+            (#"{"colour":"red"}"#, "unknown field 'colour'"),
+            ("[1,2]", "the report is not valid"),
+        ]
+        for (body, text) in bad {
+            let answer = try post(site, "/api/v1/reports", body: body, headers: ["Content-Type: application/json"])
+            #expect(answer.status == 400 && answer.body.contains(text), "\(body): \(answer.status) \(answer.body)")
+        }
+        // A flood from one address is cut off (bad reports count against the sender too).
+        var limited = (status: 0, body: "", headers: "")
+        for _ in 0..<40 where limited.status != 429 {
+            limited = try post(site, "/api/v1/reports", body: #"{"symptom":"angry"}"#, headers: ["Content-Type: application/json"])
+        }
+        #expect(limited.status == 429, "\(limited.body)")
+        #expect(limited.body.contains("too many reports from your address"))
+        #expect(limited.headers.lowercased().contains("retry-after:"))
+        let stored = try await SQLiteStore(directory: site.data).signalBatches(lastTimeFromMs: 0, afterID: 0, limit: 10)
+        #expect(stored.map(\.batch.source) == ["reports", "reports"])
+        #expect(stored.last?.batch.body.contains("very slow é") == true)
+        #expect(httpGet(port: site.port, path: "/healthz")?.status == 200, "the server survived: \(server.log.suffix(1_000))")
+    }
+}
+}

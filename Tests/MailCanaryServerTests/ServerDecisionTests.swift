@@ -1,0 +1,64 @@
+@testable import MailCanaryServer
+import MailCanaryCore
+@testable import MailCanaryDetection
+import MailCanaryStorage
+import Testing
+
+@Suite("Server decisions: report rate limit, form bodies, incident ledger")
+struct ServerDecisionTests {
+    @Test("a sender gets a burst, then one report per refill period; other senders are not affected")
+    func rateLimit() {
+        var limiter = ReportRateLimiter(burst: 3, refillMs: 10_000)
+        func admit(_ sender: String, _ nowMs: Int64) -> ReportRateLimiter.Decision { limiter.admit(sender, nowMs: nowMs) }
+        for _ in 0..<3 { #expect(admit("10.0.0.1", 0) == .admit) }
+        #expect(admit("10.0.0.1", 1_000) == .refuse(retryAfterSeconds: 9))
+        #expect(admit("10.0.0.2", 1_000) == .admit)
+        #expect(admit("10.0.0.1", 10_500) == .admit)
+        #expect(admit("10.0.0.1", 10_600) == .refuse(retryAfterSeconds: 10))
+        // Memory is bounded: past the bound, full (idle) buckets are forgotten.
+        var small = ReportRateLimiter(burst: 1, refillMs: 1_000, maximumSenders: 10)
+        for sender in 0..<50 { _ = small.admit("s\(sender)", nowMs: Int64(sender) * 5_000) }
+        let again = small.admit("s0", nowMs: 250_000)
+        #expect(again == .admit)
+    }
+
+    @Test("form bodies: plus is a space, percent escapes are bytes, a broken escape stays")
+    func formBodies() {
+        let fields = FormBody.parse(Array("service=contoso&text=very+slow+%C3%A9%2B&bad=%zz%4&empty=&text=second".utf8))
+        #expect(fields["service"] == "contoso")
+        #expect(fields["text"] == "very slow é+")
+        #expect(fields["bad"] == "%zz%4")
+        #expect(fields["empty"] == "")
+    }
+
+    func incident(_ id: String, opened: Int64, resolved: Int64? = nil) -> Incident {
+        Incident(id: id, service: "contoso", fingerprint: "contoso", openedMs: opened, firstAnomalyMs: opened - 120_000, resolvedMs: resolved,
+                 status: resolved == nil ? .serviceDegradation : .serviceRestored, scope: [ScopeCell(path: .mapiHTTP, region: "apac")],
+                 cause: .serverSide, layer: "operation")
+    }
+
+    @Test("after a restart the re-derived incident continues the stored open one; a stale one is resolved")
+    func ledger() throws {
+        let stored = IncidentRecord(id: "INC-A", fingerprint: "contoso", service: "contoso", status: "serviceDegradation",
+                                    openedMs: 1_000_000, resolvedMs: nil, updatedMs: 1_000_000, body: #"{"id":"INC-A","timeline":[]}"#)
+        var ledger = IncidentLedger()
+        ledger.adopt([stored])
+        // The engine's copy opened later (its window began mid-incident): it takes the stored id and opening.
+        let record = ledger.record(for: incident("INC-B", opened: 1_600_000), nowMs: 2_000_000)
+        #expect(record.id == "INC-A" && record.openedMs == 1_000_000 && record.isOpen)
+        #expect(record.body.contains(#""id":"INC-A""#))
+        #expect(ledger.storedID("INC-B") == "INC-A")
+        #expect(ledger.staleOpen([incident("INC-B", opened: 1_600_000)]).isEmpty)
+        // Nothing open any more in the replayed window: the stored one is stale and gets resolved.
+        var fresh = IncidentLedger()
+        fresh.adopt([stored])
+        let stale = fresh.staleOpen([])
+        #expect(stale.map(\.id) == ["INC-A"])
+        let resolved = fresh.resolvedAfterRestart(stale[0], nowMs: 3_000_000)
+        #expect(resolved.resolvedMs == 3_000_000 && resolved.status == "serviceRestored")
+        #expect(resolved.body.contains("Resolved at restart") && resolved.body.contains(#""status":"serviceRestored""#))
+        // One record per minute for open incidents.
+        let minutes = [60_000, 90_000, 120_000].map { fresh.noteMinute($0) }
+        #expect(minutes == [true, false, true])
+    }
+}
