@@ -80,6 +80,16 @@ public enum UTCTimestamp {
         return text + "Z"
     }
 
+    /// The UTC year of a time.
+    public static func year(of ms: Int64) -> Int {
+        civilFromDays(Int((ms - (ms % 86_400_000 + 86_400_000) % 86_400_000) / 86_400_000)).0
+    }
+
+    /// A UTC calendar time in milliseconds since 1970.
+    public static func milliseconds(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Int64 {
+        Int64(daysFromCivil(year: year, month: month, day: day)) * 86_400_000 + Int64(hour * 3_600 + minute * 60 + second) * 1_000
+    }
+
     static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28

@@ -42,7 +42,15 @@ public final class DetectionService: Service, Sendable {
     let settings: Settings
     let clock: @Sendable () -> Int64
     let logger: Logger
-    private let inbox = NIOLockedValueBox<[Signal]>([])
+    private let inbox = NIOLockedValueBox<[Submission]>([])
+    /// The last stored signal batch the warm-up replayed: live hand-overs of batches up to it
+    /// were counted already (the API takes uploads while detection warms up).
+    private let replayedThrough = NIOLockedValueBox<Int64?>(nil)
+
+    struct Submission {
+        var batchID: Int64?
+        var signals: [Signal]
+    }
     private let state = NIOLockedValueBox(Status())
 
     public init(store: any MailCanaryStore, probeSeries: [(probe: String, region: String)], settings: Settings = Settings(),
@@ -56,10 +64,11 @@ public final class DetectionService: Service, Sendable {
 
     public var status: Status { state.withLockedValue { $0 } }
 
-    /// Hands stored signals to detection (never blocks; the run loop takes them each tick).
-    public func submit(_ signals: [Signal]) {
+    /// Hands stored signals to detection (never blocks; the run loop takes them each tick);
+    /// `batchID` is the stored signal batch they came in.
+    public func submit(_ signals: [Signal], batchID: Int64? = nil) {
         guard !signals.isEmpty else { return }
-        inbox.withLockedValue { $0.append(contentsOf: signals) }
+        inbox.withLockedValue { $0.append(Submission(batchID: batchID, signals: signals)) }
         state.withLockedValue { $0.signalsIn += signals.count }
     }
 
@@ -76,10 +85,12 @@ public final class DetectionService: Service, Sendable {
         let lateness = Int64(settings.lateness.milliseconds)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await gracefulShutdownSleep(settings.tick)
-            buffer.add(inbox.withLockedValue { inbox in
+            let submissions = inbox.withLockedValue { inbox in
                 defer { inbox.removeAll(keepingCapacity: true) }
                 return inbox
-            })
+            }
+            let replayed = replayedThrough.withLockedValue { $0 } ?? 0
+            for submission in submissions where (submission.batchID ?? .max) > replayed { buffer.add(submission.signals) }
             let now = clock()
             let cutoff = now - lateness
             // Signals older than the warm-up window (an agent's spool from last month) are stored
@@ -114,9 +125,10 @@ public final class DetectionService: Service, Sendable {
                 }
                 guard let last = page.last else { break }
                 after = last.id
+                replayedThrough.withLockedValue { $0 = last.id }
             }
             for series in probeSeries {
-                let results = try await store.results(probeID: series.probe, region: series.region, fromMs: from, toMs: nowMs + 1, limit: 20_000)
+                let results = try await store.results(probeID: series.probe, region: series.region, fromMs: from, toMs: nowMs, limit: 20_000)
                 signals += results.map { .probe($0.observation) }
             }
         } catch {

@@ -250,5 +250,60 @@ struct LabSignalTests {
         #expect(stored.last?.batch.body.contains("very slow é") == true)
         #expect(httpGet(port: site.port, path: "/healthz")?.status == 200, "the server survived: \(server.log.suffix(1_000))")
     }
+
+    @Test("real Dovecot and Postfix logs from the lab: imported into serve as client counts, once")
+    func mailServerLogs() async throws {
+        let site = try makeSite(port: 18_487)
+        defer { try? FileManager.default.removeItem(atPath: site.directory) }
+        let issued = try runCLI(["token", "telemetry", "logs", "--config", site.config, "--out", site.directory + "/logs.token"])
+        #expect(issued.status == 0, "\(issued.stderr)")
+        let server = try startServer(site)
+        defer { server.stop(SIGTERM) }
+        let logs = (dovecot: lab["LOG_DIR"] + "/dovecot.log", postfix: lab["LOG_DIR"] + "/postfix.log")
+        func size(_ path: String) -> UInt64 { ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? UInt64) ?? 0 }
+        let start = (dovecot: size(logs.dovecot), postfix: size(logs.postfix))
+        // Real sessions: a good and a bad login over IMAP and over submission.
+        for (scheme, port) in [("imaps", "IMAPS_PORT"), ("smtps", "SMTPS_PORT")] {
+            for (variable, password) in [("GOOD", lab.password), ("BAD", lab.password + "x")] {
+                _ = try runCLI(["check", lab.url(scheme, port), "--user", lab.user, "--password-env", variable, "--ca-file", lab.caFile, "--timeout", "20s"],
+                               environment: [variable: password])
+            }
+        }
+        try await Task.sleep(for: .seconds(1))
+        func tail(_ path: String, from offset: UInt64, to name: String) throws -> String {
+            let handle = try #require(FileHandle(forReadingAtPath: path))
+            try handle.seek(toOffset: offset)
+            let copy = site.directory + "/" + name
+            try (handle.readDataToEndOfFile()).write(to: URL(fileURLWithPath: copy))
+            return copy
+        }
+        let dovecot = try tail(logs.dovecot, from: start.dovecot, to: "dovecot.log")
+        let postfix = try tail(logs.postfix, from: start.postfix, to: "postfix.log")
+        struct Record: Decodable { var path: String; var ok: Int; var failed: Int; var errors: [String: Int] }
+        func records(_ format: String, _ file: String) throws -> [Record] {
+            let printed = try runCLI(["logs", "import", "--format", format, "--service", "contoso", "--region", "apac", "--print", file])
+            #expect(printed.status == 0, "\(printed.stderr)")
+            #expect(printed.stderr.contains("client outcomes"), "\(printed.stderr)")
+            return printed.stdout.split(separator: "\n").compactMap { try? JSONDecoder().decode(Record.self, from: Data($0.utf8)) }
+        }
+        let imap = try records("dovecot", dovecot).filter { $0.path == "imap" }
+        #expect(imap.reduce(0) { $0 + $1.ok } >= 1, "\(imap)")
+        #expect(imap.reduce(0) { $0 + ($1.errors["authentication failed"] ?? 0) } >= 1, "\(imap)")
+        let submission = try records("postfix", postfix).filter { $0.path == "smtp-submission" }
+        #expect(submission.reduce(0) { $0 + $1.ok } >= 1, "\(submission)")
+        #expect(submission.reduce(0) { $0 + ($1.errors["authentication failed"] ?? 0) } >= 1, "\(submission)")
+
+        // Into serve through the telemetry API; importing the same file again adds nothing.
+        for (format, file) in [("dovecot", dovecot), ("postfix", postfix), ("dovecot", dovecot)] {
+            let posted = try runCLI(["logs", "import", "--format", format, "--service", "contoso", "--region", "apac",
+                                     "--server", "http://127.0.0.1:\(site.port)", "--token-file", site.directory + "/logs.token", file])
+            #expect(posted.status == 0, "\(posted.stderr)")
+        }
+        let stored = try await SQLiteStore(directory: site.data).signalBatches(lastTimeFromMs: 0, afterID: 0, limit: 10)
+        #expect(stored.map(\.batch.source) == ["telemetry:logs", "telemetry:logs"])
+        #expect(stored.first?.batch.body.contains(#""path":"imap""#) == true)
+        let usage = try runCLI(["logs", "import", "--format", "exim", "--service", "contoso", "--region", "apac", "--print", dovecot])
+        #expect(usage.status != 0 && usage.stderr.contains("exim"), "\(usage.stderr)")
+    }
 }
 }

@@ -8,10 +8,14 @@ import Testing
 struct DetectionEngineTests {
     static let day = 1_440
 
-    func replay(_ stream: SyntheticStream, settings: DetectionSettings = DetectionSettings()) -> DetectionEngine {
-        var engine = DetectionEngine(settings: settings)
-        stream.run(into: &engine)
-        return engine
+    /// Runs on a thread of its own: these replays are seconds of CPU each, and on the
+    /// cooperative pool they would stall every other test's I/O (and its deadlines) meanwhile.
+    func replay(_ stream: SyntheticStream, settings: DetectionSettings = DetectionSettings()) async -> DetectionEngine {
+        await OffPool.run {
+            var engine = DetectionEngine(settings: settings)
+            stream.run(into: &engine)
+            return engine
+        }
     }
 
     func delayMinutes(_ incident: Incident, onset: Int) -> Double {
@@ -25,18 +29,18 @@ struct DetectionEngineTests {
     }
 
     @Test("ordinary traffic with short blips opens nothing")
-    func quietDay() {
+    func quietDay() async {
         let stream = SyntheticStream(minutes: Self.day + 600, blips: [
             .init(at: Self.day + 120, minutes: 2, region: "na", path: .mapiHTTP, failureRate: 0.08),
             .init(at: Self.day + 300, minutes: 3, region: "eu", path: .owa, failureRate: 0.12),
             .init(at: Self.day + 450, minutes: 1, region: "apac", path: .imap, failureRate: 0.2),
         ])
-        let engine = replay(stream)
+        let engine = await replay(stream)
         #expect(engine.incidents.isEmpty, "\(engine.incidents.map { ($0.id, $0.paths, $0.regions) })")
     }
 
     @Test("classic Outlook fails in two regions: one incident, server-side, Outlook on the web as the workaround, advisory linked ahead")
-    func classicOutlookOutage() throws {
+    func classicOutlookOutage() async throws {
         let onset = Self.day + 540
         var stream = SyntheticStream(minutes: onset + 120)
         stream.faults = [.init(onset: onset, minutes: 60, regions: ["apac", "na"], paths: [.mapiHTTP], failureRate: 0.55,
@@ -47,7 +51,7 @@ struct DetectionEngineTests {
             (onset + 45, Self.advisory("EX1189768", title: "Users may see errors when searching in the classic Outlook desktop client",
                                        feature: "Search", posted: onset + 45)),
         ]
-        let engine = replay(stream)
+        let engine = await replay(stream)
         #expect(engine.incidents.count == 1)
         let incident = try #require(engine.incidents.first)
         #expect(delayMinutes(incident, onset: onset) <= 4)
@@ -68,14 +72,14 @@ struct DetectionEngineTests {
     }
 
     @Test("the token endpoint fails in one region: authentication, and no client is a workaround")
-    func tokenOutage() throws {
+    func tokenOutage() async throws {
         let onset = Self.day + 480
         var stream = SyntheticStream(minutes: onset + 90)
         stream.faults = [.init(onset: onset, minutes: 45, regions: ["eu"],
                                paths: [.mapiHTTP, .ews, .owa, .activesync, .imap, .smtpSubmission], failureRate: 0.8,
                                probeFailureRate: 0.95, failureClass: .auth, step: .token,
                                error: "AADSTS90033: A transient error has occurred. Please try again.")]
-        let engine = replay(stream)
+        let engine = await replay(stream)
         let incident = try #require(engine.incidents.first)
         #expect(engine.incidents.count == 1)
         #expect(delayMinutes(incident, onset: onset) <= 4)
@@ -86,12 +90,12 @@ struct DetectionEngineTests {
     }
 
     @Test("a failure at night, at low volume, on one path in one region is found within six minutes")
-    func lowVolumeNight() throws {
+    func lowVolumeNight() async throws {
         let onset = Self.day + 60   // 02:00 in eu, 20:00 in na, 09:00 in apac: eu IMAP is nearly idle
         var stream = SyntheticStream(minutes: onset + 60)
         stream.faults = [.init(onset: onset, minutes: 40, regions: ["eu"], paths: [.imap], failureRate: 0.6,
                                probeFailureRate: 0, failureClass: .network, step: .connect, error: "connection refused")]
-        let engine = replay(stream)
+        let engine = await replay(stream)
         let incident = try #require(engine.incidents.first)
         #expect(engine.incidents.count == 1)
         #expect(delayMinutes(incident, onset: onset) <= 6)
@@ -101,12 +105,12 @@ struct DetectionEngineTests {
     }
 
     @Test("a failure only the probes see is found within six minutes")
-    func probesOnly() throws {
+    func probesOnly() async throws {
         let onset = Self.day + 700
         var stream = SyntheticStream(minutes: onset + 60)
         stream.faults = [.init(onset: onset, minutes: 30, regions: ["apac"], paths: [.activesync], probeFailureRate: 1,
                                telemetry: false, failureClass: .tls, step: .tls, error: "certificate has expired")]
-        let engine = replay(stream)
+        let engine = await replay(stream)
         let incident = try #require(engine.incidents.first)
         #expect(engine.incidents.count == 1)
         #expect(delayMinutes(incident, onset: onset) <= 6)
@@ -115,12 +119,12 @@ struct DetectionEngineTests {
     }
 
     @Test("latency alone (four times slower, nothing failing) is an incident")
-    func latencyOnly() throws {
+    func latencyOnly() async throws {
         let onset = Self.day + 780
         var stream = SyntheticStream(minutes: onset + 60)
         stream.faults = [.init(onset: onset, minutes: 30, regions: ["na"], paths: [.owa], failureRate: 0, probeFailureRate: 0,
                                latencyFactor: 4)]
-        let engine = replay(stream)
+        let engine = await replay(stream)
         let incident = try #require(engine.incidents.first)
         #expect(engine.incidents.count == 1)
         #expect(delayMinutes(incident, onset: onset) <= 6)
@@ -130,22 +134,22 @@ struct DetectionEngineTests {
     }
 
     @Test("hysteresis: a three-minute burst is a blip, the same burst lasting eight minutes is an incident")
-    func blipVersusIncident() {
+    func blipVersusIncident() async {
         let at = Self.day + 600
         let blip = SyntheticStream(minutes: at + 40, blips: [.init(at: at, minutes: 3, region: "na", path: .ews, failureRate: 0.3)])
-        #expect(replay(blip).incidents.isEmpty)
+        #expect(await replay(blip).incidents.isEmpty)
         let longer = SyntheticStream(minutes: at + 40, blips: [.init(at: at, minutes: 8, region: "na", path: .ews, failureRate: 0.3)])
-        let incidents = replay(longer).incidents
+        let incidents = await replay(longer).incidents
         #expect(incidents.count == 1)
         #expect(incidents.first.map { delayMinutes($0, onset: at) } ?? 99 <= 5)
     }
 
     @Test("a provider advisory alone never opens an incident")
-    func advisoryAlone() {
+    func advisoryAlone() async {
         var stream = SyntheticStream(minutes: Self.day + 120)
         stream.advisories = [(Self.day + 30, Self.advisory("EX1", title: "Users may be unable to connect with Outlook on the web",
                                                             feature: "E-Mail and calendar access", posted: Self.day + 30))]
-        let engine = replay(stream)
+        let engine = await replay(stream)
         #expect(engine.incidents.isEmpty)
         #expect(engine.providerOnlyAdvisories.map(\.id) == ["EX1"])
     }

@@ -6,7 +6,7 @@ import MailCanaryDetection
 /// shape per region, a probe per path and region every two minutes, a trickle of user reports,
 /// and the faults, blips and advisories a test injects. Independent of the shared scenario
 /// generator, so the tests run from this repository alone.
-struct SyntheticStream {
+struct SyntheticStream: Sendable {
     struct Fault {
         var onset: Int           // minutes from the start
         var minutes: Int
