@@ -22,7 +22,11 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Minutes a burst may last and still be a blip, not an incident.")
     var blipMinutes = 3
 
+    @Option(help: "2 parses chunks on other threads while detection runs; 1 does it all on one thread, line by line.")
+    var threads = 2
+
     func validate() throws {
+        guard (1...2).contains(threads) else { throw ValidationError("--threads must be 1 or 2") }
         guard (0...60).contains(blipMinutes) else { throw ValidationError("--blip-minutes must be between 0 and 60") }
     }
 
@@ -32,7 +36,8 @@ struct ReplayCommand: ParsableCommand {
         let started = ContinuousClock.now
         let replayer: ScenarioReplayer
         do {
-            replayer = try ScenarioReplayer.replay(path: scenario, settings: settings)
+            replayer = threads == 2 ? try ScenarioReplayer.replay(path: scenario, settings: settings)
+                : try ScenarioReplayer.replayLineByLine(path: scenario, settings: settings)
         } catch {
             FileHandleOutput.standardError("replay: \(error)\n")
             throw ExitCode(1)

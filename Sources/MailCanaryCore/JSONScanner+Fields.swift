@@ -100,6 +100,29 @@ extension JSONScanner {
         }
     }
 
+    /// The next key as bytes (see ``JSONScanner/nextKeyBytes()``), nil at the object's end.
+    public mutating func readKeyBytes(_ path: @autoclosure () -> String) throws(JSONReadError) -> Key? {
+        do {
+            return try nextKeyBytes()
+        } catch {
+            throw JSONReadError(path: path(), kind: .notJSON(error))
+        }
+    }
+
+    /// Whether a plain key's bytes spell `name` (ASCII).
+    @inlinable
+    public func key(_ range: Range<Int>, is name: StaticString) -> Bool {
+        guard range.count == name.utf8CodeUnitCount else { return false }
+        return name.withUTF8Buffer { expected in
+            var index = 0
+            for position in range {
+                if bytes[position] != expected[index] { return false }
+                index += 1
+            }
+            return true
+        }
+    }
+
     public mutating func readArrayStart(_ path: @autoclosure () -> String) throws(JSONReadError) {
         try read(path()) { scanner throws(JSONScanError) in try scanner.beginArray() }
     }

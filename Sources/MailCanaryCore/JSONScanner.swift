@@ -47,6 +47,21 @@ public struct JSONScanner: Sendable {
 
     /// The next key of the current object, or nil at its `}` (which is consumed).
     public mutating func nextKey() throws(JSONScanError) -> String? {
+        switch try nextKeyBytes() {
+        case nil: return nil
+        case .plain(let range): return String(decoding: bytes[range], as: UTF8.self)   // ASCII without escapes
+        case .decoded(let key): return key
+        }
+    }
+
+    /// A key as its bytes: the common plain key (ASCII, no escapes) is not copied.
+    public enum Key: Sendable, Equatable {
+        case plain(Range<Int>)
+        case decoded(String)
+    }
+
+    /// Like ``nextKey()``, without building a `String` for a plain key (nil at the object's end).
+    public mutating func nextKeyBytes() throws(JSONScanError) -> Key? {
         skipSpace()
         guard offset < limit else { throw error(.truncated) }
         if bytes[offset] == UInt8(ascii: "}") {
@@ -58,7 +73,27 @@ public struct JSONScanner: Sendable {
             try expect(UInt8(ascii: ","), .expectedCommaOrEnd)
             skipSpace()
         }
-        let key = try string()
+        let start = try openQuote()
+        var index = start
+        var key: Key?
+        while index < limit {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                offset = index + 1
+                key = .plain(start..<index)
+                break
+            }
+            if byte == UInt8(ascii: "\\") || byte >= 0x80 || byte < 0x20 {
+                offset = start - 1
+                key = .decoded(try string())
+                break
+            }
+            index += 1
+        }
+        guard let key else {
+            offset = index
+            throw error(.truncated)
+        }
         try expect(UInt8(ascii: ":"), .expectedColon)
         needsComma = true
         return key

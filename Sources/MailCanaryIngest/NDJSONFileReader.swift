@@ -51,7 +51,13 @@ public struct NDJSONFileReader {
             var lineStart = 0
             var index = filled
             while index < end {
-                if buffer[index] == 0x0A {
+                // memchr finds the next newline a word at a time.
+                let found = buffer.withUnsafeBufferPointer { raw -> Int in
+                    guard let hit = memchr(raw.baseAddress! + index, 0x0A, end - index) else { return end }
+                    return UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - raw.baseAddress!
+                }
+                index = found
+                if index < end {
                     if skippingLongLine {
                         skippingLongLine = false
                     } else {

@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import MailCanaryCore
 import MailCanaryDetection
 
@@ -47,8 +49,32 @@ public struct ScenarioReplayer {
         _ = engine.advance(to: max(summary.header?.endMs ?? last, last))
     }
 
-    /// Replays a whole file.
-    public static func replay(path: String, settings: DetectionSettings = DetectionSettings()) throws -> ScenarioReplayer {
+    /// Replays a whole file. Reading and parsing run on other cores than detection: the file
+    /// comes in chunks of whole lines, two chunks are parsed at once while the engine ingests the
+    /// previous pair in order, so memory stays a few chunks whatever the file's length.
+    public static func replay(path: String, settings: DetectionSettings = DetectionSettings(),
+                              chunkBytes: Int = 1 << 20, maximumLineBytes: Int = 1 << 20) throws -> ScenarioReplayer {
+        var replayer = ScenarioReplayer(settings: settings)
+        var reader = try NDJSONChunkReader(path: path, chunkBytes: chunkBytes, maximumLineBytes: maximumLineBytes)
+        defer { reader.close() }
+        var lineNumber = 0
+        var inFlight: ParsingRound?
+        while true {
+            var chunks: [NDJSONChunkReader.Chunk] = []
+            while chunks.count < 2, let chunk = try reader.next() { chunks.append(chunk) }
+            let round = chunks.isEmpty ? nil : ParsingRound(chunks, maximumLineBytes: maximumLineBytes)
+            if let previous = inFlight {
+                for parsed in previous.wait() { replayer.ingest(parsed, lineNumber: &lineNumber) }
+            }
+            guard let round else { break }
+            inFlight = round
+        }
+        replayer.finish()
+        return replayer
+    }
+
+    /// The plain loop: one thread reads a line, parses it and hands it to detection.
+    public static func replayLineByLine(path: String, settings: DetectionSettings = DetectionSettings()) throws -> ScenarioReplayer {
         var replayer = ScenarioReplayer(settings: settings)
         try NDJSONFileReader(path: path).forEachLine { buffer, range, lineNumber, tooLong in
             if tooLong {
@@ -59,5 +85,27 @@ public struct ScenarioReplayer {
         }
         replayer.finish()
         return replayer
+    }
+
+    mutating func ingest(_ parsed: ParsedChunk, lineNumber: inout Int) {
+        for _ in 0..<parsed.tooLongBefore {
+            lineNumber += 1
+            let limit = parsed.maximumLineBytes >= 1 << 20 ? "\(parsed.maximumLineBytes >> 20) MiB" : "\(parsed.maximumLineBytes) bytes"
+            noteProblem("line \(lineNumber): longer than the \(limit) limit")
+        }
+        for line in parsed.lines {
+            let number = lineNumber + line.offset
+            switch line.result {
+            case .success(.scenario(let header)):
+                summary.header = header
+            case .success(.signal(let signal)):
+                summary.records += 1
+                lastTimeMs = max(lastTimeMs ?? signal.timeMs, signal.timeMs)
+                _ = engine.ingest(signal)
+            case .failure(let error):
+                noteProblem("line \(number): \(error)")
+            }
+        }
+        lineNumber += parsed.lineCount
     }
 }

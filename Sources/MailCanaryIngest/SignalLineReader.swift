@@ -12,8 +12,11 @@ public enum SignalLineReader {
         var scanner = JSONScanner(bytes, range: range)
         var line = LineFields()
         try scanner.readRootObject("the line")
-        while let key = try scanner.readKey("the line") {
-            try line.read(key, from: &scanner)
+        while let key = try scanner.readKeyBytes("the line") {
+            switch key {
+            case .plain(let range): try line.read(LineField(scanner, range), name: range, from: &scanner)
+            case .decoded(let name): try line.read(LineField(rawValue: name) ?? .other, name: nil, from: &scanner, decodedName: name)
+            }
         }
         try scanner.readEnd("the line")
         return try line.record()
@@ -54,38 +57,40 @@ struct LineFields {
     var endMs: Int64?
     var regions: [String] = []
 
-    mutating func read(_ key: String, from scanner: inout JSONScanner) throws(JSONReadError) {
-        switch key {
-        case "kind": kind = try scanner.readString("kind")
-        case "t", "time": timeMs = try scanner.readTimestamp(key)
-        case "service": service = try scanner.readString("service")
-        case "region": region = try scanner.readString("region")
-        case "client": client = try scanner.readString("client")
-        case "path": path = try scanner.readString("path")
-        case "ok": ok = try scanner.readCount("ok")
-        case "failed": failed = try scanner.readCount("failed")
-        case "errors": errors = try Self.readErrors(&scanner)
-        case "latencyMsP50": latencyMsP50 = try scanner.readOptionalDouble("latencyMsP50")
-        case "latencyMs": latencyMsP50 = try scanner.readOptionalDouble("latencyMs")
-        case "outcome": outcome = try scanner.readString("outcome")
-        case "failureClass": failureClass = try scanner.readOptional(FailureClass.self, "failureClass")
-        case "error": error = try scanner.readOptionalString("error")
-        case "durationMs": durationMs = try scanner.readDouble("durationMs")
-        case "failedStep": failedStep = try scanner.readOptionalString("failedStep")
-        case "steps": failedStep = try Self.readFailedStep(&scanner) ?? failedStep
-        case "agent": agent = try scanner.readString("agent")
-        case "symptom": symptom = try scanner.readString("symptom")
-        case "reporter": reporter = try scanner.readString("reporter")
-        case "user": user = try scanner.readOptionalString("user")
-        case "text": text = try scanner.readOptionalString("text")
-        case "issue": issue = try ServiceHealthIssueReader.read(from: &scanner, path: "issue")
-        case "name": name = try scanner.readString("name")
-        case "start": startMs = try scanner.readTimestamp("start")
-        case "end": endMs = try scanner.readTimestamp("end")
-        case "regions":
+    mutating func read(_ field: LineField, name: Range<Int>?, from scanner: inout JSONScanner, decodedName: String? = nil) throws(JSONReadError) {
+        switch field {
+        case .kind: kind = try scanner.readString("kind")
+        case .t, .time: timeMs = try scanner.readTimestamp(field.rawValue)
+        case .service: service = try scanner.readString("service")
+        case .region: region = try scanner.readString("region")
+        case .client: client = try scanner.readString("client")
+        case .path: path = try scanner.readString("path")
+        case .ok: ok = try scanner.readCount("ok")
+        case .failed: failed = try scanner.readCount("failed")
+        case .errors: errors = try Self.readErrors(&scanner)
+        case .latencyMsP50: latencyMsP50 = try scanner.readOptionalDouble("latencyMsP50")
+        case .latencyMs: latencyMsP50 = try scanner.readOptionalDouble("latencyMs")
+        case .outcome: outcome = try scanner.readString("outcome")
+        case .failureClass: failureClass = try scanner.readOptional(FailureClass.self, "failureClass")
+        case .error: error = try scanner.readOptionalString("error")
+        case .durationMs: durationMs = try scanner.readDouble("durationMs")
+        case .failedStep: failedStep = try scanner.readOptionalString("failedStep")
+        case .steps: failedStep = try Self.readFailedStep(&scanner) ?? failedStep
+        case .agent: agent = try scanner.readString("agent")
+        case .symptom: symptom = try scanner.readString("symptom")
+        case .reporter: reporter = try scanner.readString("reporter")
+        case .user: user = try scanner.readOptionalString("user")
+        case .text: text = try scanner.readOptionalString("text")
+        case .issue: issue = try ServiceHealthIssueReader.read(from: &scanner, path: "issue")
+        case .name: self.name = try scanner.readString("name")
+        case .start: startMs = try scanner.readTimestamp("start")
+        case .end: endMs = try scanner.readTimestamp("end")
+        case .regions:
             try scanner.readArrayStart("regions")
             while try scanner.readElement("regions") { regions.append(try scanner.readString("regions[\(regions.count)]")) }
-        default: try scanner.skip(key)
+        case .other:
+            let bytes = scanner.bytes
+            try scanner.skip(decodedName ?? name.map { String(decoding: bytes[$0], as: UTF8.self) } ?? "?")
         }
     }
 
@@ -109,11 +114,16 @@ struct LineFields {
             var name: String?
             var ok = true
             try scanner.readObjectStart("steps[\(index)]")
-            while let key = try scanner.readKey("steps[\(index)]") {
+            while let key = try scanner.readKeyBytes("steps[\(index)]") {
+                let field: LineField
                 switch key {
-                case "name": name = try scanner.readString("steps[\(index)].name")
-                case "ok": ok = try scanner.readBool("steps[\(index)].ok")
-                default: try scanner.skip("steps[\(index)].\(key)")
+                case .plain(let range): field = LineField(scanner, range)
+                case .decoded(let decoded): field = LineField(rawValue: decoded) ?? .other
+                }
+                switch field {
+                case .name: name = try scanner.readString("steps[\(index)].name")
+                case .ok: ok = try scanner.readBool("steps[\(index)].ok")
+                default: try scanner.skip("steps[\(index)]")
                 }
             }
             if !ok, failedStep == nil { failedStep = name }
@@ -173,5 +183,33 @@ struct LineFields {
         case "failed", "failure", "error": return true
         default: throw JSONReadError(path: "outcome", kind: .invalid)
         }
+    }
+}
+
+/// The keys a signal line may have, told apart by their bytes without building a `String`.
+enum LineField: String {
+    case kind, t, time, service, region, client, path, ok, failed, errors, latencyMsP50, latencyMs, outcome, failureClass
+    case error, durationMs, failedStep, steps, agent, symptom, reporter, user, text, issue, name, start, end, regions
+    case other
+
+    /// The candidates by length, so that a key is compared with a few names at most.
+    static let byLength: [[(LineField, [UInt8])]] = {
+        var table = [[(LineField, [UInt8])]](repeating: [], count: 13)
+        for field in [kind, t, time, service, region, client, path, ok, failed, errors, latencyMsP50, latencyMs, outcome, failureClass,
+                      error, durationMs, failedStep, steps, agent, symptom, reporter, user, text, issue, name, start, end, regions] {
+            table[field.rawValue.utf8.count].append((field, Array(field.rawValue.utf8)))
+        }
+        return table
+    }()
+
+    init(_ scanner: JSONScanner, _ range: Range<Int>) {
+        let count = range.count
+        guard count < Self.byLength.count else { self = .other; return }
+        let bytes = scanner.bytes
+        for (field, name) in Self.byLength[count] where bytes[range].elementsEqual(name) {
+            self = field
+            return
+        }
+        self = .other
     }
 }

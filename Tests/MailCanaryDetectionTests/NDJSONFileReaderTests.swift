@@ -1,4 +1,5 @@
 import Foundation
+import MailCanaryCore
 import MailCanaryDetection
 import MailCanaryIngest
 import Testing
@@ -51,5 +52,22 @@ struct NDJSONFileReaderTests {
         #expect(replayer.summary.badLines == 2)
         #expect(replayer.summary.problems == ["line 3: failed is missing", "line 4: not JSON (an object was expected at byte 0)"])
         #expect(replayer.engine.incidents.isEmpty)
+    }
+
+    @Test("replay in small chunks parsed on other threads: the same records, line numbers and long-line handling")
+    func replayInChunks() throws {
+        var lines: [String] = [#"{"kind":"scenario","name":"tiny","service":"contoso","start":"2025-10-06T00:00:00Z","end":"2025-10-06T03:00:00Z","regions":["eu"]}"#]
+        for minute in 1...150 {
+            let t = UTCTimestamp.format(UTCTimestamp.parse("2025-10-06T00:00:00Z")! + Int64(minute) * 60_000)
+            lines.append(#"{"kind":"clients","t":"\#(t)","service":"contoso","region":"eu","client":"owa","path":"owa","ok":10,"failed":0}"#)
+            if minute == 40 { lines.append("not json") }
+            if minute == 90 { lines.append("{\"kind\":\"clients\",\"pad\":\"" + String(repeating: "x", count: 600) + "\"}") }
+        }
+        let path = try write(lines.joined(separator: "\r\n"))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let replayer = try ScenarioReplayer.replay(path: path, chunkBytes: 256, maximumLineBytes: 400)
+        #expect(replayer.summary.header?.name == "tiny")
+        #expect(replayer.summary.records == 150)
+        #expect(replayer.summary.problems == ["line 42: not JSON (an object was expected at byte 0)", "line 93: longer than the 400 bytes limit"])
     }
 }
