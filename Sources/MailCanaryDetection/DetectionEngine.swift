@@ -18,6 +18,8 @@ public struct DetectionEngine: Sendable {
     private var regions: [String: Set<String>] = [:]
     private var probedPaths: [String: Set<AccessPath>] = [:]
     private var reporters = ReporterLedger()
+    /// Per series, the clients seen on it (a few at most).
+    private var seriesClients: [[ClientKind]] = []
 
     public init(settings: DetectionSettings = DetectionSettings()) {
         self.settings = settings
@@ -43,14 +45,15 @@ public struct DetectionEngine: Sendable {
         }
         switch signal {
         case .clients(let counts):
-            clients[counts.service, default: []].insert(counts.client)
-            regions[counts.service, default: []].insert(counts.region)
             let series = seriesIndex(SeriesID(service: counts.service, path: counts.path, region: counts.region, source: .telemetry))
+            // The service's clients are learned once per series and client, not hashed per record.
+            if !seriesClients[series].contains(counts.client) {
+                seriesClients[series].append(counts.client)
+                clients[counts.service, default: []].insert(counts.client)
+            }
             touch(series)
             buckets[series].add(counts)
         case .probe(let probe):
-            regions[probe.service, default: []].insert(probe.region)
-            probedPaths[probe.service, default: []].insert(probe.path)
             let series = seriesIndex(SeriesID(service: probe.service, path: probe.path, region: probe.region, source: .probe))
             touch(series)
             buckets[series].add(probe)
@@ -84,6 +87,10 @@ public struct DetectionEngine: Sendable {
         index[id] = new
         detectors.append(SeriesDetector(id: id))
         buckets.append(MinuteBucket())
+        seriesClients.append([])
+        // A series' region (and a probe's path) is learned when the series first appears.
+        if id.source != .reports { regions[id.service, default: []].insert(id.region) }
+        if id.source == .probe, let path = id.path { probedPaths[id.service, default: []].insert(path) }
         if id.source == .reports { reportSeries.append(new) }
         return new
     }

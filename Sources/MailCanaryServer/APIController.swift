@@ -85,9 +85,12 @@ struct APIController: Sendable {
     func metrics() async -> Response {
         let latest = (try? await store.latest(service: nil)) ?? []
         let agents = (try? await store.agents()) ?? []
+        var openIncidents = Dictionary(uniqueKeysWithValues: config.services.map { ($0.id, 0) })
+        for incident in (try? await store.incidents(openOnly: true, limit: 1_000)) ?? [] { openIncidents[incident.service, default: 0] += 1 }
         let text = MetricsRenderer.render(.init(
             latest: latest, scheduler: scheduler?.stats.snapshot, written: writer?.written ?? 0, dropped: writer?.dropped ?? 0,
-            agents: agents, agentRegions: Dictionary(uniqueKeysWithValues: config.agents.map { ($0.id, $0.region) })))
+            agents: agents, agentRegions: Dictionary(uniqueKeysWithValues: config.agents.map { ($0.id, $0.region) }),
+            detection: detection?.status, openIncidents: openIncidents))
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: text)))
     }

@@ -13,7 +13,8 @@ import ServiceLifecycle
 /// at start the service replays the stored signals and probe results of the warm-up window
 /// through a fresh engine (baselines relearned, open incidents re-derived with the same ids),
 /// adopts the incidents it finds open in the store (one open incident per fingerprint), and
-/// resolves stored incidents that the window no longer shows failing. So incidents, their
+/// resolves stored incidents that the window no longer shows failing. The scheduler and the API
+/// start after the warm-up, so no signal is both replayed and handed over live. So incidents, their
 /// timelines and operators' notes survive restarts without a second copy of detection state.
 public final class DetectionService: Service, Sendable {
     public struct Settings: Sendable {
@@ -42,15 +43,10 @@ public final class DetectionService: Service, Sendable {
     let settings: Settings
     let clock: @Sendable () -> Int64
     let logger: Logger
-    private let inbox = NIOLockedValueBox<[Submission]>([])
-    /// The last stored signal batch the warm-up replayed: live hand-overs of batches up to it
-    /// were counted already (the API takes uploads while detection warms up).
-    private let replayedThrough = NIOLockedValueBox<Int64?>(nil)
-
-    struct Submission {
-        var batchID: Int64?
-        var signals: [Signal]
-    }
+    /// Opened once the warm-up has replayed the stored history: the scheduler and the API wait
+    /// for it, so nothing stored during the replay can be counted twice.
+    public let warmedUp = StartGate()
+    private let inbox = NIOLockedValueBox<[[Signal]]>([])
     private let state = NIOLockedValueBox(Status())
 
     public init(store: any MailCanaryStore, probeSeries: [(probe: String, region: String)], settings: Settings = Settings(),
@@ -64,11 +60,10 @@ public final class DetectionService: Service, Sendable {
 
     public var status: Status { state.withLockedValue { $0 } }
 
-    /// Hands stored signals to detection (never blocks; the run loop takes them each tick);
-    /// `batchID` is the stored signal batch they came in.
-    public func submit(_ signals: [Signal], batchID: Int64? = nil) {
+    /// Hands stored signals to detection (never blocks; the run loop takes them each tick).
+    public func submit(_ signals: [Signal]) {
         guard !signals.isEmpty else { return }
-        inbox.withLockedValue { $0.append(Submission(batchID: batchID, signals: signals)) }
+        inbox.withLockedValue { $0.append(signals) }
         state.withLockedValue { $0.signalsIn += signals.count }
     }
 
@@ -89,8 +84,7 @@ public final class DetectionService: Service, Sendable {
                 defer { inbox.removeAll(keepingCapacity: true) }
                 return inbox
             }
-            let replayed = replayedThrough.withLockedValue { $0 } ?? 0
-            for submission in submissions where (submission.batchID ?? .max) > replayed { buffer.add(submission.signals) }
+            for signals in submissions { buffer.add(signals) }
             let now = clock()
             let cutoff = now - lateness
             // Signals older than the warm-up window (an agent's spool from last month) are stored
@@ -125,7 +119,6 @@ public final class DetectionService: Service, Sendable {
                 }
                 guard let last = page.last else { break }
                 after = last.id
-                replayedThrough.withLockedValue { $0 = last.id }
             }
             for series in probeSeries {
                 let results = try await store.results(probeID: series.probe, region: series.region, fromMs: from, toMs: nowMs, limit: 20_000)
@@ -144,6 +137,7 @@ public final class DetectionService: Service, Sendable {
             $0.replayedSignals = replayed
             $0.warmedUp = true
         }
+        warmedUp.open()
         // Every incident the window re-derived is saved (the same id upserts the same incident);
         // stored open ones the window no longer shows are resolved.
         await persist(engine, ledger: &ledger, events: events, nowMs: cutoff, all: true)

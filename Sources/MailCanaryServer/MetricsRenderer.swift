@@ -14,6 +14,9 @@ public enum MetricsRenderer {
         public var dropped: Int
         public var agents: [AgentRecord]
         public var agentRegions: [String: String]
+        public var detection: DetectionService.Status?
+        /// Open incidents per service.
+        public var openIncidents: [String: Int] = [:]
     }
 
     typealias Labels = [(String, String)]
@@ -62,6 +65,17 @@ public enum MetricsRenderer {
         }
         family("mailcanary_results_written_total", "counter", "Results of this server's probes written to the store.", [([], Double(inputs.written))])
         family("mailcanary_results_dropped_total", "counter", "Results dropped because the store stayed unavailable.", [([], Double(inputs.dropped))])
+        if let detection = inputs.detection {
+            family("mailcanary_detection_signals_total", "counter", "Signals handed to detection since start (telemetry, reports, logs, probe results).",
+                   [([], Double(detection.signalsIn))])
+            family("mailcanary_detection_waiting_signals", "gauge", "Signals waiting for their minute to be judged.", [([], Double(detection.waiting))])
+            family("mailcanary_detection_warmed_up", "gauge", "1 once detection has replayed the stored history after a start.",
+                   [([], detection.warmedUp ? 1 : 0)])
+            family("mailcanary_incident_save_failures_total", "counter", "Incident changes the store did not take (retried with the next change).",
+                   [([], Double(detection.storeFailures))])
+            family("mailcanary_incidents_open", "gauge", "Open incidents per service.",
+                   inputs.openIncidents.sorted { $0.key < $1.key }.map { ([("service", $0.key)], Double($0.value)) })
+        }
         family("mailcanary_agent_last_seen_timestamp_seconds", "gauge", "When an agent last uploaded (Unix time).",
                inputs.agents.compactMap { agent -> Sample? in
                    agent.lastSeenMs.map { ([("agent", agent.id), ("region", inputs.agentRegions[agent.id] ?? agent.region ?? "")], Double($0) / 1_000) }

@@ -102,8 +102,8 @@ public struct ServerRuntime: Sendable {
         services.append(GatedService(gate: gate, inner: writer))
         services.append(GatedService(gate: gate, inner: MaintenanceService(store: store, retention: config.storage.retention, logger: logger)))
         services.append(GatedService(gate: gate, inner: detection))
-        services.append(GatedService(gate: gate, inner: scheduler))
-        services.append(GatedService(gate: gate, inner: app))
+        services.append(GatedService(gate: detection.warmedUp, inner: scheduler))
+        services.append(GatedService(gate: detection.warmedUp, inner: app))
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         return (group, APIHandle(bound: bound))

@@ -87,8 +87,8 @@ struct SignalController: Sendable {
         let batch = SignalBatch(source: caller.source, idempotencyKey: key, receivedAtMs: now, firstTimeMs: outcome.firstTimeMs,
                                 lastTimeMs: outcome.lastTimeMs, lines: outcome.signals.count, body: outcome.goodText(bytes))
         switch try await store.appendSignals(batch) {
-        case .stored(let id):
-            detection.submit(outcome.signals, batchID: id)
+        case .stored:
+            detection.submit(outcome.signals)
         case .duplicate(let lines):
             receipt.accepted = 0
             receipt.duplicate = true
@@ -138,7 +138,7 @@ struct SignalController: Sendable {
         JSONText.append("}\n", to: &line)
         let batch = SignalBatch(source: "reports", idempotencyKey: "\(report.reporter)@\(now)-\(UInt32.random(in: 0...UInt32.max))",
                                 receivedAtMs: now, firstTimeMs: now, lastTimeMs: now, lines: 1, body: String(decoding: line, as: UTF8.self))
-        if case .stored(let id) = try await store.appendSignals(batch) { detection.submit([.report(report)], batchID: id) }
+        if case .stored = try await store.appendSignals(batch) { detection.submit([.report(report)]) }
         if fromPage {
             return ReportPage.thanks(reporterCookie: cookie == nil ? report.reporter : nil)
         }

@@ -1,8 +1,9 @@
 import NIOConcurrencyHelpers
 import ServiceLifecycle
 
-/// Opens once the store is migrated; the services behind it start only then.
-final class StartGate: Sendable {
+/// Opens once something is ready (the store migrated, detection warmed up); the services
+/// behind it start only then.
+public final class StartGate: Sendable {
     private let opened = NIOLockedValueBox(false)
 
     func open() { opened.withLockedValue { $0 = true } }

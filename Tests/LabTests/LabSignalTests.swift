@@ -127,6 +127,9 @@ struct LabSignalTests {
         #expect(incident["cause"] as? String == "server-side")
         #expect((incident["workaround"] as? [String: Any])?["client"] as? String == "owa")
         let id = try #require(incident["id"] as? String)
+        let metrics = try #require(httpGet(port: site.port, path: "/metrics"))
+        #expect(metrics.body.contains(#"mailcanary_incidents_open{service="contoso"} 1"#), "\(metrics.body.suffix(800))")
+        #expect(metrics.body.contains("mailcanary_detection_warmed_up 1"))
 
         // An operator annotates it; a telemetry token may not.
         let note = #"{"text":"Exchange team engaged","status":"restoringService"}"#
