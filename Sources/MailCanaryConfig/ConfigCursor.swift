@@ -154,6 +154,7 @@ struct ConfigCursor {
 
     static func format(_ duration: Duration) -> String {
         let ms = Int64(duration.milliseconds)
+        if ms == 0 { return "0s" }
         if ms % 86_400_000 == 0 { return "\(ms / 86_400_000)d" }
         if ms % 3_600_000 == 0 { return "\(ms / 3_600_000)h" }
         if ms % 60_000 == 0 { return "\(ms / 60_000)m" }

@@ -63,13 +63,14 @@ public struct ConfigLoader: Sendable {
     // MARK: - Sections
 
     private func read(_ root: ConfigCursor) -> WatchConfig? {
-        guard let top = root.mapping(allowed: ["server", "storage", "scheduler", "defaults", "agents", "services"],
+        guard let top = root.mapping(allowed: ["server", "storage", "scheduler", "detection", "defaults", "agents", "services"],
                                      required: ["services"]) else { return nil }
         var config = WatchConfig()
         config.server.dataDirectory = resolvePath(config.server.dataDirectory)
         if let server = top["server"] { config.server = readServer(server) }
         if let storage = top["storage"] { config.storage = readStorage(storage) }
         if let scheduler = top["scheduler"] { config.scheduler = readScheduler(scheduler) }
+        if let detection = top["detection"] { config.detection = readDetection(detection, retention: config.storage.retention) }
         let defaults = top["defaults"].map(readDefaults) ?? ProbeDefaults(region: config.server.region)
         if let agents = top["agents"] { config.agents = readAgents(agents) }
         if let services = top["services"] { config.services = readServices(services, defaults: defaults) }
@@ -140,6 +141,24 @@ public struct ConfigLoader: Sendable {
                                               fix: "keep hour at least as long as minute (\(ConfigCursor.format(retention.minute)))")
         }
         return retention
+    }
+
+    private func readDetection(_ cursor: ConfigCursor, retention: RetentionConfig) -> DetectionConfig {
+        var detection = DetectionConfig()
+        guard let keys = cursor.mapping(allowed: ["warmup", "lateness", "blip_minutes", "resolve_minutes", "reporter_window"]) else {
+            return detection
+        }
+        let day = Duration.seconds(86_400)
+        if let warmup = keys["warmup"]?.duration(in: .seconds(3_600)...(day * 31)) { detection.warmup = warmup }
+        if let lateness = keys["lateness"]?.duration(in: .zero...(.seconds(300))) { detection.lateness = lateness }
+        if let blip = keys["blip_minutes"]?.int(in: 0...60) { detection.blipMinutes = blip }
+        if let resolve = keys["resolve_minutes"]?.int(in: 1...1_440) { detection.resolveMinutes = resolve }
+        if let window = keys["reporter_window"]?.duration(in: .seconds(60)...day) { detection.reporterWindow = window }
+        if detection.warmup > retention.raw {
+            (keys["warmup"] ?? cursor).problem("the stored signals are kept only \(ConfigCursor.format(retention.raw)) (storage.retention.raw), so a warm-up of \(ConfigCursor.format(detection.warmup)) cannot be replayed",
+                                               fix: "shorten warmup or lengthen storage.retention.raw")
+        }
+        return detection
     }
 
     private func readScheduler(_ cursor: ConfigCursor) -> SchedulerConfig {

@@ -25,6 +25,13 @@ scheduler:
   concurrency: 64            # probes running at once in one process
   jitter: 0.5                # each probe starts at a stable offset within half its interval
 
+detection:
+  warmup: 24h                # stored history replayed at start (at most storage.retention.raw)
+  lateness: 20s              # how long a minute waits for late telemetry before it is judged
+  blip_minutes: 3            # a burst that recovers by itself within this is a blip, not an incident
+  resolve_minutes: 15        # quiet minutes before an incident is resolved
+  reporter_window: 2h        # each reporter counts once per service within this
+
 defaults:
   interval: 60s
   timeout: 15s

@@ -3,6 +3,7 @@ public struct WatchConfig: Sendable, Hashable {
     public var server: ServerConfig
     public var storage: StorageConfig
     public var scheduler: SchedulerConfig
+    public var detection = DetectionConfig()
     public var agents: [AgentConfig]
     public var services: [ServiceConfig]
 
@@ -102,4 +103,17 @@ public struct AgentConfig: Sendable, Hashable {
         self.id = id
         self.region = region
     }
+}
+
+/// How detection runs inside `serve` (its statistical knobs keep their tested defaults).
+public struct DetectionConfig: Sendable, Hashable {
+    /// Stored history replayed at start.
+    public var warmup: Duration = .seconds(86_400)
+    /// How long live signals wait for late ones before their minute is judged.
+    public var lateness: Duration = .seconds(20)
+    public var blipMinutes = 3
+    public var resolveMinutes = 15
+    /// Each reporter counts once per service within this window.
+    public var reporterWindow: Duration = .seconds(7_200)
+    public init() {}
 }

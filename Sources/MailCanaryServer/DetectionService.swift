@@ -1,4 +1,5 @@
 import Logging
+import MailCanaryConfig
 import MailCanaryCore
 import MailCanaryDetection
 import MailCanaryIngest
@@ -25,6 +26,15 @@ public final class DetectionService: Service, Sendable {
         public var tick: Duration = .seconds(1)
         public var detection = DetectionSettings()
         public init() {}
+
+        /// From the configuration's `detection:` section.
+        public init(_ config: DetectionConfig) {
+            warmup = config.warmup
+            lateness = config.lateness
+            detection.blipMinutes = config.blipMinutes
+            detection.resolveMinutes = config.resolveMinutes
+            detection.reporterWindowMinutes = Int(config.reporterWindow.components.seconds / 60)
+        }
     }
 
     /// What `/healthz` and `/metrics` show.

@@ -20,8 +20,6 @@ public struct ServerRuntime: Sendable {
     public var port: Int
     public var replica: String
     public var logger: Logger
-    /// Detection's lateness allowance, warm-up window and tick (tests shorten them).
-    public var detectionSettings = DetectionService.Settings()
 
     public init(config: WatchConfig, dataDirectory: String, host: String, port: Int, logger: Logger) {
         self.config = config
@@ -65,7 +63,7 @@ public struct ServerRuntime: Sendable {
         let gate = StartGate()
         let clock: @Sendable () -> Int64 = { Date().millisecondsSince1970 }
         let probeSeries = config.probes.flatMap { probe in probe.regions.map { (probe: probe.id, region: $0) } }
-        let detection = DetectionService(store: store, probeSeries: probeSeries, settings: detectionSettings, clock: clock, logger: logger)
+        let detection = DetectionService(store: store, probeSeries: probeSeries, settings: .init(config.detection), clock: clock, logger: logger)
         let writer = StoreWriter(store: store, logger: logger, onStored: { detection.submit(results: $0) })
         let factory = ProbeJobFactory(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
         let probes = config.probes(for: .server)

@@ -32,6 +32,7 @@ struct ConfigLoaderTests {
         #expect(config.server.dataDirectory == "/etc/mailcanary/mailcanary-data")
         #expect(config.storage.backend == .sqlite)
         #expect(config.scheduler.concurrency == 64)
+        #expect(config.detection == DetectionConfig())
         let probe = try #require(config.probes.first)
         #expect(probe.id == "lab/imap")
         #expect(probe.path == .imap)
@@ -55,9 +56,23 @@ struct ConfigLoaderTests {
     }
 
     @Test("bad files: each problem with its line, key path and fix", arguments: [
+        ("""
+        storage: {retention: {raw: 2d}}
+        detection: {warmup: 3d, lateness: 10m, blip_minutes: -1, reporter_windw: 1h}
+        services:
+          - id: lab
+            kind: mail-host
+            probes:
+              - target: imaps://mail.example.com
+        """, [
+            "line 2: detection.reporter_windw: unknown key. Fix: did you mean 'reporter_window'? allowed here: warmup, lateness, blip_minutes, resolve_minutes, reporter_window",
+            "line 2: detection.lateness: 10m is out of range. Fix: write a duration from 0s to 5m",
+            "line 2: detection.blip_minutes: -1 is out of range. Fix: write a number from 0 to 60",
+            "line 2: detection.warmup: the stored signals are kept only 2d (storage.retention.raw), so a warm-up of 3d cannot be replayed. Fix: shorten warmup or lengthen storage.retention.raw",
+        ]),
         ("services: [", ["line 2: YAML syntax: did not find expected node content. Fix: check the indentation and quoting on or just before this line"]),
         ("", ["is empty. Fix: start from the sample: mailcanary config sample"]),
-        ("- a\n- b", ["line 1: expected a mapping of keys (server, storage, scheduler, defaults, agents, services), found a list. Fix: write the keys indented under this one"]),
+        ("- a\n- b", ["line 1: expected a mapping of keys (server, storage, scheduler, detection, defaults, agents, services), found a list. Fix: write the keys indented under this one"]),
         ("server: {port: 8080}", ["line 1: 'services' is missing. Fix: add services: under the top level"]),
         ("""
         sever: {port: 1}
@@ -68,7 +83,7 @@ struct ConfigLoaderTests {
               - target: imaps://mail.example.com
                 intreval: 30s
         """, [
-            "line 1: sever: unknown key. Fix: did you mean 'server'? allowed here: server, storage, scheduler, defaults, agents, services",
+            "line 1: sever: unknown key. Fix: did you mean 'server'? allowed here: server, storage, scheduler, detection, defaults, agents, services",
             "line 7: services[0].probes[0].intreval: unknown key. Fix: did you mean 'interval'? allowed here: target, name, credential, interval, timeout, regions, ca_file, insecure, mailbox, mail_from, send_test_to, dns_server, tenant",
         ]),
         ("""
