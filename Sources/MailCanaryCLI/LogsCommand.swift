@@ -1,13 +1,10 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Crypto
 import Foundation
 import MailCanaryConfig
 import MailCanaryCore
 import MailCanaryIngest
 import MailCanaryWatch
-import NIOCore
-import NIOHTTP1
 
 /// `mailcanary logs import|follow`: Dovecot, Postfix and Exchange/IIS logs into per-minute
 /// client counts, printed as NDJSON or posted to a server's telemetry API.
@@ -40,43 +37,34 @@ struct LogsCommand: AsyncParsableCommand {
             case .success(let secret): token = secret
             case .failure(let error): throw UsageError("--token-file: \(error.message)")
             }
-            return .post(server: server.hasSuffix("/") ? String(server.dropLast()) : server, token: token)
+            return .post(AgentClient(server: server.hasSuffix("/") ? String(server.dropLast()) : server, token: token))
         }
     }
 
     enum CountsSink {
         case print
-        case post(server: String, token: Secret)
+        case post(AgentClient)
 
-        /// Prints or posts the records; a post retries a few times (the key makes retries safe).
+        /// Prints or posts the records; a post is retried while the server is away or busy (the
+        /// key, the content's hash, makes a retry safe).
         func send(_ counts: [ClientCounts]) async throws {
             guard !counts.isEmpty else { return }
-            let body = counts.map(\.ndjsonLine).joined(separator: "\n") + "\n"
+            let body = Data((counts.map(\.ndjsonLine).joined(separator: "\n") + "\n").utf8)
             switch self {
             case .print:
-                FileHandle.standardOutput.write(Data(body.utf8))
-            case .post(let server, let token):
-                let key = "logs-" + SHA256.hash(data: Data(body.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+                FileHandle.standardOutput.write(body)
+            case .post(let client):
+                let key = "logs-" + SHA256.hash(data: body).prefix(16).map { String(format: "%02x", $0) }.joined()
                 var delay: Duration = .milliseconds(500)
                 for attempt in 1...6 {
                     do {
-                        var request = HTTPClientRequest(url: server + "/api/v1/telemetry")
-                        request.method = .POST
-                        request.headers.add(name: "Authorization", value: "Bearer \(token.exposedForWire)")
-                        request.headers.add(name: "Idempotency-Key", value: key)
-                        request.headers.add(name: "Content-Type", value: "application/x-ndjson")
-                        request.body = .bytes(ByteBuffer(string: body))
-                        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-                        let answer = String(buffer: try await response.body.collect(upTo: 1 << 20))
-                        switch response.status.code {
-                        case 200, 207: return
-                        case 429, 500...: break
-                        default: throw UsageError("the server refused the counts: \(response.status.code) \(answer.prefix(300))")
-                        }
-                    } catch let error as UsageError {
-                        throw error
+                        _ = try await client.postTelemetry(body, idempotencyKey: key)
+                        return
                     } catch {
-                        if attempt == 6 { throw UsageError("cannot reach \(server): \(error)") }
+                        switch error {
+                        case .refused, .badAnswer: throw UsageError("the server refused the counts: \(error)")
+                        case .unreachable, .retryLater: if attempt == 6 { throw UsageError("\(error)") }
+                        }
                     }
                     try await Task.sleep(for: delay)
                     delay *= 2

@@ -22,7 +22,7 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Minutes a burst may last and still be a blip, not an incident.")
     var blipMinutes = 3
 
-    @Option(help: "2 parses chunks on other threads while detection runs; 1 does it all on one thread, line by line.")
+    @Option(help: "2 parses chunks on other threads while detection runs; 1 does it all on one thread.")
     var threads = 2
 
     func validate() throws {
@@ -36,8 +36,7 @@ struct ReplayCommand: ParsableCommand {
         let started = ContinuousClock.now
         let replayer: ScenarioReplayer
         do {
-            replayer = threads == 2 ? try ScenarioReplayer.replay(path: scenario, settings: settings)
-                : try ScenarioReplayer.replayLineByLine(path: scenario, settings: settings)
+            replayer = try ScenarioReplayer.replay(path: scenario, settings: settings, parallel: threads == 2)
         } catch {
             FileHandleOutput.standardError("replay: \(error)\n")
             throw ExitCode(1)

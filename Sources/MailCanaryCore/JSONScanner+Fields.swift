@@ -109,20 +109,6 @@ extension JSONScanner {
         }
     }
 
-    /// Whether a plain key's bytes spell `name` (ASCII).
-    @inlinable
-    public func key(_ range: Range<Int>, is name: StaticString) -> Bool {
-        guard range.count == name.utf8CodeUnitCount else { return false }
-        return name.withUTF8Buffer { expected in
-            var index = 0
-            for position in range {
-                if bytes[position] != expected[index] { return false }
-                index += 1
-            }
-            return true
-        }
-    }
-
     public mutating func readArrayStart(_ path: @autoclosure () -> String) throws(JSONReadError) {
         try read(path()) { scanner throws(JSONScanError) in try scanner.beginArray() }
     }

@@ -67,9 +67,9 @@ public enum UTCTimestamp {
 
     /// `2025-11-25T09:12:00Z`, or with `.123` when the milliseconds are not zero.
     public static func format(_ ms: Int64) -> String {
-        let floorSeconds = ms >= 0 ? ms / 1_000 : (ms - 999) / 1_000
+        let floorSeconds = ms.floorDivided(by: 1_000)
         let millis = Int(ms - floorSeconds * 1_000)
-        let days = floorSeconds >= 0 ? floorSeconds / 86_400 : (floorSeconds - 86_399) / 86_400
+        let days = floorSeconds.floorDivided(by: 86_400)
         let secondOfDay = Int(floorSeconds - days * 86_400)
         let (year, month, day) = civilFromDays(Int(days))
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
@@ -82,7 +82,7 @@ public enum UTCTimestamp {
 
     /// The UTC year of a time.
     public static func year(of ms: Int64) -> Int {
-        civilFromDays(Int((ms - (ms % 86_400_000 + 86_400_000) % 86_400_000) / 86_400_000)).0
+        civilFromDays(Int(ms.floorDivided(by: 86_400_000))).0
     }
 
     /// A UTC calendar time in milliseconds since 1970.

@@ -28,6 +28,10 @@ public struct DetectionEngine: Sendable {
 
     /// Every incident, opened first first.
     public var incidents: [Incident] { book.all }
+    /// The open incidents (cheap: the live server asks every minute).
+    public var openIncidents: [Incident] { book.openIncidents }
+    /// The incidents with these ids, open or closed (the ones a step's events name).
+    public func incidents(withIDs ids: Set<String>) -> [Incident] { book.incidents(withIDs: ids) }
     /// Advisories that matched no incident: "reported by the provider, not seen here".
     public var providerOnlyAdvisories: [ServiceHealthIssue] { book.unmatchedAdvisories }
 
@@ -178,12 +182,5 @@ struct MinuteContext {
         let probed = probedPaths[service] ?? []
         let fromProbes = ClientKind.workaroundOrder.filter { !$0.paths.isDisjoint(with: probed) }
         return (clients[service] ?? []).union(fromProbes)
-    }
-}
-
-extension Int64 {
-    func floorDivided(by divisor: Int64) -> Int64 {
-        let quotient = self / divisor
-        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
 }

@@ -27,6 +27,14 @@ struct IncidentBook: Sendable {
         (closed + open.values).sorted { ($0.openedMs, $0.id) < ($1.openedMs, $1.id) }
     }
 
+    /// The open incidents, without sorting every incident there ever was.
+    var openIncidents: [Incident] { Array(open.values) }
+
+    /// The incidents with these ids, open or closed.
+    func incidents(withIDs ids: Set<String>) -> [Incident] {
+        open.values.filter { ids.contains($0.id) } + closed.filter { ids.contains($0.id) }
+    }
+
     var unmatchedAdvisories: [ServiceHealthIssue] {
         advisoryOrder.filter { !linked.contains($0) }.compactMap { advisories[$0] }
     }

@@ -10,6 +10,7 @@ struct NDJSONChunkReader {
         var tooLongBefore: Int
     }
 
+    let path: String
     let fd: Int32
     let chunkBytes: Int
     let maximumLineBytes: Int
@@ -19,6 +20,7 @@ struct NDJSONChunkReader {
     private var finished = false
 
     init(path: String, chunkBytes: Int, maximumLineBytes: Int) throws(NDJSONFileReader.OpenError) {
+        self.path = path
         fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw NDJSONFileReader.OpenError(path: path, reason: String(cString: strerror(errno))) }
         self.chunkBytes = chunkBytes
@@ -32,7 +34,7 @@ struct NDJSONChunkReader {
         while !finished {
             var block = [UInt8](repeating: 0, count: chunkBytes)
             let count = block.withUnsafeMutableBytes { read(fd, $0.baseAddress!, chunkBytes) }
-            guard count >= 0 else { throw NDJSONFileReader.OpenError(path: "", reason: String(cString: strerror(errno))) }
+            guard count >= 0 else { throw NDJSONFileReader.OpenError(path: path, reason: String(cString: strerror(errno))) }
             block.removeLast(chunkBytes - count)
             if count == 0 {
                 finished = true

@@ -4,7 +4,13 @@ import MailCanaryCore
 
 /// One chunk's lines, read: each with its line number within the chunk (1-based).
 struct ParsedChunk: Sendable {
-    var lines: [(offset: Int, result: Result<IngestRecord, JSONReadError>)] = []
+    enum Line: Sendable {
+        case read(IngestRecord)
+        case bad(JSONReadError)
+        case tooLong
+    }
+
+    var lines: [(offset: Int, result: Line)] = []
     var lineCount = 0
     var tooLongBefore = 0
     var maximumLineBytes = 0
@@ -14,22 +20,16 @@ struct ParsedChunk: Sendable {
         self.maximumLineBytes = maximumLineBytes
         let bytes = chunk.bytes
         lines.reserveCapacity(bytes.count / 150)
-        var start = 0
-        bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            while start < buffer.count {
-                let end = memchr(base + start, 0x0A, buffer.count - start).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? buffer.count
-                lineCount += 1
-                var last = end
-                if last > start, buffer[last - 1] == 0x0D { last -= 1 }
-                if last > start {
-                    do throws(JSONReadError) {
-                        lines.append((lineCount, .success(try SignalLineReader.read(bytes, start..<last))))
-                    } catch {
-                        lines.append((lineCount, .failure(error)))
-                    }
+        NDJSONLines.forEach(in: bytes, maximumLineBytes: maximumLineBytes) { range, number, tooLong in
+            lineCount = number
+            if tooLong {
+                lines.append((number, .tooLong))
+            } else if !range.isEmpty {
+                do throws(JSONReadError) {
+                    lines.append((number, .read(try SignalLineReader.read(bytes, range))))
+                } catch {
+                    lines.append((number, .bad(error)))
                 }
-                start = end + 1
             }
         }
     }
@@ -40,7 +40,12 @@ final class ParsingRound: @unchecked Sendable {
     private let group = DispatchGroup()
     private var results: [ParsedChunk?]
 
-    init(_ chunks: [NDJSONChunkReader.Chunk], maximumLineBytes: Int) {
+    /// Starts parsing `chunks`, on other threads when `parallel`, else here and now.
+    init(_ chunks: [NDJSONChunkReader.Chunk], maximumLineBytes: Int, parallel: Bool) {
+        guard parallel else {
+            results = chunks.map { ParsedChunk($0, maximumLineBytes: maximumLineBytes) }
+            return
+        }
         results = Array(repeating: nil, count: chunks.count)
         for (index, chunk) in chunks.enumerated() {
             DispatchQueue.global().async(group: group) { [self] in

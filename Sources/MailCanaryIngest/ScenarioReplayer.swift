@@ -22,23 +22,7 @@ public struct ScenarioReplayer {
         engine = DetectionEngine(settings: settings)
     }
 
-    /// Feeds one line; bad lines are counted and named, never fatal.
-    public mutating func feed(_ bytes: [UInt8], _ range: Range<Int>, lineNumber: Int) {
-        do {
-            switch try SignalLineReader.read(bytes, range) {
-            case .scenario(let header):
-                summary.header = header
-            case .signal(let signal):
-                summary.records += 1
-                lastTimeMs = max(lastTimeMs ?? signal.timeMs, signal.timeMs)
-                _ = engine.ingest(signal)
-            }
-        } catch {
-            noteProblem("line \(lineNumber): \(error)")
-        }
-    }
-
-    public mutating func noteProblem(_ problem: String) {
+    mutating func noteProblem(_ problem: String) {
         summary.badLines += 1
         if summary.problems.count < 10 { summary.problems.append(problem) }
     }
@@ -49,10 +33,10 @@ public struct ScenarioReplayer {
         _ = engine.advance(to: max(summary.header?.endMs ?? last, last))
     }
 
-    /// Replays a whole file. Reading and parsing run on other cores than detection: the file
-    /// comes in chunks of whole lines, two chunks are parsed at once while the engine ingests the
-    /// previous pair in order, so memory stays a few chunks whatever the file's length.
-    public static func replay(path: String, settings: DetectionSettings = DetectionSettings(),
+    /// Replays a whole file. The file comes in chunks of whole lines; with `parallel`, two chunks
+    /// are parsed on other threads while the engine ingests the previous pair in order, else
+    /// each chunk is parsed in turn on this thread. Memory stays a few chunks whatever the length.
+    public static func replay(path: String, settings: DetectionSettings = DetectionSettings(), parallel: Bool = true,
                               chunkBytes: Int = 1 << 20, maximumLineBytes: Int = 1 << 20) throws -> ScenarioReplayer {
         var replayer = ScenarioReplayer(settings: settings)
         var reader = try NDJSONChunkReader(path: path, chunkBytes: chunkBytes, maximumLineBytes: maximumLineBytes)
@@ -61,8 +45,8 @@ public struct ScenarioReplayer {
         var inFlight: ParsingRound?
         while true {
             var chunks: [NDJSONChunkReader.Chunk] = []
-            while chunks.count < 2, let chunk = try reader.next() { chunks.append(chunk) }
-            let round = chunks.isEmpty ? nil : ParsingRound(chunks, maximumLineBytes: maximumLineBytes)
+            while chunks.count < (parallel ? 2 : 1), let chunk = try reader.next() { chunks.append(chunk) }
+            let round = chunks.isEmpty ? nil : ParsingRound(chunks, maximumLineBytes: maximumLineBytes, parallel: parallel)
             if let previous = inFlight {
                 for parsed in previous.wait() { replayer.ingest(parsed, lineNumber: &lineNumber) }
             }
@@ -73,37 +57,25 @@ public struct ScenarioReplayer {
         return replayer
     }
 
-    /// The plain loop: one thread reads a line, parses it and hands it to detection.
-    public static func replayLineByLine(path: String, settings: DetectionSettings = DetectionSettings()) throws -> ScenarioReplayer {
-        var replayer = ScenarioReplayer(settings: settings)
-        try NDJSONFileReader(path: path).forEachLine { buffer, range, lineNumber, tooLong in
-            if tooLong {
-                replayer.noteProblem("line \(lineNumber): longer than the 1 MiB limit")
-            } else {
-                replayer.feed(buffer, range, lineNumber: lineNumber)
-            }
-        }
-        replayer.finish()
-        return replayer
-    }
-
     mutating func ingest(_ parsed: ParsedChunk, lineNumber: inout Int) {
+        let limit = parsed.maximumLineBytes >= 1 << 20 ? "\(parsed.maximumLineBytes >> 20) MiB" : "\(parsed.maximumLineBytes) bytes"
         for _ in 0..<parsed.tooLongBefore {
             lineNumber += 1
-            let limit = parsed.maximumLineBytes >= 1 << 20 ? "\(parsed.maximumLineBytes >> 20) MiB" : "\(parsed.maximumLineBytes) bytes"
             noteProblem("line \(lineNumber): longer than the \(limit) limit")
         }
         for line in parsed.lines {
             let number = lineNumber + line.offset
             switch line.result {
-            case .success(.scenario(let header)):
+            case .read(.scenario(let header)):
                 summary.header = header
-            case .success(.signal(let signal)):
+            case .read(.signal(let signal)):
                 summary.records += 1
                 lastTimeMs = max(lastTimeMs ?? signal.timeMs, signal.timeMs)
                 _ = engine.ingest(signal)
-            case .failure(let error):
+            case .bad(let error):
                 noteProblem("line \(number): \(error)")
+            case .tooLong:
+                noteProblem("line \(number): longer than the \(limit) limit")
             }
         }
         lineNumber += parsed.lineCount

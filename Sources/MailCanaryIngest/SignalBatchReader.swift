@@ -1,4 +1,3 @@
-import Glibc
 import MailCanaryCore
 
 /// Reads an NDJSON upload (`POST /api/v1/telemetry`, a log import) line by line: every good line
@@ -51,21 +50,9 @@ public struct SignalBatchReader: Sendable {
     public func read(_ bytes: [UInt8], nowMs: Int64) -> Outcome {
         var outcome = Outcome()
         outcome.signals.reserveCapacity(bytes.count / 120)
-        var lineNumber = 0
-        bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var start = 0
-            while start < buffer.count {
-                lineNumber += 1
-                let found = memchr(base + start, 10, buffer.count - start)
-                let end = found.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? buffer.count
-                var last = end
-                if last > start, buffer[last - 1] == 13 { last -= 1 }   // CRLF
-                let range = start..<last
-                start = end + 1
-                if range.allSatisfy({ buffer[$0] == 32 || buffer[$0] == 9 }) { continue }   // blank line
-                readLine(bytes, range, lineNumber, nowMs: nowMs, into: &outcome)
-            }
+        NDJSONLines.forEach(in: bytes) { range, lineNumber, _ in
+            guard !range.allSatisfy({ bytes[$0] == 32 || bytes[$0] == 9 }) else { return }   // blank line
+            readLine(bytes, range, lineNumber, nowMs: nowMs, into: &outcome)
         }
         return outcome
     }

@@ -48,8 +48,6 @@ public final class DetectionService: Service, Sendable {
     }
 
     let store: any MailCanaryStore
-    /// (probe id, region) pairs whose stored results the warm-up replays.
-    let probeSeries: [(probe: String, region: String)]
     let settings: Settings
     let clock: @Sendable () -> Int64
     let logger: Logger
@@ -59,16 +57,18 @@ public final class DetectionService: Service, Sendable {
     private let inbox = NIOLockedValueBox<[[Signal]]>([])
     private let state = NIOLockedValueBox(Status())
 
-    public init(store: any MailCanaryStore, probeSeries: [(probe: String, region: String)], settings: Settings = Settings(),
-                clock: @escaping @Sendable () -> Int64, logger: Logger) {
+    public init(store: any MailCanaryStore, settings: Settings = Settings(), clock: @escaping @Sendable () -> Int64, logger: Logger) {
         self.store = store
-        self.probeSeries = probeSeries
         self.settings = settings
         self.clock = clock
         self.logger = logger
     }
 
-    public var status: Status { state.withLockedValue { $0 } }
+    public var status: Status {
+        var status = state.withLockedValue { $0 }
+        status.warmedUp = warmedUp.isOpen
+        return status
+    }
 
     /// Hands stored signals to detection (never blocks; the run loop takes them each tick).
     public func submit(_ signals: [Signal]) {
@@ -130,9 +130,12 @@ public final class DetectionService: Service, Sendable {
                 guard let last = page.last else { break }
                 after = last.id
             }
-            for series in probeSeries {
-                let results = try await store.results(probeID: series.probe, region: series.region, fromMs: from, toMs: nowMs, limit: 20_000)
-                signals += results.map { .probe($0.observation) }
+            after = 0
+            while true {
+                let page = try await store.results(startedFromMs: from, toMs: nowMs, afterID: after, limit: 10_000)
+                signals += page.map { .probe($0.result.observation) }
+                guard let last = page.last else { break }
+                after = last.id
             }
         } catch {
             logger.warning("detection starts without history: the store did not answer", metadata: ["error": "\(error)"])
@@ -143,10 +146,7 @@ public final class DetectionService: Service, Sendable {
         for signal in signals where signal.timeMs <= cutoff { events += engine.ingest(signal) }
         events += engine.advance(to: cutoff)
         let replayed = signals.count
-        state.withLockedValue {
-            $0.replayedSignals = replayed
-            $0.warmedUp = true
-        }
+        state.withLockedValue { $0.replayedSignals = replayed }
         warmedUp.open()
         // Every incident the window re-derived is saved (the same id upserts the same incident);
         // stored open ones the window no longer shows are resolved.
@@ -154,20 +154,24 @@ public final class DetectionService: Service, Sendable {
         for stale in ledger.staleOpen(engine.incidents) {
             await save(ledger.resolvedAfterRestart(stale, nowMs: nowMs), ledger: &ledger)
         }
-        logger.info("detection warmed up", metadata: ["signals": "\(replayed)", "open": "\(engine.incidents.filter(\.isOpen).count)"])
+        logger.info("detection warmed up", metadata: ["signals": "\(replayed)", "open": "\(engine.openIncidents.count)"])
     }
 
     // MARK: - Persistence
 
     /// Saves the incidents that changed (and every open one, whose evidence moves each minute).
+    /// Most ticks change nothing and save nothing.
     func persist(_ engine: DetectionEngine, ledger: inout IncidentLedger, events: [IncidentEvent], nowMs: Int64, all: Bool = false) async {
-        let changed = Set(events.map(\.incidentID))
         let minuteClosed = ledger.noteMinute(nowMs)
-        let incidents = engine.incidents.filter { all || changed.contains($0.id) || ($0.isOpen && minuteClosed) }
+        var incidents = all ? engine.incidents : engine.incidents(withIDs: Set(events.map(\.incidentID)))
+        if minuteClosed && !all {
+            let saved = Set(incidents.map(\.id))
+            incidents += engine.openIncidents.filter { !saved.contains($0.id) }
+        }
         for incident in incidents {
             await save(incident, ledger: &ledger, nowMs: nowMs)
         }
-        let open = engine.incidents.reduce(0) { $0 + ($1.isOpen ? 1 : 0) }
+        let open = engine.openIncidents.count
         state.withLockedValue { $0.openIncidents = open }
         for event in events {
             logger.notice("incident \(event.kind.rawValue)", metadata: ["incident": "\(ledger.storedID(event.incidentID))",

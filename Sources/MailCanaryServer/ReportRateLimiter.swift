@@ -21,6 +21,9 @@ struct ReportRateLimiter: Sendable {
         var atMs: Int64
     }
 
+    /// Senders currently remembered (bounded by `maximumSenders`, plus the one just admitted).
+    var rememberedSenders: Int { buckets.count }
+
     enum Decision: Equatable {
         case admit
         case refuse(retryAfterSeconds: Int)

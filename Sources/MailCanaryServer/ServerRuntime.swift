@@ -62,8 +62,7 @@ public struct ServerRuntime: Sendable {
         let (store, storeService) = try Self.openStore(config, dataDirectory: dataDirectory, logger: logger)
         let gate = StartGate()
         let clock: @Sendable () -> Int64 = { Date().millisecondsSince1970 }
-        let probeSeries = config.probes.flatMap { probe in probe.regions.map { (probe: probe.id, region: $0) } }
-        let detection = DetectionService(store: store, probeSeries: probeSeries, settings: .init(config.detection), clock: clock, logger: logger)
+        let detection = DetectionService(store: store, settings: .init(config.detection), clock: clock, logger: logger)
         let writer = StoreWriter(store: store, logger: logger, onStored: { detection.submit(results: $0) })
         let factory = ProbeJobFactory(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
         let probes = config.probes(for: .server)

@@ -6,6 +6,7 @@ import MailCanaryConfig
 import MailCanaryCore
 import MailCanaryIngest
 import MailCanaryStorage
+import MailCanaryWatch
 import NIOConcurrencyHelpers
 
 /// Signals in over HTTP: client telemetry (`POST /api/v1/telemetry`, NDJSON, token) and user
@@ -41,20 +42,6 @@ struct SignalController: Sendable {
 
     // MARK: - Telemetry
 
-    struct LineProblem: Encodable {
-        var line: Int
-        var status: Int
-        var error: String
-    }
-
-    struct TelemetryReceipt: Encodable {
-        var accepted: Int
-        var rejected: Int
-        var duplicate: Bool
-        var problems: [LineProblem]
-        var unlistedProblems: Int
-    }
-
     func telemetry(_ request: Request, caller: Caller) async throws -> Response {
         guard caller.mayPostTelemetry else {
             throw APIError(.forbidden, "token '\(caller.id)' may not post telemetry (use an agent or telemetry token)")
@@ -77,7 +64,7 @@ struct SignalController: Sendable {
         let bytes = Array(buffer: body)
         let now = clock()
         let outcome = SignalBatchReader(knownServices: Set(config.services.map(\.id))).read(bytes, nowMs: now)
-        let problems = outcome.problems.map { LineProblem(line: $0.line, status: 400, error: "line \($0.line): \($0.message)") }
+        let problems = outcome.problems.map { TelemetryReceipt.LineProblem(line: $0.line, status: 400, error: "line \($0.line): \($0.message)") }
         var receipt = TelemetryReceipt(accepted: outcome.signals.count, rejected: outcome.badLines, duplicate: false, problems: problems,
                                        unlistedProblems: outcome.badLines - problems.count)
         guard !outcome.signals.isEmpty else {
@@ -123,21 +110,8 @@ struct SignalController: Sendable {
         let fields = fromPage ? Self.formFields(Array(buffer: body)) : try Self.jsonFields(Array(buffer: body))
         let cookie = Self.reporterCookie(request)
         let report = try validate(fields, reporter: fields.reporter ?? cookie ?? Self.anonymousReporter(sender, request), nowMs: now)
-        var line: [UInt8] = []
-        JSONText.append("{\"kind\":\"report\",\"t\":", to: &line)
-        JSONText.appendQuoted(UTCTimestamp.format(now), to: &line)
-        for (name, value) in [("service", report.service), ("region", report.region), ("client", report.client.rawValue),
-                              ("symptom", report.symptom), ("reporter", report.reporter)] {
-            JSONText.append(",\"\(name)\":", to: &line)
-            JSONText.appendQuoted(value, to: &line)
-        }
-        if let text = report.text {
-            JSONText.append(",\"text\":", to: &line)
-            JSONText.appendQuoted(text, to: &line)
-        }
-        JSONText.append("}\n", to: &line)
         let batch = SignalBatch(source: "reports", idempotencyKey: "\(report.reporter)@\(now)-\(UInt32.random(in: 0...UInt32.max))",
-                                receivedAtMs: now, firstTimeMs: now, lastTimeMs: now, lines: 1, body: String(decoding: line, as: UTF8.self))
+                                receivedAtMs: now, firstTimeMs: now, lastTimeMs: now, lines: 1, body: report.ndjsonLine + "\n")
         if case .stored = try await store.appendSignals(batch) { detection.submit([.report(report)]) }
         if fromPage {
             return ReportPage.thanks(reporterCookie: cookie == nil ? report.reporter : nil)

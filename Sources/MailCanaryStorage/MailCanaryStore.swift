@@ -38,6 +38,9 @@ public protocol ResultStore: Sendable {
     func latest(service: String?) async throws -> [StoredResult]
     /// Raw results of one probe in one region, newest first, started in [from, to).
     func results(probeID: String, region: String, fromMs: Int64, toMs: Int64, limit: Int) async throws -> [StoredResult]
+    /// Results started in [from, to) with an id above `afterID`, in id order, with their ids (page
+    /// with the last id): detection's warm-up reads its window this way, in one pass.
+    func results(startedFromMs: Int64, toMs: Int64, afterID: Int64, limit: Int) async throws -> [(id: Int64, result: StoredResult)]
     /// Results of one origin (an agent), in sequence order; for checks and audits.
     func results(origin: String, afterSequence: Int64, limit: Int) async throws -> [StoredResult]
     func count() async throws -> Int

@@ -156,29 +156,43 @@ public final class PostgresStore: MailCanaryStore, Service {
         return 0
     }
 
-    static func results(_ rows: PostgresRowSequence) async throws -> [StoredResult] {
-        var results: [StoredResult] = []
+    public func results(startedFromMs: Int64, toMs: Int64, afterID: Int64, limit: Int) async throws -> [(id: Int64, result: StoredResult)] {
+        let rows = try await client.query("""
+            SELECT * FROM results WHERE id > \(afterID) AND started_at >= \(startedFromMs) AND started_at < \(toMs)
+            ORDER BY id LIMIT \(Int64(limit))
+            """, logger: logger)
+        var results: [(id: Int64, result: StoredResult)] = []
         for try await row in rows {
             let cells = row.makeRandomAccess()
-            results.append(StoredResult(
-                origin: try cells["origin"].decode(String.self),
-                sequence: try cells["sequence"].decode(Int64?.self),
-                probeID: try cells["probe_id"].decode(String.self),
-                service: try cells["service"].decode(String.self),
-                path: try cells["path"].decode(String.self),
-                region: try cells["region"].decode(String.self),
-                startedAtMs: try cells["started_at"].decode(Int64.self),
-                plannedAtMs: try cells["planned_at"].decode(Int64.self),
-                durationMs: try cells["duration_ms"].decode(Double.self),
-                outcome: ProbeOutcome(rawValue: try cells["outcome"].decode(String.self)) ?? .failed,
-                failureClass: try cells["failure_class"].decode(String?.self).flatMap(FailureClass.init(rawValue:)),
-                failureReason: try cells["failure_reason"].decode(String?.self),
-                failedStep: try cells["failed_step"].decode(String?.self),
-                error: try cells["error"].decode(String?.self),
-                certificateDaysLeft: try cells["cert_days_left"].decode(Int32?.self).map(Int.init),
-                checkedStepsJSON: try cells["steps"].decode(String.self)))
+            results.append((id: try cells["id"].decode(Int64.self), result: try Self.result(cells)))
         }
         return results
+    }
+
+    static func results(_ rows: PostgresRowSequence) async throws -> [StoredResult] {
+        var results: [StoredResult] = []
+        for try await row in rows { results.append(try result(row.makeRandomAccess())) }
+        return results
+    }
+
+    static func result(_ cells: PostgresRandomAccessRow) throws -> StoredResult {
+        StoredResult(
+            origin: try cells["origin"].decode(String.self),
+            sequence: try cells["sequence"].decode(Int64?.self),
+            probeID: try cells["probe_id"].decode(String.self),
+            service: try cells["service"].decode(String.self),
+            path: try cells["path"].decode(String.self),
+            region: try cells["region"].decode(String.self),
+            startedAtMs: try cells["started_at"].decode(Int64.self),
+            plannedAtMs: try cells["planned_at"].decode(Int64.self),
+            durationMs: try cells["duration_ms"].decode(Double.self),
+            outcome: ProbeOutcome(rawValue: try cells["outcome"].decode(String.self)) ?? .failed,
+            failureClass: try cells["failure_class"].decode(String?.self).flatMap(FailureClass.init(rawValue:)),
+            failureReason: try cells["failure_reason"].decode(String?.self),
+            failedStep: try cells["failed_step"].decode(String?.self),
+            error: try cells["error"].decode(String?.self),
+            certificateDaysLeft: try cells["cert_days_left"].decode(Int32?.self).map(Int.init),
+            checkedStepsJSON: try cells["steps"].decode(String.self))
     }
 
     // MARK: - Rollups

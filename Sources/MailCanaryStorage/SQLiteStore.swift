@@ -118,6 +118,13 @@ public final class SQLiteStore: MailCanaryStore {
         }
     }
 
+    public func results(startedFromMs: Int64, toMs: Int64, afterID: Int64, limit: Int) async throws -> [(id: Int64, result: StoredResult)] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM results WHERE id > ? AND started_at >= ? AND started_at < ? ORDER BY id LIMIT ?",
+                             arguments: [afterID, startedFromMs, toMs, limit]).map { row in (id: row["id"], result: Self.result(row)) }
+        }
+    }
+
     public func results(origin: String, afterSequence: Int64, limit: Int) async throws -> [StoredResult] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM results WHERE origin = ? AND sequence > ? ORDER BY sequence LIMIT ?",

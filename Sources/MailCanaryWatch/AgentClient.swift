@@ -64,14 +64,26 @@ public struct AgentClient: Sendable {
         }
     }
 
-    private func exchange(method: HTTPMethod, path: String, body: Data?, idempotencyKey: String?) async throws(Failure) -> Data {
+    /// Posts NDJSON signal lines (a log reader's counts, a collector's events) to the telemetry API.
+    public func postTelemetry(_ ndjson: Data, idempotencyKey: String) async throws(Failure) -> TelemetryReceipt {
+        let body = try await exchange(method: .POST, path: "/api/v1/telemetry", body: ndjson, idempotencyKey: idempotencyKey,
+                                      contentType: "application/x-ndjson")
+        do {
+            return try JSONDecoder().decode(TelemetryReceipt.self, from: body)
+        } catch {
+            throw .badAnswer("the telemetry receipt is not JSON")
+        }
+    }
+
+    private func exchange(method: HTTPMethod, path: String, body: Data?, idempotencyKey: String?,
+                          contentType: String = "application/json") async throws(Failure) -> Data {
         var request = HTTPClientRequest(url: server + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token.exposedForWire)")
         request.headers.add(name: "Accept", value: "application/json")
         if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
         if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(ByteBuffer(data: body))
         }
         let response: HTTPClientResponse

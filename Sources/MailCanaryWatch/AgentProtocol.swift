@@ -74,3 +74,33 @@ public struct BatchReceipt: Codable, Sendable, Equatable {
         self.through = through
     }
 }
+
+/// The answer to `POST /api/v1/telemetry`: lines kept, lines refused (each with its number, its
+/// status and why, up to a hundred), and whether the idempotency key had been seen before.
+public struct TelemetryReceipt: Codable, Sendable, Equatable {
+    public struct LineProblem: Codable, Sendable, Equatable {
+        public var line: Int
+        public var status: Int
+        public var error: String
+
+        public init(line: Int, status: Int, error: String) {
+            self.line = line
+            self.status = status
+            self.error = error
+        }
+    }
+
+    public var accepted: Int
+    public var rejected: Int
+    public var duplicate: Bool
+    public var problems: [LineProblem]
+    public var unlistedProblems: Int
+
+    public init(accepted: Int, rejected: Int, duplicate: Bool, problems: [LineProblem], unlistedProblems: Int) {
+        self.accepted = accepted
+        self.rejected = rejected
+        self.duplicate = duplicate
+        self.problems = problems
+        self.unlistedProblems = unlistedProblems
+    }
+}

@@ -1,5 +1,4 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 import GRDB
 import Logging
@@ -7,9 +6,8 @@ import MailCanaryConfig
 import MailCanaryCore
 import MailCanaryServer
 import MailCanaryStorage
+import MailCanaryWatch
 import NIOConcurrencyHelpers
-import NIOCore
-import NIOHTTP1
 import ServiceLifecycle
 
 /// `mailcanary-watch-bench telemetry`: client telemetry (single connection events, NDJSON)
@@ -43,7 +41,7 @@ struct TelemetryIngest: AsyncParsableCommand {
         let (group, handle) = try runtime.makeServiceGroup()
         let (tokenStore, _) = try ServerRuntime.openStore(config, dataDirectory: dataDir, logger: logger)
         let prepared = prepare()
-        let bytes = prepared.reduce(0) { $0 + $1.readableBytes }
+        let bytes = prepared.reduce(0) { $0 + $1.count }
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var port: Int?
@@ -69,7 +67,7 @@ struct TelemetryIngest: AsyncParsableCommand {
     }
 
     /// Events a little in the past (the server refuses the future), many users, a few paths.
-    func prepare() -> [ByteBuffer] {
+    func prepare() -> [Data] {
         let now = Int64(Date().timeIntervalSince1970 * 1_000)
         let clients = [("outlook-classic", "mapi-http"), ("owa", "owa"), ("outlook-mobile", "activesync"), ("outlook-classic", "ews")]
         let regions = ["apac", "na", "eu"]
@@ -84,11 +82,12 @@ struct TelemetryIngest: AsyncParsableCommand {
                 text += #"{"time":"\#(UTCTimestamp.format(now - 120_000 + Int64(counter % 60_000)))","service":"contoso","region":"\#(regions[counter % 3])","client":"\#(client)","path":"\#(path)","outcome":"\#(failed ? "failed" : "ok")","#
                 text += failed ? #""error":"HTTP 503","user":"u-\#(counter % 20_000)"}"# + "\n" : #""user":"u-\#(counter % 20_000)"}"# + "\n"
             }
-            return ByteBuffer(string: text)
+            return Data(text.utf8)
         }
     }
 
-    func upload(_ prepared: [ByteBuffer], port: Int, token: Secret, round: Int) async throws -> Double {
+    func upload(_ prepared: [Data], port: Int, token: Secret, round: Int) async throws -> Double {
+        let client = AgentClient(server: "http://127.0.0.1:\(port)", token: token)
         let queue = NIOLockedValueBox(prepared.enumerated().makeIterator())
         let started = Date()
         let accepted = try await withThrowingTaskGroup(of: Int.self) { uploads in
@@ -96,19 +95,7 @@ struct TelemetryIngest: AsyncParsableCommand {
                 uploads.addTask {
                     var accepted = 0
                     while let (index, body) = queue.withLockedValue({ $0.next() }) {
-                        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/telemetry")
-                        request.method = .POST
-                        request.headers.add(name: "Authorization", value: "Bearer \(token.exposedForWire)")
-                        request.headers.add(name: "Idempotency-Key", value: "bench-\(round)-\(index)")
-                        request.headers.add(name: "Content-Type", value: "application/x-ndjson")
-                        request.body = .bytes(body)
-                        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
-                        let answer = try await response.body.collect(upTo: 1 << 20)
-                        guard response.status == .ok else {
-                            throw ValidationError("upload refused: \(response.status) \(String(buffer: answer).prefix(300))")
-                        }
-                        let json = try JSONSerialization.jsonObject(with: Data(answer.readableBytesView)) as? [String: Any]
-                        accepted += json?["accepted"] as? Int ?? 0
+                        accepted += try await client.postTelemetry(body, idempotencyKey: "bench-\(round)-\(index)").accepted
                     }
                     return accepted
                 }
@@ -120,7 +107,7 @@ struct TelemetryIngest: AsyncParsableCommand {
 
     /// The peer layout: every event a row (time, service, region, client, path, outcome, error,
     /// user), durable (WAL, synchronous=FULL), one transaction per upload.
-    func rowPerEvent(_ sample: [ByteBuffer]) async throws -> Double {
+    func rowPerEvent(_ sample: [Data]) async throws -> Double {
         let directory = dataDir + "-rows"
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -138,7 +125,7 @@ struct TelemetryIngest: AsyncParsableCommand {
         for body in sample {
             struct Event: Sendable { var time: Int64; var fields: [String?] }
             var events: [Event] = []
-            for line in String(buffer: body).split(separator: "\n") {
+            for line in String(decoding: body, as: UTF8.self).split(separator: "\n") {
                 guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
                 events.append(Event(time: UTCTimestamp.parse(object["time"] as? String ?? "") ?? 0,
                                     fields: ["service", "region", "client", "path", "outcome", "error", "user"].map { object[$0] as? String }))

@@ -79,6 +79,13 @@ struct LiveIntakeTests {
         #expect(old.problems.first?.message == "time is 30 days in the past; uploads take the last 7 days")
     }
 
+    @Test("a report written as a line reads back as the same report, text with quotes and newlines included")
+    func reportLine() throws {
+        let report = UserReport(timeMs: UTCTimestamp.parse("2025-11-25T09:30:00Z")!, service: "contoso", region: "na", client: .outlookClassic,
+                                symptom: "cannot-connect", reporter: "r-1", text: "says \"disconnected\"\nsince 9:30 é")
+        #expect(try SignalLineReader.read(report.ndjsonLine) == .signal(.report(report)))
+    }
+
     @Test("a stray timestamp decades old does not make the engine walk every minute since")
     func strayTimestamp() {
         var engine = DetectionEngine()

@@ -18,6 +18,7 @@ struct ServerDecisionTests {
         // Memory is bounded: past the bound, full (idle) buckets are forgotten.
         var small = ReportRateLimiter(burst: 1, refillMs: 1_000, maximumSenders: 10)
         for sender in 0..<50 { _ = small.admit("s\(sender)", nowMs: Int64(sender) * 5_000) }
+        #expect(small.rememberedSenders <= 11)
         let again = small.admit("s0", nowMs: 250_000)
         #expect(again == .admit)
     }

@@ -56,6 +56,19 @@ enum StoreConformance {
         #expect(try await store.append([]) == AppendOutcome(inserted: 0, duplicates: 0))
     }
 
+    static func resultWindow(_ store: any MailCanaryStore) async throws {
+        _ = try await store.append((0..<5).map { result(origin: "agent:a", sequence: Int64($0 + 1), at: Int64($0) * 60_000) })
+        _ = try await store.append([result("lab/pop3", at: 30_000)])
+        let first = try await store.results(startedFromMs: base + 60_000, toMs: base + 240_000, afterID: 0, limit: 2)
+        #expect(first.map(\.result.startedAtMs) == [base + 60_000, base + 120_000])
+        let rest = try await store.results(startedFromMs: base + 60_000, toMs: base + 240_000, afterID: first.last!.id, limit: 10)
+        #expect(rest.map(\.result.startedAtMs) == [base + 180_000])
+        #expect(rest.first?.result == result(origin: "agent:a", sequence: 4, at: 180_000))
+        let all = try await store.results(startedFromMs: 0, toMs: .max, afterID: 0, limit: 10)
+        #expect(all.map(\.result.probeID) == ["lab/imap", "lab/imap", "lab/imap", "lab/imap", "lab/imap", "lab/pop3"])
+        #expect(zip(all, all.dropFirst()).allSatisfy { $0.id < $1.id })
+    }
+
     static func latestPerProbeAndRegion(_ store: any MailCanaryStore) async throws {
         _ = try await store.append([result(at: 10_000), result(region: "apac", at: 5_000), result("lab/pop3", at: 1_000)])
         // An older result delivered late (an agent's spool) does not replace the newest.
@@ -205,7 +218,7 @@ enum StoreConformance {
 
     static let checks: [(String, @Sendable (any MailCanaryStore) async throws -> Void)] = [
         ("migrations", migrations), ("roundTrip", roundTrip), ("idempotentAppend", idempotentAppend),
-        ("latestPerProbeAndRegion", latestPerProbeAndRegion), ("rollups", rollups), ("retention", retention),
+        ("latestPerProbeAndRegion", latestPerProbeAndRegion), ("resultWindow", resultWindow), ("rollups", rollups), ("retention", retention),
         ("agents", agents), ("runClaims", runClaims), ("signals", signals), ("incidents", incidents),
     ]
 }

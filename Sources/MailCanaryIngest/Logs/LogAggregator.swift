@@ -31,7 +31,7 @@ public struct LogAggregator: Sendable {
 
     /// Adds an event; returns the minutes that are now complete.
     public mutating func add(_ event: MailLogEvent) -> [ClientCounts] {
-        let key = Key(minute: event.timeMs - ((event.timeMs % 60_000) + 60_000) % 60_000, path: event.path, client: event.client)
+        let key = Key(minute: event.timeMs.floorDivided(by: 60_000) * 60_000, path: event.path, client: event.client)
         var tally = open[key] ?? Tally()
         if event.failed {
             tally.failed += 1
@@ -63,28 +63,5 @@ public struct LogAggregator: Sendable {
                                 errors: tally.errors.sorted { $0.key < $1.key }.map { ErrorCount($0.key, $0.value) },
                                 latencyMsP50: tally.latencyCount > 0 ? tally.latencySum / Double(tally.latencyCount) : nil)
         }
-    }
-}
-
-extension ClientCounts {
-    /// The `clients` record of the scenario format (what `POST /api/v1/telemetry` takes).
-    public var ndjsonLine: String {
-        var out: [UInt8] = []
-        JSONText.append("{\"kind\":\"clients\",\"t\":", to: &out)
-        JSONText.appendQuoted(UTCTimestamp.format(timeMs), to: &out)
-        for (name, value) in [("service", service), ("region", region), ("client", client.rawValue), ("path", path.rawValue)] {
-            JSONText.append(",\"\(name)\":", to: &out)
-            JSONText.appendQuoted(value, to: &out)
-        }
-        JSONText.append(",\"ok\":\(ok),\"failed\":\(failed),\"errors\":{", to: &out)
-        for (index, error) in errors.enumerated() {
-            if index > 0 { JSONText.append(",", to: &out) }
-            JSONText.appendQuoted(error.message, to: &out)
-            JSONText.append(":\(error.count)", to: &out)
-        }
-        JSONText.append("}", to: &out)
-        if let latencyMsP50 { JSONText.append(",\"latencyMsP50\":\((latencyMsP50 * 10).rounded() / 10)", to: &out) }
-        JSONText.append("}", to: &out)
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -1,0 +1,24 @@
+import Glibc
+
+/// The lines of an NDJSON buffer, found with `memchr`: every line, empty ones included, with its
+/// 1-based number, without its `\n` or `\r\n`; a last line without a newline counts. One
+/// splitter for uploads, chunks of a scenario file and files read in chunks.
+enum NDJSONLines {
+    /// `body(range, lineNumber, tooLong)`: a line longer than `maximumLineBytes` is passed with `tooLong` set.
+    static func forEach(in bytes: [UInt8], maximumLineBytes: Int = .max,
+                        _ body: (_ range: Range<Int>, _ lineNumber: Int, _ tooLong: Bool) throws -> Void) rethrows {
+        try bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var lineNumber = 0
+            var start = 0
+            while start < buffer.count {
+                let end = memchr(base + start, 0x0A, buffer.count - start).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? buffer.count
+                lineNumber += 1
+                var last = end
+                if last > start, buffer[last - 1] == 0x0D { last -= 1 }
+                try body(start..<last, lineNumber, last - start > maximumLineBytes)
+                start = end + 1
+            }
+        }
+    }
+}
