@@ -186,6 +186,8 @@ let package = Package(
             dependencies: [
                 "MailCanaryCore",
                 "MailCanaryConfig",
+                "MailCanaryIngest",
+                "MailCanaryDetection",
                 "MailCanaryStorage",
                 "MailCanaryWatch",
                 "MailCanaryServer",

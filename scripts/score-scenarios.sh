@@ -5,6 +5,8 @@
 #
 #   bash scripts/score-scenarios.sh [SPEC.json ...]
 #
+# Then the replay benchmark on healthy-week (mailcanary-watch-bench replay; NO_REPLAY_BENCH=1 skips it).
+#
 # SCENARIOS_DIR points at the shared scenario tools (default ../shared/scenarios beside the
 # repository); generated files go to .scenarios/ (not committed).
 set -euo pipefail
@@ -36,3 +38,9 @@ for spec in "${specs[@]}"; do
   printf '    replay: %d records in %.2f s = %.0f records/s, peak memory %d MiB\n' \
     "$records" "$seconds" "$(awk -v r="$records" -v s="$seconds" 'BEGIN { print r / s }')" "$(( $(cat "$out.rss") / 1024 ))"
 done
+
+# Replay speed against the goal (1,000,000 records/s), median of rounds, with the peer reader.
+if [[ -z ${NO_REPLAY_BENCH:-} && -f .scenarios/healthy-week.ndjson ]]; then
+  swift build -c release --product mailcanary-watch-bench >/dev/null
+  "$(swift build -c release --show-bin-path)/mailcanary-watch-bench" replay .scenarios/healthy-week.ndjson
+fi

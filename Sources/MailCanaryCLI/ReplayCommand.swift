@@ -22,11 +22,11 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Minutes a burst may last and still be a blip, not an incident.")
     var blipMinutes = 3
 
-    @Option(help: "2 parses chunks on other threads while detection runs; 1 does it all on one thread.")
-    var threads = 2
+    @Option(help: "Threads that parse chunks while detection runs on its own (default: one per processor); 0 does it all on one thread.")
+    var parsers = ScenarioReplayer.defaultParsers
 
     func validate() throws {
-        guard (1...2).contains(threads) else { throw ValidationError("--threads must be 1 or 2") }
+        guard (0...16).contains(parsers) else { throw ValidationError("--parsers must be between 0 and 16") }
         guard (0...60).contains(blipMinutes) else { throw ValidationError("--blip-minutes must be between 0 and 60") }
     }
 
@@ -36,7 +36,7 @@ struct ReplayCommand: ParsableCommand {
         let started = ContinuousClock.now
         let replayer: ScenarioReplayer
         do {
-            replayer = try ScenarioReplayer.replay(path: scenario, settings: settings, parallel: threads == 2)
+            replayer = try ScenarioReplayer.replay(path: scenario, settings: settings, parsers: parsers)
         } catch {
             FileHandleOutput.standardError("replay: \(error)\n")
             throw ExitCode(1)

@@ -4,6 +4,12 @@
 public enum UTCTimestamp {
     /// Milliseconds since 1970, or nil when `bytes[range]` is not an RFC 3339 date-time.
     public static func parse(_ bytes: [UInt8], _ range: Range<Int>) -> Int64? {
+        bytes.withUnsafeBufferPointer { parse($0, range) }
+    }
+
+    /// The same, over bytes in place (a line of a chunk being read).
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int64? {
+        guard range.lowerBound >= 0, range.upperBound <= bytes.count else { return nil }
         var index = range.lowerBound
         let end = range.upperBound
         func number(_ digits: Int) -> Int? {

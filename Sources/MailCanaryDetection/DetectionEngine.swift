@@ -20,6 +20,9 @@ public struct DetectionEngine: Sendable {
     private var reporters = ReporterLedger()
     /// Per series, the clients seen on it (a few at most).
     private var seriesClients: [[ClientKind]] = []
+    /// Per series, the series of the record that followed its last one; and the last record's series.
+    private var successors: [Int?] = []
+    private var previousSeries: Int?
 
     public init(settings: DetectionSettings = DetectionSettings()) {
         self.settings = settings
@@ -86,12 +89,27 @@ public struct DetectionEngine: Sendable {
     static let longestGapMinutes = 7 * 1_440
 
     private mutating func seriesIndex(_ id: SeriesID) -> Int {
+        // Streams repeat their order minute after minute: the series that followed the previous
+        // record's series last time is tried first, by comparing ids instead of hashing one.
+        let found: Int
+        if let previous = previousSeries, let guess = successors[previous], detectors[guess].id == id {
+            found = guess
+        } else {
+            found = lookUp(id)
+            if let previous = previousSeries { successors[previous] = found }
+        }
+        previousSeries = found
+        return found
+    }
+
+    private mutating func lookUp(_ id: SeriesID) -> Int {
         if let found = index[id] { return found }
         let new = detectors.count
         index[id] = new
         detectors.append(SeriesDetector(id: id))
         buckets.append(MinuteBucket())
         seriesClients.append([])
+        successors.append(nil)
         // A series' region (and a probe's path) is learned when the series first appears.
         if id.source != .reports { regions[id.service, default: []].insert(id.region) }
         if id.source == .probe, let path = id.path { probedPaths[id.service, default: []].insert(path) }
@@ -128,7 +146,7 @@ public struct DetectionEngine: Sendable {
         }
         // Report series also learn from minutes without reports (touched buckets are the observed ones).
         for series in reportSeries where !buckets[series].observed {
-            detectors[series].evaluate(nil, minute: minute, hourOfWeek: hourOfWeek, settings: settings)
+            detectors[series].evaluate(MinuteBucket(), minute: minute, hourOfWeek: hourOfWeek, settings: settings)
         }
         let active = detectors.indices.filter { detectors[$0].isAlarmed }
         confirm(active, minute: minute)

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import MailCanaryCore
 
 /// A failure class guessed from an error text clients or logs reported, for evidence without a
@@ -15,9 +18,21 @@ public enum ErrorTextClassifier {
                    "mailbox unavailable", "temporary failure", "try again later"]),
     ]
 
+    /// The rules as NUL-terminated byte strings, for `strstr`.
+    private static let compiled: [(FailureClass, [[CChar]])] = rules.map { rule in
+        (rule.0, rule.1.map { Array($0.utf8CString) })
+    }
+
+    /// Every open incident's error texts are judged again each minute, so this is a byte search
+    /// (`strstr` over the text with its ASCII letters lowered; the needles are ASCII) rather than
+    /// `lowercased()` and `String.contains`, which cost a fifth of a replay with an incident open.
     public static func classify(_ text: String) -> FailureClass? {
-        let lower = text.lowercased()
-        for (failureClass, needles) in rules where needles.contains(where: { lower.contains($0) }) {
+        var lower = [CChar](repeating: 0, count: text.utf8.count + 1)
+        for (index, byte) in text.utf8.enumerated() {
+            // A NUL inside the text would end the C string early: a space keeps the rest searchable.
+            lower[index] = CChar(bitPattern: byte == 0 ? 0x20 : (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte))
+        }
+        for (failureClass, needles) in compiled where needles.contains(where: { strstr(lower, $0) != nil }) {
             return failureClass
         }
         return nil

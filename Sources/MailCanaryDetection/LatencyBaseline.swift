@@ -35,14 +35,64 @@ struct LatencyBaseline {
 
     private mutating func recompute() {
         sinceRecompute = 0
-        let sorted = ring.sorted()
-        median = Self.middle(sorted)
-        mad = Self.middle(sorted.map { abs($0 - median) }.sorted())
+        let (median, mad) = ring.withUnsafeBufferPointer { Self.medianAndMAD($0) }
+        self.median = median
+        self.mad = mad
     }
 
-    private static func middle(_ sorted: [Double]) -> Double {
-        guard !sorted.isEmpty else { return 0 }
-        let half = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2
+    /// The median of `values` and the median of their distances from it, by selection in a
+    /// scratch copy (linear time, no allocation on the heap): the same numbers sorting gives.
+    static func medianAndMAD(_ values: UnsafeBufferPointer<Double>) -> (median: Double, mad: Double) {
+        guard !values.isEmpty else { return (0, 0) }
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: values.count) { scratch in
+            _ = scratch.initialize(fromContentsOf: values)
+            let median = middle(scratch)
+            for index in scratch.indices { scratch[index] = abs(values[index] - median) }
+            return (median, middle(scratch))
+        }
+    }
+
+    /// The median of `values`, which are reordered.
+    private static func middle(_ values: UnsafeMutableBufferPointer<Double>) -> Double {
+        let half = values.count / 2
+        let upper = select(values, half)
+        guard values.count % 2 == 0 else { return upper }
+        // Selection left the `half` smallest values in front: the largest of them is the other middle.
+        var lower = values[0]
+        for index in 1..<half { lower = max(lower, values[index]) }
+        return (lower + upper) / 2
+    }
+
+    /// The `k`-th smallest of `values` (0-based), with every smaller value moved before it
+    /// (N. Wirth's selection, median-of-three pivot).
+    private static func select(_ values: UnsafeMutableBufferPointer<Double>, _ k: Int) -> Double {
+        var low = 0
+        var high = values.count - 1
+        while low < high {
+            let mid = low + (high - low) / 2
+            if values[mid] < values[low] { values.swapAt(mid, low) }
+            if values[high] < values[low] { values.swapAt(high, low) }
+            if values[high] < values[mid] { values.swapAt(high, mid) }
+            let pivot = values[mid]
+            var i = low
+            var j = high
+            while i <= j {
+                while values[i] < pivot { i += 1 }
+                while values[j] > pivot { j -= 1 }
+                if i <= j {
+                    values.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
+            }
+            if k <= j {
+                high = j
+            } else if k >= i {
+                low = i
+            } else {
+                break   // between j and i every value equals the pivot
+            }
+        }
+        return values[k]
     }
 }

@@ -67,15 +67,17 @@ struct SeriesDetector {
         if alarm != nil, alarm?.confirmedMinute == nil { alarm?.confirmedMinute = minute }
     }
 
-    /// Takes in one closed minute. `bucket` is nil when the series saw nothing (report series are
-    /// evaluated every minute, since no reports is itself evidence).
-    mutating func evaluate(_ bucket: MinuteBucket?, minute: Int, hourOfWeek: Int, settings: DetectionSettings) {
-        var bucket = bucket ?? MinuteBucket()
+    /// Takes in one closed minute (an empty bucket when the series saw nothing: report series are
+    /// evaluated every minute, since no reports is itself evidence). The bucket is read in place.
+    mutating func evaluate(_ bucket: MinuteBucket, minute: Int, hourOfWeek: Int, settings: DetectionSettings) {
         if id.source == .reports {
-            bucket = deduplicatedReporters(bucket, minute: minute)
-        } else if !bucket.observed {
-            return
+            judge(deduplicatedReporters(bucket, minute: minute), minute: minute, hourOfWeek: hourOfWeek, settings: settings)
+        } else if bucket.observed {
+            judge(bucket, minute: minute, hourOfWeek: hourOfWeek, settings: settings)
         }
+    }
+
+    private mutating func judge(_ bucket: MinuteBucket, minute: Int, hourOfWeek: Int, settings: DetectionSettings) {
         lastObservedMinute = minute
         observedMinutes += 1
         let warm = observedMinutes >= (id.source == .probe ? settings.warmupMinutes / 2 : settings.warmupMinutes)

@@ -30,12 +30,19 @@ struct NDJSONChunkReader {
     func close() { _ = Glibc.close(fd) }
 
     /// The next chunk (whole lines; the last may lack its newline), nil at the end of the file.
+    /// Each read goes straight behind the carried start of a cut line, so the bytes are copied
+    /// once (by the kernel) and only the cut line's start is copied again.
     mutating func next() throws(NDJSONFileReader.OpenError) -> Chunk? {
         while !finished {
-            var block = [UInt8](repeating: 0, count: chunkBytes)
-            let count = block.withUnsafeMutableBytes { read(fd, $0.baseAddress!, chunkBytes) }
-            guard count >= 0 else { throw NDJSONFileReader.OpenError(path: path, reason: String(cString: strerror(errno))) }
-            block.removeLast(chunkBytes - count)
+            var failure: Int32 = 0
+            var block = [UInt8](unsafeUninitializedCapacity: carry.count + chunkBytes) { buffer, initialized in
+                let carried = buffer.initialize(fromContentsOf: carry)
+                let count = read(fd, buffer.baseAddress! + carried, chunkBytes)
+                if count < 0 { failure = errno }
+                initialized = carried + max(count, 0)
+            }
+            guard failure == 0 else { throw NDJSONFileReader.OpenError(path: path, reason: String(cString: strerror(failure))) }
+            let count = block.count - carry.count
             if count == 0 {
                 finished = true
                 if !carry.isEmpty, !skipping {
@@ -45,25 +52,38 @@ struct NDJSONChunkReader {
                 return tooLong > 0 ? Chunk(bytes: [], tooLongBefore: tooLong) : nil
             }
             if skipping {
-                // Inside an over-long line: drop up to its end.
+                // Inside an over-long line (nothing carried): drop up to its end.
                 guard let newline = block.firstIndex(of: 0x0A) else { continue }
                 block.removeFirst(newline + 1)
                 skipping = false
             }
-            carry += block
-            guard let lastNewline = carry.lastIndex(of: 0x0A) else {
-                if carry.count > maximumLineBytes {
+            guard let lastNewline = Self.lastNewline(in: block) else {
+                if block.count > maximumLineBytes {
                     carry = []
                     skipping = true
                     tooLong += 1
+                } else {
+                    carry = block
                 }
                 continue
             }
-            let chunk = Array(carry[...lastNewline])
-            carry.removeFirst(lastNewline + 1)
+            carry = Array(block[(lastNewline + 1)...])
+            block.removeLast(block.count - lastNewline - 1)
             defer { tooLong = 0 }
-            return Chunk(bytes: chunk, tooLongBefore: tooLong)
+            return Chunk(bytes: block, tooLongBefore: tooLong)
         }
         return nil
+    }
+
+    /// Searched from the end: a chunk's last line end is usually within its last few hundred bytes.
+    private static func lastNewline(in bytes: [UInt8]) -> Int? {
+        bytes.withUnsafeBufferPointer { buffer in
+            var index = buffer.count
+            while index > 0 {
+                index -= 1
+                if buffer[index] == 0x0A { return index }
+            }
+            return nil
+        }
     }
 }

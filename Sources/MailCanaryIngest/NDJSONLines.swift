@@ -4,9 +4,10 @@ import Glibc
 /// 1-based number, without its `\n` or `\r\n`; a last line without a newline counts. One
 /// splitter for uploads, chunks of a scenario file and files read in chunks.
 enum NDJSONLines {
-    /// `body(range, lineNumber, tooLong)`: a line longer than `maximumLineBytes` is passed with `tooLong` set.
+    /// `body(buffer, range, lineNumber, tooLong)`, `buffer` being `bytes` in place: a line longer
+    /// than `maximumLineBytes` is passed with `tooLong` set.
     static func forEach(in bytes: [UInt8], maximumLineBytes: Int = .max,
-                        _ body: (_ range: Range<Int>, _ lineNumber: Int, _ tooLong: Bool) throws -> Void) rethrows {
+                        _ body: (_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ lineNumber: Int, _ tooLong: Bool) throws -> Void) rethrows {
         try bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             var lineNumber = 0
@@ -16,7 +17,7 @@ enum NDJSONLines {
                 lineNumber += 1
                 var last = end
                 if last > start, buffer[last - 1] == 0x0D { last -= 1 }
-                try body(start..<last, lineNumber, last - start > maximumLineBytes)
+                try body(buffer, start..<last, lineNumber, last - start > maximumLineBytes)
                 start = end + 1
             }
         }

@@ -33,49 +33,61 @@ public struct ScenarioReplayer {
         _ = engine.advance(to: max(summary.header?.endMs ?? last, last))
     }
 
-    /// Replays a whole file. The file comes in chunks of whole lines; with `parallel`, two chunks
-    /// are parsed on other threads while the engine ingests the previous pair in order, else
-    /// each chunk is parsed in turn on this thread. Memory stays a few chunks whatever the length.
-    public static func replay(path: String, settings: DetectionSettings = DetectionSettings(), parallel: Bool = true,
+    /// Replays a whole file. The file comes in chunks of whole lines that `parsers` threads parse
+    /// while the engine ingests the chunks before them in order (with 0, each chunk is parsed in
+    /// turn on this thread). Memory stays a few chunks whatever the file's length.
+    public static func replay(path: String, settings: DetectionSettings = DetectionSettings(), parsers: Int = defaultParsers,
                               chunkBytes: Int = 1 << 20, maximumLineBytes: Int = 1 << 20) throws -> ScenarioReplayer {
         var replayer = ScenarioReplayer(settings: settings)
-        var reader = try NDJSONChunkReader(path: path, chunkBytes: chunkBytes, maximumLineBytes: maximumLineBytes)
-        defer { reader.close() }
+        let reader = try NDJSONChunkReader(path: path, chunkBytes: chunkBytes, maximumLineBytes: maximumLineBytes)
+        let pipeline = ChunkPipeline(reader: reader, parsers: parsers, window: 4, maximumLineBytes: maximumLineBytes)
+        defer { pipeline.close() }
         var lineNumber = 0
-        var inFlight: ParsingRound?
-        while true {
-            var chunks: [NDJSONChunkReader.Chunk] = []
-            while chunks.count < (parallel ? 2 : 1), let chunk = try reader.next() { chunks.append(chunk) }
-            let round = chunks.isEmpty ? nil : ParsingRound(chunks, maximumLineBytes: maximumLineBytes, parallel: parallel)
-            if let previous = inFlight {
-                for parsed in previous.wait() { replayer.ingest(parsed, lineNumber: &lineNumber) }
-            }
-            guard let round else { break }
-            inFlight = round
-        }
+        while let parsed = try pipeline.next() { replayer.ingest(parsed, lineNumber: &lineNumber) }
         replayer.finish()
         return replayer
     }
 
-    mutating func ingest(_ parsed: ParsedChunk, lineNumber: inout Int) {
+    /// Reads and checks every line of a file through the same chunks and readers as ``replay``,
+    /// without detection: how fast the reading alone goes (the replay benchmark), or a quick check
+    /// of a scenario file. The summary counts records and bad lines.
+    public static func read(path: String, parsers: Int = defaultParsers, chunkBytes: Int = 1 << 20,
+                            maximumLineBytes: Int = 1 << 20) throws -> Summary {
+        var replayer = ScenarioReplayer()
+        let reader = try NDJSONChunkReader(path: path, chunkBytes: chunkBytes, maximumLineBytes: maximumLineBytes)
+        let pipeline = ChunkPipeline(reader: reader, parsers: parsers, window: 4, maximumLineBytes: maximumLineBytes)
+        defer { pipeline.close() }
+        var lineNumber = 0
+        while let parsed = try pipeline.next() { replayer.ingest(parsed, lineNumber: &lineNumber, detect: false) }
+        return replayer.summary
+    }
+
+    /// Parser threads beside detection's: one per processor.
+    public static var defaultParsers: Int { ProcessInfo.processInfo.activeProcessorCount }
+
+    mutating func ingest(_ parsed: ParsedChunk, lineNumber: inout Int, detect: Bool = true) {
         let limit = parsed.maximumLineBytes >= 1 << 20 ? "\(parsed.maximumLineBytes >> 20) MiB" : "\(parsed.maximumLineBytes) bytes"
         for _ in 0..<parsed.tooLongBefore {
             lineNumber += 1
             noteProblem("line \(lineNumber): longer than the \(limit) limit")
         }
-        for line in parsed.lines {
-            let number = lineNumber + line.offset
-            switch line.result {
-            case .read(.scenario(let header)):
-                summary.header = header
-            case .read(.signal(let signal)):
-                summary.records += 1
-                lastTimeMs = max(lastTimeMs ?? signal.timeMs, signal.timeMs)
-                _ = engine.ingest(signal)
-            case .bad(let error):
-                noteProblem("line \(number): \(error)")
-            case .tooLong:
-                noteProblem("line \(number): longer than the \(limit) limit")
+        if let header = parsed.header { summary.header = header }
+        for (offset, problem) in parsed.problems {
+            switch problem {
+            case .bad(let error): noteProblem("line \(lineNumber + offset): \(error)")
+            case .tooLong: noteProblem("line \(lineNumber + offset): longer than the \(limit) limit")
+            }
+        }
+        summary.records += parsed.signals.count
+        guard detect else {
+            lineNumber += parsed.lineCount
+            return
+        }
+        parsed.signals.withUnsafeBufferPointer { signals in
+            for index in signals.indices {
+                let time = signals[index].timeMs
+                if time > lastTimeMs ?? .min { lastTimeMs = time }
+                _ = engine.ingest(signals[index])
             }
         }
         lineNumber += parsed.lineCount

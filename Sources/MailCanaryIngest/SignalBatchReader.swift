@@ -50,21 +50,23 @@ public struct SignalBatchReader: Sendable {
     public func read(_ bytes: [UInt8], nowMs: Int64) -> Outcome {
         var outcome = Outcome()
         outcome.signals.reserveCapacity(bytes.count / 120)
-        NDJSONLines.forEach(in: bytes) { range, lineNumber, _ in
-            guard !range.allSatisfy({ bytes[$0] == 32 || bytes[$0] == 9 }) else { return }   // blank line
-            readLine(bytes, range, lineNumber, nowMs: nowMs, into: &outcome)
+        var parser = SignalLineParser()
+        NDJSONLines.forEach(in: bytes) { buffer, range, lineNumber, _ in
+            guard !range.allSatisfy({ buffer[$0] == 32 || buffer[$0] == 9 }) else { return }   // blank line
+            readLine(&parser, buffer, bytes, range, lineNumber, nowMs: nowMs, into: &outcome)
         }
         return outcome
     }
 
-    private func readLine(_ bytes: [UInt8], _ range: Range<Int>, _ number: Int, nowMs: Int64, into outcome: inout Outcome) {
+    private func readLine(_ parser: inout SignalLineParser, _ buffer: UnsafeBufferPointer<UInt8>, _ bytes: [UInt8], _ range: Range<Int>,
+                          _ number: Int, nowMs: Int64, into outcome: inout Outcome) {
         func refuse(_ message: String) {
             outcome.badLines += 1
             if outcome.problems.count < maximumProblems { outcome.problems.append(Problem(line: number, message: message)) }
         }
         let record: IngestRecord
         do {
-            record = try SignalLineReader.read(bytes, range)
+            record = try parser.read(buffer, bytes, range)
         } catch {
             refuse(error.description)
             return

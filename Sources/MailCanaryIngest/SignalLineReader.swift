@@ -192,24 +192,67 @@ enum LineField: String {
     case error, durationMs, failedStep, steps, agent, symptom, reporter, user, text, issue, name, start, end, regions
     case other
 
-    /// The candidates by length, so that a key is compared with a few names at most.
-    static let byLength: [[(LineField, [UInt8])]] = {
-        var table = [[(LineField, [UInt8])]](repeating: [], count: 13)
-        for field in [kind, t, time, service, region, client, path, ok, failed, errors, latencyMsP50, latencyMs, outcome, failureClass,
-                      error, durationMs, failedStep, steps, agent, symptom, reporter, user, text, issue, name, start, end, regions] {
-            table[field.rawValue.utf8.count].append((field, Array(field.rawValue.utf8)))
+    /// The names as their first and next eight bytes (little-endian words), grouped by length,
+    /// so that a key is told by a few integer compares.
+    struct Table: Sendable {
+        /// Entries of length `n` are at `starts[n]..<starts[n + 1]`.
+        private var starts: [Int] = []
+        private var heads: [UInt64] = []
+        private var tails: [UInt64] = []
+        private var fields: [LineField] = []
+        static let maximumLength = 16
+
+        static let shared = Table()
+
+        private init() {
+            let all: [LineField] = [kind, t, time, service, region, client, path, ok, failed, errors, latencyMsP50, latencyMs, outcome,
+                                    failureClass, error, durationMs, failedStep, steps, agent, symptom, reporter, user, text, issue,
+                                    name, start, end, regions]
+            for length in 0...Self.maximumLength {
+                starts.append(fields.count)
+                for field in all where field.rawValue.utf8.count == length {
+                    let bytes = Array(field.rawValue.utf8)
+                    bytes.withUnsafeBufferPointer {
+                        heads.append(Self.word($0.baseAddress!, 0, length))
+                        tails.append(Self.word($0.baseAddress!, 8, length))
+                    }
+                    fields.append(field)
+                }
+            }
+            starts.append(fields.count)
         }
-        return table
-    }()
+
+        /// Bytes `from..<min(from + 8, count)` as a little-endian word (zero past the end).
+        @inline(__always)
+        static func word(_ bytes: UnsafePointer<UInt8>, _ from: Int, _ count: Int) -> UInt64 {
+            var value: UInt64 = 0
+            var index = min(from + 8, count)
+            while index > from {
+                index -= 1
+                value = value << 8 | UInt64(bytes[index])
+            }
+            return value
+        }
+
+        func field(_ name: UnsafePointer<UInt8>, _ count: Int) -> LineField {
+            guard count > 0, count <= Self.maximumLength else { return .other }
+            let head = Self.word(name, 0, count)
+            for entry in starts[count]..<starts[count + 1] where heads[entry] == head {
+                if count <= 8 || tails[entry] == Self.word(name, 8, count) { return fields[entry] }
+            }
+            return .other
+        }
+
+        /// A name of at most eight bytes, given as its word.
+        @inline(__always)
+        func field(head: UInt64, count: Int) -> LineField {
+            guard count > 0, count <= 8 else { return .other }
+            for entry in starts[count]..<starts[count + 1] where heads[entry] == head { return fields[entry] }
+            return .other
+        }
+    }
 
     init(_ scanner: JSONScanner, _ range: Range<Int>) {
-        let count = range.count
-        guard count < Self.byLength.count else { self = .other; return }
-        let bytes = scanner.bytes
-        for (field, name) in Self.byLength[count] where bytes[range].elementsEqual(name) {
-            self = field
-            return
-        }
-        self = .other
+        self = scanner.bytes.withUnsafeBufferPointer { Table.shared.field($0.baseAddress! + range.lowerBound, range.count) }
     }
 }

@@ -21,8 +21,8 @@ import ServiceLifecycle
 struct WatchBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mailcanary-watch-bench",
-        abstract: "Scheduler lag and write rate at 10,000 probes per minute; agent-batch and telemetry ingest on SQLite and PostgreSQL.",
-        subcommands: [Scheduler.self, Ingest.self, TelemetryIngest.self]
+        abstract: "Scheduler lag and write rate at 10,000 probes per minute; agent-batch and telemetry ingest on SQLite and PostgreSQL; scenario replay speed.",
+        subcommands: [Scheduler.self, Ingest.self, TelemetryIngest.self, ReplaySpeed.self]
     )
 }
 

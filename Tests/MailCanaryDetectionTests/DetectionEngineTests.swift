@@ -153,4 +153,17 @@ struct DetectionEngineTests {
         #expect(engine.incidents.isEmpty)
         #expect(engine.providerOnlyAdvisories.map(\.id) == ["EX1"])
     }
+
+    @Test("error texts: classes by the first matching rule, in any letter case, nil when nothing matches")
+    func errorTexts() {
+        #expect(ErrorTextClassifier.classify("MAPI Connect: X-ResponseCode 1 (Unknown Failure)") == .server)
+        #expect(ErrorTextClassifier.classify("AADSTS50076: MFA required") == .auth)
+        #expect(ErrorTextClassifier.classify("401 invalid_grant: token expired") == .auth)
+        #expect(ErrorTextClassifier.classify("Connection RESET by peer") == .network)
+        #expect(ErrorTextClassifier.classify("Timed out after 30s") == .timeout)
+        #expect(ErrorTextClassifier.classify("TLS handshake: certificate expired") == .tls)
+        #expect(ErrorTextClassifier.classify("Zertifikat ungültig, Verbindung getrennt") == nil)
+        #expect(ErrorTextClassifier.classify("") == nil)
+        #expect(ErrorTextClassifier.classify("a\u{0}b then 503 service unavailable") == .server)
+    }
 }

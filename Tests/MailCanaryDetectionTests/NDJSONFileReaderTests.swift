@@ -65,9 +65,15 @@ struct NDJSONFileReaderTests {
         }
         let path = try write(lines.joined(separator: "\r\n"))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let replayer = try ScenarioReplayer.replay(path: path, chunkBytes: 256, maximumLineBytes: 400)
-        #expect(replayer.summary.header?.name == "tiny")
-        #expect(replayer.summary.records == 150)
-        #expect(replayer.summary.problems == ["line 42: not JSON (an object was expected at byte 0)", "line 93: longer than the 400 bytes limit"])
+        // On this thread, with one parser thread, and with more parser threads than chunks in the window.
+        for parsers in [0, 1, 2, 7] {
+            let replayer = try ScenarioReplayer.replay(path: path, parsers: parsers, chunkBytes: 256, maximumLineBytes: 400)
+            #expect(replayer.summary.header?.name == "tiny", "parsers \(parsers)")
+            #expect(replayer.summary.records == 150, "parsers \(parsers)")
+            #expect(replayer.summary.problems == ["line 42: not JSON (an object was expected at byte 0)", "line 93: longer than the 400 bytes limit"],
+                    "parsers \(parsers)")
+            let read = try ScenarioReplayer.read(path: path, parsers: parsers, chunkBytes: 256, maximumLineBytes: 400)
+            #expect(read.records == 150 && read.badLines == 2, "parsers \(parsers)")
+        }
     }
 }

@@ -1,0 +1,75 @@
+import Glibc
+
+/// Builds each distinct string of a stream once: the same service, region, client, path, step
+/// and error texts come back on nearly every line, and finding one costs a load and a compare of
+/// one or two words (a hash and a `memcmp` past 16 bytes) where building it costs a validation
+/// and, past 15 bytes, an allocation that detection later frees. Bounded: past ``capacity``
+/// distinct strings (a stream of unique ids) it only builds them.
+struct StringInterner {
+    static let maximumLength = 64
+    static let capacity = 2_048
+
+    private var slots = [Int32](repeating: -1, count: 4_096)
+    private var strings: [String] = []
+    /// Per entry: its length and first two words (zero-padded), and where its bytes start in `arena`.
+    private var lengths: [Int] = []
+    private var words: [SIMD2<UInt64>] = []
+    private var starts: [Int] = []
+    private var arena: [UInt8] = []
+
+    /// The string of the `count` ASCII bytes at `pointer`; `readable` bytes from `pointer` may be
+    /// read (at least `count`), which lets the first 16 be loaded as two words.
+    mutating func string(_ pointer: UnsafePointer<UInt8>, _ count: Int, readable: Int) -> String {
+        guard count <= Self.maximumLength else { return Self.make(pointer, count) }
+        let head = Self.words(pointer, count, readable: readable)
+        var hash = (head.x ^ UInt64(count)) &* 0x9E37_79B9_7F4A_7C15 ^ head.y &* 0xC2B2_AE3D_27D4_EB4F
+        if count > 16 {
+            for index in 16..<count { hash = (hash ^ UInt64(pointer[index])) &* 0x0000_0100_0000_01b3 }
+        }
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash ^ (hash >> 32)) & mask
+        while true {
+            let entry = Int(slots[slot])
+            if entry < 0 { break }
+            if lengths[entry] == count, words[entry] == head,
+               count <= 16 || arena.withUnsafeBufferPointer({ memcmp($0.baseAddress! + starts[entry], pointer, count) }) == 0 {
+                return strings[entry]
+            }
+            slot = (slot + 1) & mask
+        }
+        let made = Self.make(pointer, count)
+        guard strings.count < Self.capacity else { return made }
+        slots[slot] = Int32(strings.count)
+        lengths.append(count)
+        words.append(head)
+        starts.append(arena.count)
+        if count > 16 { arena.append(contentsOf: UnsafeBufferPointer(start: pointer, count: count)) }
+        strings.append(made)
+        return made
+    }
+
+    /// The first 16 bytes (of `count`) as two little-endian words, zero past `count`.
+    @inline(__always)
+    private static func words(_ pointer: UnsafePointer<UInt8>, _ count: Int, readable: Int) -> SIMD2<UInt64> {
+        let raw = UnsafeRawPointer(pointer)
+        if readable >= 16 {
+            let first = raw.loadUnaligned(as: UInt64.self)
+            let second = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            switch count {
+            case 16...: return SIMD2(first, second)
+            case 9...: return SIMD2(first, second & (1 << ((count - 8) * 8) - 1))
+            case 8: return SIMD2(first, 0)
+            default: return SIMD2(first & (1 << (count * 8) - 1), 0)
+            }
+        }
+        var value = SIMD2<UInt64>()
+        for index in (0..<min(count, 16)).reversed() {
+            if index >= 8 { value.y = value.y << 8 | UInt64(pointer[index]) } else { value.x = value.x << 8 | UInt64(pointer[index]) }
+        }
+        return value
+    }
+
+    private static func make(_ pointer: UnsafePointer<UInt8>, _ count: Int) -> String {
+        String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
+    }
+}
