@@ -28,7 +28,8 @@ struct AgentCommand: AsyncParsableCommand {
             Every result is written to the spool (fsync) before it counts as done; the spool is uploaded in batches \
             and kept while the server is unreachable (bounded by --spool-max-mb; past it the oldest results are \
             dropped and counted). The last plan from the server is kept in the spool folder, so the agent also \
-            starts while the server is away. Secrets named by the plan are read from this machine's environment and files.
+            starts while the server is away; every --plan-refresh the agent asks for it again and, when the server's \
+            configuration changed, restarts its schedule with the new plan. Secrets named by the plan are read from this machine's environment and files.
             """
         )
 
@@ -50,6 +51,9 @@ struct AgentCommand: AsyncParsableCommand {
         @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
         var logLevel: Logger.Level = .info
 
+        @Option(name: .customLong("plan-refresh"), help: ArgumentHelp("How often to ask the server for changes to the plan, e.g. 60s or 5m (default 60s).", valueName: "DURATION"))
+        var planRefresh: String = "60s"
+
         func run() async throws {
             guard let url = URL(string: server), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
                 throw UsageError("--server \(server): give the server's base URL, such as http://127.0.0.1:8080")
@@ -57,6 +61,9 @@ struct AgentCommand: AsyncParsableCommand {
             guard (1...65_536).contains(spoolMaxMB) else { throw UsageError("--spool-max-mb \(spoolMaxMB): give 1 to 65536") }
             guard !region.isEmpty, region.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
                 throw UsageError("--region '\(region)': give a region name such as apac")
+            }
+            guard let refresh = DurationParser.parse(planRefresh), refresh >= .seconds(1), refresh <= .seconds(86_400) else {
+                throw UsageError("--plan-refresh \(planRefresh): give a duration from 1s to 24h, such as 60s or 5m")
             }
             let token = try SecretSource.file(tokenFile, option: "--token-file")
             var logger = Logger(label: "mailcanary-agent")
@@ -74,14 +81,29 @@ struct AgentCommand: AsyncParsableCommand {
             let plan = try await fetchPlan(client, directory: directory, logger: logger)
             logger.info("agent starting", metadata: ["agent": "\(plan.agent)", "probes": "\(plan.probes.count)",
                                                      "spoolPending": "\(spool.pendingCount)", "spoolDropped": "\(spool.droppedCount)"])
-            let jobs = ProbeJobFactory(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
-                .jobs(for: plan.probes, credentials: plan.credentials).map { (job: $0, region: plan.region) }
-            let scheduler = ProbeScheduler(jobs: jobs, scheduler: plan.scheduler, origin: "agent:\(plan.agent)", sink: spool,
-                                           nowMs: Date().millisecondsSince1970, logger: logger)
+            let region = region
+            let agentLogger = logger
+            let follower = PlanFollower(
+                plan: plan, refresh: refresh,
+                fetch: { try await client.plan(region: region) },
+                makeScheduler: { plan in
+                    let jobs = ProbeJobFactory(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+                        .jobs(for: plan.probes, credentials: plan.credentials).map { (job: $0, region: plan.region) }
+                    return ProbeScheduler(jobs: jobs, scheduler: plan.scheduler, origin: "agent:\(plan.agent)", sink: spool,
+                                          nowMs: Date().millisecondsSince1970, logger: agentLogger)
+                },
+                adopted: { plan in Self.keep(plan, directory: directory) },
+                logger: logger)
             let uploader = AgentUploader(spool: spool, client: client, agent: plan.agent, region: plan.region, logger: logger)
-            let group = ServiceGroup(configuration: .init(services: [.init(service: uploader), .init(service: scheduler)],
+            let group = ServiceGroup(configuration: .init(services: [.init(service: uploader), .init(service: follower)],
                                                           gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
+        }
+
+        /// Keeps the plan in use in the spool folder, for a start while the server is away.
+        static func keep(_ plan: AgentPlan, directory: String) {
+            let cache = (directory as NSString).appendingPathComponent("plan.json")
+            if let data = try? JSONEncoder().encode(plan) { try? data.write(to: URL(fileURLWithPath: cache), options: .atomic) }
         }
 
         /// The plan from the server, or the last one kept in the spool folder while the server is away.
@@ -91,7 +113,7 @@ struct AgentCommand: AsyncParsableCommand {
             while true {
                 do {
                     let plan = try await client.plan(region: region)
-                    if let data = try? JSONEncoder().encode(plan) { try? data.write(to: URL(fileURLWithPath: cache), options: .atomic) }
+                    Self.keep(plan, directory: directory)
                     return plan
                 } catch {
                     if case .refused(let status, let message) = error {

@@ -28,6 +28,17 @@ struct LabWatchTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mc-watch-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let site = Site(directory: directory, port: port)
+        try writeConfig(site, extraProbes: extraProbes)
+        for agent in ["apac-1", "na-1"] {
+            let issued = try runCLI(["agent", "token", agent, "--config", site.config, "--out", site.token(agent)])
+            #expect(issued.status == 0, "\(issued.stderr)")
+        }
+        return site
+    }
+
+    /// The site's configuration; `extraProbes` are more items of the lab service's probes (six spaces in).
+    func writeConfig(_ site: Site, extraProbes: String = "") throws {
+        let port = site.port
         let yaml = """
             server: {host: 127.0.0.1, port: \(port), region: local, data_dir: data}
             scheduler: {concurrency: 16, jitter: 0.5}
@@ -59,11 +70,6 @@ struct LabWatchTests {
         try yaml.write(toFile: site.config, atomically: true, encoding: .utf8)
         let check = try runCLI(["config", "check", site.config])
         #expect(check.status == 0, "\(check.stderr)")
-        for agent in ["apac-1", "na-1"] {
-            let issued = try runCLI(["agent", "token", agent, "--config", site.config, "--out", site.token(agent)])
-            #expect(issued.status == 0, "\(issued.stderr)")
-        }
-        return site
     }
 
     func startServer(_ site: Site) throws -> BackgroundProcess {
@@ -78,7 +84,7 @@ struct LabWatchTests {
 
     func startAgent(_ site: Site, _ agent: String, region: String) throws -> BackgroundProcess {
         try BackgroundProcess(Self.binary, ["agent", "--server", "http://127.0.0.1:\(site.port)", "--token-file", site.token(agent),
-                                            "--region", region, "--spool-dir", site.spool(agent)], logPath: site.log(agent))
+                                            "--region", region, "--spool-dir", site.spool(agent), "--plan-refresh", "1s"], logPath: site.log(agent))
     }
 
     struct SpoolState: Decodable { var lastSequence: Int64; var acknowledged: Int64; var dropped: Int64 }
@@ -129,6 +135,14 @@ struct LabWatchTests {
         try await Task.sleep(for: .seconds(6))
         let backAt = Int64(Date().timeIntervalSince1970 * 1_000)
         #expect(try spooledCount(site, "apac-1") >= 4, "the agent kept probing into its spool while the server was away")
+        // The server comes back with one more probe for apac: the agents follow the new plan.
+        try writeConfig(site, extraProbes: """
+                  - target: tcp://\(lab.host):\(lab["IMAPS_PORT"])
+                    name: added-later
+                    interval: 1s
+                    timeout: 500ms
+                    regions: [apac]
+            """)
         server = try startServer(site)
         try await Task.sleep(for: .seconds(5))
         #expect(apac.stop(SIGTERM) == 0, "\(apac.log.suffix(1_500))")
@@ -148,6 +162,11 @@ struct LabWatchTests {
         let during = try await store.results(probeID: "lab/imap", region: "apac", fromMs: downAt, toMs: backAt, limit: 100)
         #expect(during.count >= 2, "results produced during the outage were delivered later")
         #expect(during.allSatisfy { $0.outcome == .ok })
+        let added = try await store.results(probeID: "lab/added-later", region: "apac", fromMs: backAt, toMs: .max, limit: 100)
+        #expect(added.count >= 2 && added.allSatisfy { $0.origin == "agent:apac-1" && $0.outcome == .ok },
+                "the apac agent runs the probe added while the server was away: \(apac.log.suffix(1_500))")
+        #expect(apac.log.contains("the server's plan changed") && apac.log.contains("added lab/added-later"))
+        #expect(try await store.results(probeID: "lab/added-later", region: "na", fromMs: 0, toMs: .max, limit: 10).isEmpty)
         for log in [server.log, apac.log, na.log] { #expect(!log.contains(lab.password)) }
     }
 
