@@ -4,6 +4,7 @@ import Logging
 import MailCanaryConfig
 import MailCanaryServer
 import ServiceLifecycle
+import UnixSignals
 
 /// `mailcanary serve`: the watch loop, the store and the API in one process.
 struct ServeCommand: AsyncParsableCommand {
@@ -13,7 +14,9 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
         With no options it reads ./mailcanary.yml if present and the bundled sample configuration otherwise, \
         keeps its SQLite store in ./mailcanary-data/ and listens on 127.0.0.1:8080. \
-        Stop it with SIGTERM or Ctrl-C: running probes finish and their results are written first.
+        Stop it with SIGTERM or Ctrl-C: running probes finish and their results are written first. \
+        SIGHUP reloads the configuration file: one with problems is reported in the log and the running \
+        configuration stays; a good one restarts the services in place.
         """
     )
 
@@ -35,22 +38,59 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         if let port, !(0...65_535).contains(port) { throw UsageError("--port \(port): give a port from 0 to 65535") }
         if let host, host.isEmpty { throw UsageError("--host: give an address such as 127.0.0.1 or 0.0.0.0") }
-        let (watch, source) = try Self.loadConfig(config)
+        var (watch, source) = try Self.loadConfig(config)
         var logger = Logger(label: "mailcanary")
         logger.logLevel = logLevel
-        let dataDirectory = dataDir ?? watch.server.dataDirectory
-        let runtime = ServerRuntime(config: watch, dataDirectory: dataDirectory, host: host ?? watch.server.host,
-                                    port: port ?? watch.server.port, logger: logger)
-        let group: ServiceGroup
-        do {
-            (group, _) = try runtime.makeServiceGroup()
-        } catch {
-            throw UsageError(error.description)
+        // SIGHUP reloads the configuration: a file with problems is reported and the running
+        // configuration stays; a good one restarts the services in this process (probes in flight
+        // finish and are written, the API is away for the restart, detection warms up again
+        // from the store, open incidents are adopted as on any start).
+        while true {
+            let dataDirectory = dataDir ?? watch.server.dataDirectory
+            let runtime = ServerRuntime(config: watch, dataDirectory: dataDirectory, host: host ?? watch.server.host,
+                                        port: port ?? watch.server.port, logger: logger)
+            let group: ServiceGroup
+            do {
+                (group, _) = try runtime.makeServiceGroup()
+            } catch {
+                throw UsageError(error.description)
+            }
+            logger.info("serving", metadata: ["config": "\(source)", "listen": "\(runtime.host):\(runtime.port)",
+                                               "store": "\(Self.describeStore(watch, dataDirectory))",
+                                               "probes": "\(watch.probes(for: .server).count)"])
+            let running = watch
+            let log = logger
+            let file = config
+            let reloaded: WatchConfig? = try await withThrowingTaskGroup(of: WatchConfig?.self) { tasks in
+                tasks.addTask {
+                    try await group.run()
+                    return nil
+                }
+                tasks.addTask {
+                    for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                        switch ConfigReload.decide(running: running, loaded: Result { try Self.loadConfig(file).0 }) {
+                        case .keep(let why):
+                            log.warning("SIGHUP: configuration not reloaded", metadata: ["reason": "\(why)"])
+                        case .unchanged:
+                            log.info("SIGHUP: the configuration is unchanged")
+                        case .apply(let new, let summary):
+                            log.notice("SIGHUP: reloading the configuration", metadata: ["change": "\(summary)"])
+                            await group.triggerGracefulShutdown()
+                            return new
+                        }
+                    }
+                    return nil
+                }
+                // The group ends on SIGTERM (no reload) or after a reload's shutdown.
+                var next: WatchConfig?
+                for try await outcome in tasks {
+                    if let outcome { next = outcome } else { tasks.cancelAll() }
+                }
+                return next
+            }
+            guard let reloaded else { return }
+            watch = reloaded
         }
-        logger.info("serving", metadata: ["config": "\(source)", "listen": "\(runtime.host):\(runtime.port)",
-                                           "store": "\(Self.describeStore(watch, dataDirectory))",
-                                           "probes": "\(watch.probes(for: .server).count)"])
-        try await group.run()
     }
 
     /// The configuration: the file named, else ./mailcanary.yml, else the bundled sample.

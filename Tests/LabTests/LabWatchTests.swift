@@ -231,6 +231,41 @@ struct LabWatchTests {
         #expect(history.status == 400)
         #expect(history.body.contains("query parameter 'resolution': 'day' is not minute or hour"))
     }
+
+    @Test("SIGHUP reloads the configuration; a broken file is reported and the running configuration stays")
+    func reloadOnSIGHUP() async throws {
+        let site = try makeSite(port: 18_488)
+        defer { try? FileManager.default.removeItem(atPath: site.directory) }
+        let server = try startServer(site)
+        func probes() -> String { httpGet(port: site.port, path: "/api/v1/services")?.body ?? "" }
+        func waitFor(_ text: String, in read: () -> String) async -> Bool {
+            for _ in 0..<200 {
+                if read().contains(text) { return true }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            return false
+        }
+        #expect(!probes().contains("added-by-reload"))
+        try writeConfig(site, extraProbes: """
+                  - target: tcp://\(lab.host):\(lab["IMAPS_PORT"])
+                    name: added-by-reload
+                    regions: [local]
+            """)
+        kill(server.pid, SIGHUP)
+        #expect(await waitFor("added-by-reload", in: probes), "the reloaded configuration is served: \(server.log.suffix(1_500))")
+        #expect(server.log.contains("probes added: lab/added-by-reload"))
+        // The new probe runs and is stored.
+        #expect(await waitFor("added-by-reload", in: { httpGet(port: site.port, path: "/api/v1/results/latest?service=lab")?.body ?? "" }))
+
+        // A broken file: the problem is logged with its key, and the running configuration stays.
+        try "services:\n  - id: lab\n    kind: mail-host\n    probes: []\n    colour: blue\n".write(toFile: site.config, atomically: true, encoding: .utf8)
+        kill(server.pid, SIGHUP)
+        #expect(await waitFor("configuration not reloaded", in: { server.log }), "\(server.log.suffix(1_500))")
+        #expect(server.log.contains("colour"))
+        #expect(probes().contains("added-by-reload") && httpGet(port: site.port, path: "/healthz")?.status == 200)
+        #expect(server.stop(SIGTERM) == 0, "SIGTERM still stops the server after reloads: \(server.log.suffix(1_500))")
+        #expect(!server.log.contains(lab.password))
+    }
 }
 }
 
