@@ -19,7 +19,11 @@ public final class SQLiteStore: MailCanaryStore {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA cache_size = -32768")
         }
-        pool = try DatabasePool(path: path, configuration: configuration)
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        self.pool = pool
+        appends = GroupCommit { batches in
+            try await pool.write { db in try batches.map { try Self.write($0, db: db) } }
+        }
     }
 
     public func migrate() async throws {
@@ -46,55 +50,72 @@ public final class SQLiteStore: MailCanaryStore {
 
     public func append(_ results: [StoredResult]) async throws -> AppendOutcome {
         guard !results.isEmpty else { return AppendOutcome(inserted: 0, duplicates: 0) }
-        // Everything that does not need the database is prepared before the write: the writer is
-        // one thread for the whole store. The newest result per (probe, region) and the touched
-        // minute buckets are known from the batch (selecting them back made SQLite walk an index of
-        // the whole table per batch); a duplicate newest result was already the latest when it was
-        // first stored, and marking a duplicate's bucket dirty only recomputes the same rollup.
-        let steps = results.map(\.stepsJSON)
-        var newest: [LatestKey: Int] = [:]
-        var dirty: Set<DirtyBucket> = []
-        for (index, result) in results.enumerated() {
-            let key = LatestKey(probeID: result.probeID, region: result.region)
-            if newest[key].map({ results[$0].startedAtMs <= result.startedAtMs }) ?? true { newest[key] = index }
-            dirty.insert(DirtyBucket(series: result.series, bucket: (result.startedAtMs / 60_000) * 60_000))
-        }
-        let wanted = Set(newest.values)
-        let buckets = dirty
-        return try await pool.write { db in
-            let insert = try ResultInsert(db)
-            var inserted = 0
-            var insertedIDs: [Int: Int64] = [:]
+        return try await appends.submit(PreparedAppend(results))
+    }
+
+    /// Concurrent appends (uploads from several agents, the server's own writer) share commits.
+    private let appends: GroupCommit<PreparedAppend, AppendOutcome>
+
+    /// One batch with everything that does not need the database worked out before the write: the
+    /// writer is one thread for the whole store. The newest result per (probe, region) and the
+    /// touched minute buckets are known from the batch (selecting them back made SQLite walk an
+    /// index of the whole table per batch); a duplicate newest result was already the latest when
+    /// it was first stored, and marking a duplicate's bucket dirty only recomputes the same rollup.
+    struct PreparedAppend: Sendable {
+        var results: [StoredResult]
+        var steps: [String]
+        var wanted: Set<Int>
+        var buckets: Set<DirtyBucket>
+
+        init(_ results: [StoredResult]) {
+            self.results = results
+            steps = results.map(\.stepsJSON)
+            var newest: [LatestKey: Int] = [:]
+            var dirty: Set<DirtyBucket> = []
             for (index, result) in results.enumerated() {
-                guard try insert.insert(result, steps: steps[index], db: db) else { continue }
-                inserted += 1
-                if wanted.contains(index) { insertedIDs[index] = db.lastInsertedRowID }
+                let key = LatestKey(probeID: result.probeID, region: result.region)
+                if newest[key].map({ results[$0].startedAtMs <= result.startedAtMs }) ?? true { newest[key] = index }
+                dirty.insert(DirtyBucket(series: result.series, bucket: (result.startedAtMs / 60_000) * 60_000))
             }
-            guard inserted > 0 else { return AppendOutcome(inserted: 0, duplicates: results.count) }
-            let latest = try db.cachedStatement(sql: """
-                INSERT INTO latest_results (probe_id, region, result_id, started_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT (probe_id, region) DO UPDATE SET result_id = excluded.result_id, started_at = excluded.started_at
-                WHERE excluded.started_at >= latest_results.started_at
-                """)
-            for (index, id) in insertedIDs {
-                try latest.execute(arguments: [results[index].probeID, results[index].region, id, results[index].startedAtMs])
-            }
-            let mark = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO rollup_dirty (service, path, region, source, bucket) VALUES (?, ?, ?, 'probe', ?)
-                """)
-            for bucket in buckets {
-                try mark.execute(arguments: [bucket.series.service, bucket.series.path, bucket.series.region, bucket.bucket])
-            }
-            return AppendOutcome(inserted: inserted, duplicates: results.count - inserted)
+            wanted = Set(newest.values)
+            buckets = dirty
         }
     }
 
-    private struct LatestKey: Hashable {
+    private static func write(_ batch: PreparedAppend, db: Database) throws -> AppendOutcome {
+        let results = batch.results
+        let insert = try ResultInsert(db)
+        var inserted = 0
+        var insertedIDs: [Int: Int64] = [:]
+        for (index, result) in results.enumerated() {
+            guard try insert.insert(result, steps: batch.steps[index], db: db) else { continue }
+            inserted += 1
+            if batch.wanted.contains(index) { insertedIDs[index] = db.lastInsertedRowID }
+        }
+        guard inserted > 0 else { return AppendOutcome(inserted: 0, duplicates: results.count) }
+        let latest = try db.cachedStatement(sql: """
+            INSERT INTO latest_results (probe_id, region, result_id, started_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (probe_id, region) DO UPDATE SET result_id = excluded.result_id, started_at = excluded.started_at
+            WHERE excluded.started_at >= latest_results.started_at
+            """)
+        for (index, id) in insertedIDs {
+            try latest.execute(arguments: [results[index].probeID, results[index].region, id, results[index].startedAtMs])
+        }
+        let mark = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO rollup_dirty (service, path, region, source, bucket) VALUES (?, ?, ?, 'probe', ?)
+            """)
+        for bucket in batch.buckets {
+            try mark.execute(arguments: [bucket.series.service, bucket.series.path, bucket.series.region, bucket.bucket])
+        }
+        return AppendOutcome(inserted: inserted, duplicates: results.count - inserted)
+    }
+
+    struct LatestKey: Hashable {
         var probeID: String
         var region: String
     }
 
-    private struct DirtyBucket: Hashable {
+    struct DirtyBucket: Hashable {
         var series: SeriesKey
         var bucket: Int64
     }

@@ -56,6 +56,31 @@ enum StoreConformance {
         #expect(try await store.append([]) == AppendOutcome(inserted: 0, duplicates: 0))
     }
 
+    /// Uploads arriving at once (SQLite commits them together): each gets its own outcome, counted
+    /// against what was stored before it and beside it, and every row is stored once.
+    static func concurrentAppends(_ store: any MailCanaryStore) async throws {
+        _ = try await store.append((1...3).map { result(origin: "agent:a0", sequence: Int64($0), at: Int64($0) * 1_000) })
+        let outcomes = try await withThrowingTaskGroup(of: (Int, AppendOutcome).self) { group in
+            for agent in 0..<12 {
+                group.addTask {
+                    // Agent 0 repeats sequences 1...3 (stored before) and adds 4...6.
+                    let batch = (1...6).map { result(origin: "agent:a\(agent)", sequence: Int64($0), at: Int64(agent * 10 + $0) * 1_000) }
+                    return (agent, try await store.append(batch))
+                }
+            }
+            var outcomes: [Int: AppendOutcome] = [:]
+            for try await (agent, outcome) in group { outcomes[agent] = outcome }
+            return outcomes
+        }
+        #expect(outcomes[0] == AppendOutcome(inserted: 3, duplicates: 3))
+        for agent in 1..<12 { #expect(outcomes[agent] == AppendOutcome(inserted: 6, duplicates: 0), "agent \(agent)") }
+        #expect(try await store.count() == 12 * 6)
+        for agent in 0..<12 {
+            let sequences = try await store.results(origin: "agent:a\(agent)", afterSequence: 0, limit: 100).compactMap(\.sequence)
+            #expect(sequences == Array(1...6), "agent \(agent)")
+        }
+    }
+
     static func resultWindow(_ store: any MailCanaryStore) async throws {
         _ = try await store.append((0..<5).map { result(origin: "agent:a", sequence: Int64($0 + 1), at: Int64($0) * 60_000) })
         _ = try await store.append([result("lab/pop3", at: 30_000)])
@@ -217,7 +242,7 @@ enum StoreConformance {
     }
 
     static let checks: [(String, @Sendable (any MailCanaryStore) async throws -> Void)] = [
-        ("migrations", migrations), ("roundTrip", roundTrip), ("idempotentAppend", idempotentAppend),
+        ("migrations", migrations), ("roundTrip", roundTrip), ("idempotentAppend", idempotentAppend), ("concurrentAppends", concurrentAppends),
         ("latestPerProbeAndRegion", latestPerProbeAndRegion), ("resultWindow", resultWindow), ("rollups", rollups), ("retention", retention),
         ("agents", agents), ("runClaims", runClaims), ("signals", signals), ("incidents", incidents),
     ]
