@@ -38,17 +38,17 @@ import Testing
         defer { channel.close(promise: nil) }
         let port = try #require(channel.localAddress?.port)
 
-        let response = await DNSClient.query("mail.example.test", type: .mx, server: DNSServer(address: "127.0.0.1", port: port), deadline: .now() + .seconds(2))
+        let response = await DNSClient.query("mail.example.test", type: .mx, server: DNSServer(address: "127.0.0.1", port: port), deadline: .now() + .seconds(10))
         #expect(response.status == .serverFailure)
         #expect(response.server == "127.0.0.1:\(port)")
 
-        let result = try await probe("dns://example.test?type=MX&server=127.0.0.1:\(port)", timeout: .seconds(2))
+        let result = try await probe("dns://example.test?type=MX&server=127.0.0.1:\(port)", timeout: .seconds(10))
         #expect(result.failureClass == .dns)
         #expect(result.failureReason == .resolverFailure)
         #expect(result.facts["rcode"] == "SERVFAIL")
         #expect(result.cause == .networkIntermediary)
 
-        let resolve = try await probe("imaps://mail.example.test", timeout: .seconds(2)) { $0.dnsServer = DNSServer(address: "127.0.0.1", port: port) }
+        let resolve = try await probe("imaps://mail.example.test", timeout: .seconds(10)) { $0.dnsServer = DNSServer(address: "127.0.0.1", port: port) }
         #expect(resolve.failedStep == .resolve)
         #expect(resolve.failureReason == .resolverFailure)
         #expect(resolve.serverReply == "SERVFAIL")

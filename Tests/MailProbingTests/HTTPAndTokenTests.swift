@@ -52,7 +52,7 @@ import Testing
             for _ in 0..<4_096 { try await connection.send(chunk) }
         }
         defer { Task { await server.stop() } }
-        let result = try await probe("http://127.0.0.1:\(server.port)/", timeout: .seconds(3))
+        let result = try await probe("http://127.0.0.1:\(server.port)/", timeout: .seconds(10))
         #expect(result.outcome == .ok)
         #expect(result.facts["bodyTruncated"] == "true")
         #expect(result.durationMs < 3000)
@@ -87,7 +87,7 @@ import Testing
         defer { Task { await idp.stop(); await imap.stop() } }
         let provider = OAuth2TokenProvider(endpoint: .init(url: "http://127.0.0.1:\(idp.port)/tenant/oauth2/v2.0/token")!,
                                            clientID: "app", clientSecret: Secret("very-secret"), scope: "s", grant: .clientCredentials)
-        let direct = try await probe("imaps://127.0.0.1:\(imap.port)", timeout: .seconds(2), caFile: CertificateTests.certificates.caFile) {
+        let direct = try await probe("imaps://127.0.0.1:\(imap.port)", timeout: .seconds(10), caFile: CertificateTests.certificates.caFile) {
             $0.credentials = Credentials(user: "alice@example.com", token: provider)
         }
         #expect(direct.steps.map(\.name) == [.resolve, .connect, .tls, .greeting, .starttls, .capability, .token])
@@ -118,7 +118,7 @@ import Testing
         defer { Task { await idp.stop(); await pop3.stop() } }
         let provider = OAuth2TokenProvider(endpoint: .init(url: "http://127.0.0.1:\(idp.port)/t/oauth2/v2.0/token")!,
                                            clientID: "app", clientSecret: Secret("s"), scope: "s", grant: .clientCredentials)
-        let result = try await probe("pop3s://127.0.0.1:\(pop3.port)", timeout: .seconds(2), caFile: CertificateTests.certificates.caFile) {
+        let result = try await probe("pop3s://127.0.0.1:\(pop3.port)", timeout: .seconds(10), caFile: CertificateTests.certificates.caFile) {
             $0.credentials = Credentials(user: "alice@example.com", token: provider)
         }
         #expect(result.outcome == .ok, "\(result.error ?? "")")
@@ -141,7 +141,7 @@ extension HTTPAndTokenTests {
         let provider = OAuth2TokenProvider(endpoint: .init(url: "http://127.0.0.1:\(idp.port)/common/oauth2/v2.0/token")!,
                                            clientID: "app", clientSecret: nil, scope: "offline_access", grant: .refreshToken(Secret("rt-secret")))
         for _ in 0..<2 {
-            let result = try await probe("http://127.0.0.1:\(idp.port)/", timeout: .seconds(2)) {
+            let result = try await probe("http://127.0.0.1:\(idp.port)/", timeout: .seconds(10)) {
                 $0.credentials = Credentials(user: "alice", token: provider)
             }
             #expect(result.steps.first?.name == .token)
