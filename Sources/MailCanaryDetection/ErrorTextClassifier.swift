@@ -44,7 +44,7 @@ public enum ErrorTextClassifier {
         case .dns: .resolve
         case .network, .timeout: .connect
         case .tls: .tls
-        case .auth: (text?.lowercased().contains("aadsts") ?? false) || (text?.lowercased().contains("token") ?? false) ? .token : .auth
+        case .auth: text.map { $0.lowercased() }.map { $0.contains("aadsts") || $0.contains("token") } == true ? .token : .auth
         case .server, .protocol, .config: .operation
         }
     }

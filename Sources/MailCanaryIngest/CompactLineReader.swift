@@ -216,29 +216,25 @@ private struct Cursor {
         (word &- everyByte(0x20)) & ~word & everyByte(0x80)
     }
 
-    /// The key at `range` (just read), told from the first eight bytes loaded at once when the
-    /// line goes on that far (it does but for the last key of a line), else byte by byte.
+    /// The key at `range` (just read); the rest of the line may be read past it.
     @inline(__always)
     func field(_ range: Range<Int>, _ keys: LineField.Table) -> LineField {
-        let count = range.count
-        guard count <= 8, range.lowerBound + 8 <= end else { return keys.field(base + range.lowerBound, count) }
-        let word = UnsafeRawPointer(base + range.lowerBound).loadUnaligned(as: UInt64.self)
-        return keys.field(head: count == 8 ? word : word & (1 << (count * 8) - 1), count: count)
+        keys.field(base + range.lowerBound, range.count, readable: end - range.lowerBound)
     }
 
     func make(_ range: Range<Int>) -> String {
         String(decoding: UnsafeBufferPointer(start: base + range.lowerBound, count: range.count), as: UTF8.self)
     }
 
-    mutating func null() -> Bool { word("null") }
+    mutating func null() -> Bool { literal("null") }
 
     mutating func bool() -> Bool? {
-        if word("true") { return true }
-        if word("false") { return false }
+        if literal("true") { return true }
+        if literal("false") { return false }
         return nil
     }
 
-    private mutating func word(_ literal: StaticString) -> Bool {
+    private mutating func literal(_ literal: StaticString) -> Bool {
         let count = literal.utf8CodeUnitCount
         guard end - index >= count else { return false }
         for offset in 0..<count where base[index + offset] != literal.utf8Start[offset] { return false }

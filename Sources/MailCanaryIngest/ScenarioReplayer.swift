@@ -39,11 +39,7 @@ public struct ScenarioReplayer {
     public static func replay(path: String, settings: DetectionSettings = DetectionSettings(), parsers: Int = defaultParsers,
                               chunkBytes: Int = 1 << 20, maximumLineBytes: Int = 1 << 20) throws -> ScenarioReplayer {
         var replayer = ScenarioReplayer(settings: settings)
-        let reader = try NDJSONChunkReader(path: path, chunkBytes: chunkBytes, maximumLineBytes: maximumLineBytes)
-        let pipeline = ChunkPipeline(reader: reader, parsers: parsers, window: 4, maximumLineBytes: maximumLineBytes)
-        defer { pipeline.close() }
-        var lineNumber = 0
-        while let parsed = try pipeline.next() { replayer.ingest(parsed, lineNumber: &lineNumber) }
+        try replayer.run(path: path, parsers: parsers, chunkBytes: chunkBytes, maximumLineBytes: maximumLineBytes, detect: true)
         replayer.finish()
         return replayer
     }
@@ -54,19 +50,25 @@ public struct ScenarioReplayer {
     public static func read(path: String, parsers: Int = defaultParsers, chunkBytes: Int = 1 << 20,
                             maximumLineBytes: Int = 1 << 20) throws -> Summary {
         var replayer = ScenarioReplayer()
+        try replayer.run(path: path, parsers: parsers, chunkBytes: chunkBytes, maximumLineBytes: maximumLineBytes, detect: false)
+        return replayer.summary
+    }
+
+    private mutating func run(path: String, parsers: Int, chunkBytes: Int, maximumLineBytes: Int, detect: Bool) throws {
         let reader = try NDJSONChunkReader(path: path, chunkBytes: chunkBytes, maximumLineBytes: maximumLineBytes)
         let pipeline = ChunkPipeline(reader: reader, parsers: parsers, window: 4, maximumLineBytes: maximumLineBytes)
         defer { pipeline.close() }
         var lineNumber = 0
-        while let parsed = try pipeline.next() { replayer.ingest(parsed, lineNumber: &lineNumber, detect: false) }
-        return replayer.summary
+        while let parsed = try pipeline.next() { ingest(parsed, lineNumber: &lineNumber, detect: detect) }
     }
 
     /// Parser threads beside detection's: one per processor.
     public static var defaultParsers: Int { ProcessInfo.processInfo.activeProcessorCount }
 
-    mutating func ingest(_ parsed: ParsedChunk, lineNumber: inout Int, detect: Bool = true) {
-        let limit = parsed.maximumLineBytes >= 1 << 20 ? "\(parsed.maximumLineBytes >> 20) MiB" : "\(parsed.maximumLineBytes) bytes"
+    mutating func ingest(_ parsed: ParsedChunk, lineNumber: inout Int, detect: Bool) {
+        var limit: String {
+            parsed.maximumLineBytes >= 1 << 20 ? "\(parsed.maximumLineBytes >> 20) MiB" : "\(parsed.maximumLineBytes) bytes"
+        }
         for _ in 0..<parsed.tooLongBefore {
             lineNumber += 1
             noteProblem("line \(lineNumber): longer than the \(limit) limit")

@@ -192,13 +192,12 @@ enum LineField: String {
     case error, durationMs, failedStep, steps, agent, symptom, reporter, user, text, issue, name, start, end, regions
     case other
 
-    /// The names as their first and next eight bytes (little-endian words), grouped by length,
+    /// The names as their first sixteen bytes in two words (``PackedBytes``), grouped by length,
     /// so that a key is told by a few integer compares.
     struct Table: Sendable {
         /// Entries of length `n` are at `starts[n]..<starts[n + 1]`.
         private var starts: [Int] = []
-        private var heads: [UInt64] = []
-        private var tails: [UInt64] = []
+        private var names: [SIMD2<UInt64>] = []
         private var fields: [LineField] = []
         static let maximumLength = 16
 
@@ -211,48 +210,26 @@ enum LineField: String {
             for length in 0...Self.maximumLength {
                 starts.append(fields.count)
                 for field in all where field.rawValue.utf8.count == length {
-                    let bytes = Array(field.rawValue.utf8)
-                    bytes.withUnsafeBufferPointer {
-                        heads.append(Self.word($0.baseAddress!, 0, length))
-                        tails.append(Self.word($0.baseAddress!, 8, length))
-                    }
+                    names.append(Array(field.rawValue.utf8).withUnsafeBufferPointer {
+                        PackedBytes.words($0.baseAddress!, count: length, readable: length)
+                    })
                     fields.append(field)
                 }
             }
             starts.append(fields.count)
         }
 
-        /// Bytes `from..<min(from + 8, count)` as a little-endian word (zero past the end).
+        /// The key of `count` bytes at `name`; `readable` bytes from `name` may be read (at least `count`).
         @inline(__always)
-        static func word(_ bytes: UnsafePointer<UInt8>, _ from: Int, _ count: Int) -> UInt64 {
-            var value: UInt64 = 0
-            var index = min(from + 8, count)
-            while index > from {
-                index -= 1
-                value = value << 8 | UInt64(bytes[index])
-            }
-            return value
-        }
-
-        func field(_ name: UnsafePointer<UInt8>, _ count: Int) -> LineField {
+        func field(_ name: UnsafePointer<UInt8>, _ count: Int, readable: Int) -> LineField {
             guard count > 0, count <= Self.maximumLength else { return .other }
-            let head = Self.word(name, 0, count)
-            for entry in starts[count]..<starts[count + 1] where heads[entry] == head {
-                if count <= 8 || tails[entry] == Self.word(name, 8, count) { return fields[entry] }
-            }
-            return .other
-        }
-
-        /// A name of at most eight bytes, given as its word.
-        @inline(__always)
-        func field(head: UInt64, count: Int) -> LineField {
-            guard count > 0, count <= 8 else { return .other }
-            for entry in starts[count]..<starts[count + 1] where heads[entry] == head { return fields[entry] }
+            let words = PackedBytes.words(name, count: count, readable: readable)
+            for entry in starts[count]..<starts[count + 1] where names[entry] == words { return fields[entry] }
             return .other
         }
     }
 
     init(_ scanner: JSONScanner, _ range: Range<Int>) {
-        self = scanner.bytes.withUnsafeBufferPointer { Table.shared.field($0.baseAddress! + range.lowerBound, range.count) }
+        self = scanner.bytes.withUnsafeBufferPointer { Table.shared.field($0.baseAddress! + range.lowerBound, range.count, readable: range.count) }
     }
 }

@@ -21,7 +21,7 @@ struct StringInterner {
     /// read (at least `count`), which lets the first 16 be loaded as two words.
     mutating func string(_ pointer: UnsafePointer<UInt8>, _ count: Int, readable: Int) -> String {
         guard count <= Self.maximumLength else { return Self.make(pointer, count) }
-        let head = Self.words(pointer, count, readable: readable)
+        let head = PackedBytes.words(pointer, count: count, readable: readable)
         var hash = (head.x ^ UInt64(count)) &* 0x9E37_79B9_7F4A_7C15 ^ head.y &* 0xC2B2_AE3D_27D4_EB4F
         if count > 16 {
             for index in 16..<count { hash = (hash ^ UInt64(pointer[index])) &* 0x0000_0100_0000_01b3 }
@@ -46,27 +46,6 @@ struct StringInterner {
         if count > 16 { arena.append(contentsOf: UnsafeBufferPointer(start: pointer, count: count)) }
         strings.append(made)
         return made
-    }
-
-    /// The first 16 bytes (of `count`) as two little-endian words, zero past `count`.
-    @inline(__always)
-    private static func words(_ pointer: UnsafePointer<UInt8>, _ count: Int, readable: Int) -> SIMD2<UInt64> {
-        let raw = UnsafeRawPointer(pointer)
-        if readable >= 16 {
-            let first = raw.loadUnaligned(as: UInt64.self)
-            let second = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-            switch count {
-            case 16...: return SIMD2(first, second)
-            case 9...: return SIMD2(first, second & (1 << ((count - 8) * 8) - 1))
-            case 8: return SIMD2(first, 0)
-            default: return SIMD2(first & (1 << (count * 8) - 1), 0)
-            }
-        }
-        var value = SIMD2<UInt64>()
-        for index in (0..<min(count, 16)).reversed() {
-            if index >= 8 { value.y = value.y << 8 | UInt64(pointer[index]) } else { value.x = value.x << 8 | UInt64(pointer[index]) }
-        }
-        return value
     }
 
     private static func make(_ pointer: UnsafePointer<UInt8>, _ count: Int) -> String {

@@ -22,7 +22,10 @@ public final class SQLiteStore: MailCanaryStore {
         let pool = try DatabasePool(path: path, configuration: configuration)
         self.pool = pool
         appends = GroupCommit { batches in
-            try await pool.write { db in try batches.map { try Self.write($0, db: db) } }
+            try await pool.write { db in
+                let insert = try ResultInsert(db)
+                return try batches.map { try Self.write($0, insert: insert, db: db) }
+            }
         }
     }
 
@@ -82,9 +85,8 @@ public final class SQLiteStore: MailCanaryStore {
         }
     }
 
-    private static func write(_ batch: PreparedAppend, db: Database) throws -> AppendOutcome {
+    private static func write(_ batch: PreparedAppend, insert: ResultInsert, db: Database) throws -> AppendOutcome {
         let results = batch.results
-        let insert = try ResultInsert(db)
         var inserted = 0
         var insertedIDs: [Int: Int64] = [:]
         for (index, result) in results.enumerated() {
