@@ -105,6 +105,13 @@ let package = Package(
             dependencies: ["MailCanaryCore", "MailCanaryDetection"],
             swiftSettings: swiftSettings
         ),
+        // Web: the dashboard, the public status page, the Atom feed and the post-incident report,
+        // rendered by the server from values (no script, no CDN).
+        .target(
+            name: "MailCanaryWeb",
+            dependencies: ["MailCanaryCore", "MailCanaryDetection"],
+            swiftSettings: swiftSettings
+        ),
         // The watch loop: schedule, probe runner, agent spool and uploader.
         .target(
             name: "MailCanaryWatch",
@@ -136,6 +143,7 @@ let package = Package(
                 "MailCanaryConfig",
                 "MailCanaryStorage",
                 "MailCanaryWatch",
+                "MailCanaryWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -158,6 +166,7 @@ let package = Package(
                 "MailCanaryStorage",
                 "MailCanaryWatch",
                 "MailCanaryServer",
+                "MailCanaryWeb",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -276,6 +285,11 @@ let package = Package(
         .testTarget(
             name: "MailCanaryServerTests",
             dependencies: ["MailCanaryServer", "MailCanaryDetection", "MailCanaryStorage", "MailCanaryCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MailCanaryWebTests",
+            dependencies: ["MailCanaryWeb", "MailCanaryDetection", "MailCanaryIngest", "MailCanaryCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -49,6 +49,9 @@ install_packages() {
   [ -f /usr/include/ares.h ] || missing+=(libc-ares-dev)
   [ -f /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  # Headless Chromium for the page tests (screenshots, CSP), wrk for the page benchmark.
+  command -v chromium >/dev/null || missing+=(chromium fonts-dejavu-core)
+  command -v wrk >/dev/null || missing+=(wrk)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     if [ -z "${MAILCANARY_APT_UPDATED:-}" ]; then apt-get update -qq; export MAILCANARY_APT_UPDATED=1; fi
@@ -422,6 +425,18 @@ EOF
 }
 
 case "${1:-up}" in
+  build-deps)
+    # What building MailCanary needs, no servers (scripts/demo.sh).
+    need_root
+    missing=()
+    [ -f /usr/include/ares.h ] || missing+=(libc-ares-dev)
+    [ -f /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
+    if [ ${#missing[@]} -gt 0 ]; then
+      log "installing ${missing[*]}"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+    ;;
   up)
     need_root
     install_packages
@@ -455,5 +470,5 @@ case "${1:-up}" in
     for port in $IMAP_PORT $IMAPS_PORT $POP3_PORT $POP3S_PORT $SUBMISSION_PORT $SMTPS_PORT $HTTPS_PORT; do
       if (exec 3<>"/dev/tcp/$HOST/$port") 2>/dev/null; then echo "$port open"; else echo "$port closed"; fi
     done ;;
-  *) log "usage: $0 up|down|stop-dovecot|start-dovecot|status"; exit 2 ;;
+  *) log "usage: $0 up|down|build-deps|stop-dovecot|start-dovecot|status"; exit 2 ;;
 esac

@@ -233,7 +233,7 @@ public struct ConfigLoader: Sendable {
 
     private func readService(_ cursor: ConfigCursor, defaults: ProbeDefaults) -> ServiceConfig? {
         guard let keys = cursor.mapping(allowed: ["id", "name", "kind", "tenant", "credentials", "probes"],
-                                        required: ["id", "kind", "probes"]),
+                                        required: ["id", "kind"]),
               let id = keys["id"]?.name(what: "service id") else { return nil }
         var kind = ServiceConfig.Kind.mailHost
         if let kindCursor = keys["kind"], let text = kindCursor.string() {

@@ -23,6 +23,8 @@ public struct DetectionEngine: Sendable {
     /// Per series, the series of the record that followed its last one; and the last record's series.
     private var successors: [Int?] = []
     private var previousSeries: Int?
+    /// Per series, its recent minutes (only when `settings.historyMinutes` > 0).
+    private var histories: [SeriesHistory] = []
 
     public init(settings: DetectionSettings = DetectionSettings()) {
         self.settings = settings
@@ -110,6 +112,7 @@ public struct DetectionEngine: Sendable {
         buckets.append(MinuteBucket())
         seriesClients.append([])
         successors.append(nil)
+        if settings.historyMinutes > 0 { histories.append(SeriesHistory(capacity: settings.historyMinutes)) }
         // A series' region (and a probe's path) is learned when the series first appears.
         if id.source != .reports { regions[id.service, default: []].insert(id.region) }
         if id.source == .probe, let path = id.path { probedPaths[id.service, default: []].insert(path) }
@@ -148,6 +151,7 @@ public struct DetectionEngine: Sendable {
         for series in reportSeries where !buckets[series].observed {
             detectors[series].evaluate(MinuteBucket(), minute: minute, hourOfWeek: hourOfWeek, settings: settings)
         }
+        if settings.historyMinutes > 0 { record(minute) }
         let active = detectors.indices.filter { detectors[$0].isAlarmed }
         confirm(active, minute: minute)
         let context = MinuteContext(minute: minute, timeMs: Int64(minute + 1) * 60_000, clients: clients, regions: regions,
@@ -156,6 +160,33 @@ public struct DetectionEngine: Sendable {
         for series in touched { buckets[series] = MinuteBucket() }
         touched.removeAll(keepingCapacity: true)
         return events
+    }
+
+    /// Keeps the minute's points of the series that saw something (charts and cells).
+    private mutating func record(_ minute: Int) {
+        for series in touched {
+            let bucket = buckets[series]
+            detectors[series].noteFailures(bucket, minute: minute)
+            let detector = detectors[series]
+            histories[series].append(SeriesPoint(minute: minute, attempts: bucket.attempts, failed: bucket.failed,
+                                                 expected: detector.lastBaseline, latencyMs: bucket.latency,
+                                                 expectedLatencyMs: detector.expectedLatency, alarmed: detector.isAlarmed))
+        }
+    }
+
+    /// Every series' state, last failure and (when kept) recent minutes.
+    public func seriesSnapshots() -> [SeriesSnapshot] {
+        detectors.indices.map { index in
+            let detector = detectors[index]
+            let state: SeriesSnapshot.State = detector.alarm == nil ? .healthy
+                : (detector.alarm?.confirmedMinute == nil ? .alarmed : .failing)
+            let failure = detector.lastFailure
+            return SeriesSnapshot(id: detector.id, state: state, alarmKind: detector.alarm?.kind.rawValue,
+                                  lastObservedMinute: detector.lastObservedMinute == .min ? nil : detector.lastObservedMinute,
+                                  lastFailureMinute: failure?.minute, lastFailureClass: failure?.failureClass,
+                                  lastFailedStep: failure?.step, lastError: failure?.error,
+                                  points: histories.isEmpty ? [] : histories[index].points)
+        }
     }
 
     /// Marks alarms that are worth an incident: sustained past the blip length while still

@@ -38,6 +38,9 @@ public struct DetectionSettings: Sendable, Equatable {
     public var reportersToOpen = 5
     /// A reporter counts once per service within this many minutes (once per incident).
     public var reporterWindowMinutes = 120
+    /// Minutes of history each series keeps for charts (0, the default, keeps none: a replay
+    /// needs no charts; the server keeps a day).
+    public var historyMinutes = 0
 
     public init() {}
 }

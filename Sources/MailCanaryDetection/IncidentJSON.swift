@@ -65,6 +65,17 @@ public enum IncidentJSON {
         JSONText.append(",", to: &out); key("status"); string(incident.status.rawValue)
         JSONText.append(",", to: &out); key("paths"); strings(incident.paths.map(\.rawValue))
         JSONText.append(",", to: &out); key("regions"); strings(incident.regions)
+        JSONText.append(",", to: &out); key("scope")
+        out.append(UInt8(ascii: "["))
+        let cells = incident.scope.sorted { ($0.path.rawValue, $0.region) < ($1.path.rawValue, $1.region) }
+        for (position, cell) in cells.enumerated() {
+            if position > 0 { out.append(UInt8(ascii: ",")) }
+            JSONText.append("{\"path\":", to: &out); string(cell.path.rawValue)
+            JSONText.append(",\"region\":", to: &out); string(cell.region)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+        JSONText.append(",", to: &out); key("anomalyKinds"); strings(incident.anomalyKinds.sorted())
         JSONText.append(",", to: &out); key("cause"); string(incident.cause.rawValue)
         JSONText.append(",", to: &out); key("layer"); string(incident.layer)
         JSONText.append(",", to: &out); key("workaround")
@@ -78,6 +89,31 @@ public enum IncidentJSON {
             JSONText.append("null", to: &out)
         }
         JSONText.append(",", to: &out); key("advisories"); strings(incident.advisories.map(\.id))
+        JSONText.append(",", to: &out); key("advisoryLinks")
+        out.append(UInt8(ascii: "["))
+        for (position, link) in incident.advisories.enumerated() {
+            if position > 0 { out.append(UInt8(ascii: ",")) }
+            JSONText.append("{\"id\":", to: &out); string(link.id)
+            JSONText.append(",\"title\":", to: &out); string(link.title)
+            JSONText.append(",\"status\":", to: &out); string(link.status.rawValue)
+            JSONText.append(",\"firstPostAt\":", to: &out); time(link.firstPostMs)
+            JSONText.append(",\"linkedAt\":", to: &out); time(link.linkedMs)
+            JSONText.append(",\"leadMinutes\":", to: &out); number(link.leadMinutes)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+        JSONText.append(",", to: &out); key("members")
+        out.append(UInt8(ascii: "["))
+        let members = incident.members.sorted { ($0.value, $0.key.description) < ($1.value, $1.key.description) }
+        for (position, member) in members.enumerated() {
+            if position > 0 { out.append(UInt8(ascii: ",")) }
+            JSONText.append("{\"source\":", to: &out); string(member.key.source.rawValue)
+            JSONText.append(",\"path\":", to: &out); string(member.key.path?.rawValue)
+            JSONText.append(",\"region\":", to: &out); string(member.key.region)
+            JSONText.append(",\"joinedAt\":", to: &out); time(member.value)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
         JSONText.append(",", to: &out); key("firstAnomalyAt"); time(incident.firstAnomalyMs)
         JSONText.append(",", to: &out); key("recoveredAt"); time(incident.recoveredMs)
         JSONText.append(",", to: &out); key("leadOverAdvisoryMinutes"); number(incident.advisories.compactMap(\.leadMinutes).max())

@@ -26,6 +26,9 @@ struct SeriesDetector {
     private(set) var lastRatio = 0.0
     private(set) var lastBaseline = 0.0
 
+    /// The last failure seen, for the dashboard's cells.
+    private(set) var lastFailure: (minute: Int, failureClass: FailureClass?, step: StepName?, error: String?)?
+
     private var failureBaseline = FailureRatioBaseline()
     private var latencyBaseline = LatencyBaseline()
     private var reportRate = 0.0
@@ -45,6 +48,17 @@ struct SeriesDetector {
     }
 
     var isAlarmed: Bool { alarm != nil }
+
+    /// The latency baseline's median once it has learned.
+    var expectedLatency: Double? { latencyBaseline.isReady ? latencyBaseline.median : nil }
+
+    /// Remembers the minute's last failure (called only when the engine keeps history).
+    mutating func noteFailures(_ bucket: MinuteBucket, minute: Int) {
+        guard bucket.failed > 0, id.source != .reports else { return }
+        lastFailure = (minute, bucket.classCounts.max { $0.value < $1.value }?.key,
+                       bucket.failedSteps.max { $0.value < $1.value }?.key,
+                       bucket.errors.max { $0.value < $1.value }?.key)
+    }
 
     /// Whether the latest observation was significant by itself and recent.
     func isFailingNow(at minute: Int) -> Bool {

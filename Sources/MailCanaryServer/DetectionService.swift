@@ -25,7 +25,9 @@ public final class DetectionService: Service, Sendable {
         public var warmup: Duration = .seconds(86_400)
         public var tick: Duration = .seconds(1)
         public var detection = DetectionSettings()
-        public init() {}
+        public init() {
+            detection.historyMinutes = 1_440
+        }
 
         /// From the configuration's `detection:` section.
         public init(_ config: DetectionConfig) {
@@ -34,6 +36,7 @@ public final class DetectionService: Service, Sendable {
             detection.blipMinutes = config.blipMinutes
             detection.resolveMinutes = config.resolveMinutes
             detection.reporterWindowMinutes = Int(config.reporterWindow.components.seconds / 60)
+            detection.historyMinutes = 1_440
         }
     }
 
@@ -56,6 +59,8 @@ public final class DetectionService: Service, Sendable {
     public let warmedUp = StartGate()
     private let inbox = NIOLockedValueBox<[[Signal]]>([])
     private let state = NIOLockedValueBox(Status())
+    /// The series as of the last closed minute, for the dashboard (a copy the engine does not share).
+    private let series = NIOLockedValueBox<[SeriesSnapshot]>([])
 
     public init(store: any MailCanaryStore, settings: Settings = Settings(), clock: @escaping @Sendable () -> Int64, logger: Logger) {
         self.store = store
@@ -68,6 +73,11 @@ public final class DetectionService: Service, Sendable {
         var status = state.withLockedValue { $0 }
         status.warmedUp = warmedUp.isOpen
         return status
+    }
+
+    /// Every series' state and recent minutes, as of the last closed minute.
+    public var seriesSnapshots: [SeriesSnapshot] {
+        series.withLockedValue { $0 }
     }
 
     /// Hands stored signals to detection (never blocks; the run loop takes them each tick).
@@ -87,6 +97,7 @@ public final class DetectionService: Service, Sendable {
         let started = clock()
         await warmUp(&engine, ledger: &ledger, nowMs: started)
         var buffer = SignalReorderBuffer()
+        var publishedMinute: Int64 = -1
         let lateness = Int64(settings.lateness.milliseconds)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await gracefulShutdownSleep(settings.tick)
@@ -103,6 +114,11 @@ public final class DetectionService: Service, Sendable {
             var events: [IncidentEvent] = []
             for signal in buffer.release(through: cutoff) where signal.timeMs >= oldest { events += engine.ingest(signal) }
             events += engine.advance(to: cutoff)
+            if cutoff / 60_000 != publishedMinute {
+                publishedMinute = cutoff / 60_000
+                let snapshots = engine.seriesSnapshots()
+                series.withLockedValue { $0 = snapshots }
+            }
             let waiting = buffer.count
             state.withLockedValue { $0.waiting = waiting }
             await persist(engine, ledger: &ledger, events: events, nowMs: cutoff)
@@ -147,6 +163,8 @@ public final class DetectionService: Service, Sendable {
         events += engine.advance(to: cutoff)
         let replayed = signals.count
         state.withLockedValue { $0.replayedSignals = replayed }
+        let snapshots = engine.seriesSnapshots()
+        series.withLockedValue { $0 = snapshots }
         warmedUp.open()
         // Every incident the window re-derived is saved (the same id upserts the same incident);
         // stored open ones the window no longer shows are resolved.

@@ -20,6 +20,9 @@ public struct ServerRuntime: Sendable {
     public var port: Int
     public var replica: String
     public var logger: Logger
+    /// More services to run once detection has warmed up (the demo's live feed), given the
+    /// store and detection; they stop first.
+    public var extraServices: @Sendable (any MailCanaryStore, DetectionService) -> [any Service] = { _, _ in [] }
 
     public init(config: WatchConfig, dataDirectory: String, host: String, port: Int, logger: Logger) {
         self.config = config
@@ -85,11 +88,13 @@ public struct ServerRuntime: Sendable {
                                        nowMs: Date().millisecondsSince1970, logger: logger)
         let api = APIController(config: config, store: store, scheduler: scheduler, writer: writer, detection: detection, logger: logger)
         let router = Router(context: ServerRequestContext.self)
+        router.add(middleware: SecurityHeaders())
         api.register(on: router)
         let authenticate: @Sendable (Request) async throws -> Caller = { try await api.caller($0) }
         SignalController(config: config, store: store, detection: detection, logger: logger, clock: clock)
             .register(on: router, authenticate: authenticate)
         IncidentController(store: store, logger: logger, clock: clock).register(on: router, authenticate: authenticate)
+        WebController(config: config, store: store, detection: detection, logger: logger, clock: clock).register(on: router)
         let bound = NIOLockedValueBox<Int?>(nil)
         let app = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "MailCanary"),
                               onServerRunning: { channel in bound.withLockedValue { $0 = channel.localAddress?.port } }, logger: logger)
@@ -100,6 +105,7 @@ public struct ServerRuntime: Sendable {
         services.append(GatedService(gate: gate, inner: MaintenanceService(store: store, retention: config.storage.retention, logger: logger)))
         services.append(GatedService(gate: gate, inner: detection))
         services.append(GatedService(gate: detection.warmedUp, inner: scheduler))
+        for extra in extraServices(store, detection) { services.append(GatedService(gate: detection.warmedUp, inner: extra)) }
         services.append(GatedService(gate: detection.warmedUp, inner: app))
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

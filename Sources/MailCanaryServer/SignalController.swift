@@ -211,7 +211,3 @@ struct SignalController: Sendable {
     }
 }
 
-extension ClientKind {
-    /// The clients a report may name.
-    static let reportable: [ClientKind] = [.outlookClassic, .outlookNew, .owa, .outlookMobile, .outlookMac, .imapClient, .smtpClient]
-}

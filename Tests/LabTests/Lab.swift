@@ -146,15 +146,17 @@ final class BackgroundProcess: @unchecked Sendable {
 
 /// A plain HTTP GET on loopback (for /healthz and the API), nil when nothing answers.
 func httpGet(port: Int, path: String) -> (status: Int, body: String)? {
+    httpExchange(port: port, path: path).map { ($0.status, $0.body) }
+}
+
+/// A plain HTTP GET on loopback with the response's header block (lines as sent).
+func httpExchange(port: Int, path: String) -> (status: Int, head: String, body: String)? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
     var timeout = timeval(tv_sec: 5, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var address = loopbackAddress(port: port)
     let connected = withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
@@ -170,6 +172,16 @@ func httpGet(port: Int, path: String) -> (status: Int, body: String)? {
     }
     let text = String(decoding: data, as: UTF8.self)
     guard let statusLine = text.split(separator: "\r\n").first, let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else { return nil }
-    let body = text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
-    return (status, body)
+    let parts = text.components(separatedBy: "\r\n\r\n")
+    let body = parts.dropFirst().joined(separator: "\r\n\r\n")
+    return (status, parts.first ?? "", body)
+}
+
+/// 127.0.0.1:port as a socket address.
+func loopbackAddress(port: Int) -> sockaddr_in {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return address
 }

@@ -218,7 +218,7 @@ struct LabSignalTests {
         defer { server.stop(SIGTERM) }
         let page = try #require(httpGet(port: site.port, path: "/report"))
         #expect(page.status == 200)
-        for text in ["<form method=\"post\" action=\"/api/v1/reports\">", "Contoso mail", "Outlook on the web", "apac"] {
+        for text in ["<form class=\"stack\" method=\"post\" action=\"/api/v1/reports\">", "Contoso mail", "Outlook on the web", "value=\"apac\">Asia Pacific"] {
             #expect(page.body.contains(text), "\(text)")
         }
         let json = #"{"service":"contoso","region":"apac","client":"outlook-classic","symptom":"cannot-connect","text":"Outlook says disconnected","reporter":"r-1"}"#

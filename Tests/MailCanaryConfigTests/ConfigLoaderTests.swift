@@ -41,6 +41,24 @@ struct ConfigLoaderTests {
         #expect(probe.regions == ["local"])
     }
 
+    @Test("a service without probes is watched through telemetry, logs and reports; an empty list is still a mistake")
+    func serviceWithoutProbes() throws {
+        let config = try loader.load(text: """
+            services:
+              - id: contoso
+                kind: microsoft365
+                tenant: contoso.onmicrosoft.com
+            """, file: "test.yml")
+        #expect(config.services.map(\.id) == ["contoso"])
+        #expect(config.probes.isEmpty)
+        #expect(problems("""
+            services:
+              - id: contoso
+                kind: microsoft365
+                probes: []
+            """) == ["line 4: services[0].probes: lists no probe. Fix: add at least one probe with a target:"])
+    }
+
     @Test("the sample file parses, and the bundled copy is the same text")
     func sample() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

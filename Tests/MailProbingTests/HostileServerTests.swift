@@ -70,7 +70,7 @@ import Testing
         }
         defer { Task { await literal.stop() } }
         let result = try await probe("imap://127.0.0.1:\(literal.port)", timeout: .seconds(2))
-        expectFailure(result, .protocol, at: .greeting, reason: .responseTooLarge, within: 1.0)
+        expectFailure(result, .protocol, at: .greeting, reason: .responseTooLarge, within: 1.5)   // before the 2 s deadline, with room for a loaded machine
     }
 
     @Test func closingMidDialogueIsANetworkFailureAfterTheGreeting() async throws {

@@ -33,6 +33,9 @@ public struct ClientKind: RawRepresentable, Hashable, Codable, Sendable, CustomS
 
     /// The order in which a workaround is advised (DESIGN.md, "Workaround"): Outlook on the web
     /// first (nothing to install), then the mobile app, then the desktop clients, then IMAP/SMTP.
+    /// The clients a user report may name.
+    public static let reportable: [ClientKind] = [.outlookClassic, .outlookNew, .owa, .outlookMobile, .outlookMac, .imapClient, .smtpClient]
+
     public static let workaroundOrder: [ClientKind] = [.owa, .outlookMobile, .outlookNew, .outlookClassic, .outlookMac, .imapClient]
 
     /// The name people know the client by, for workarounds and the status page.

@@ -1,0 +1,186 @@
+import Foundation
+import Hummingbird
+import Logging
+import MailCanaryConfig
+import MailCanaryCore
+import MailCanaryDetection
+import MailCanaryStorage
+import MailCanaryWeb
+
+/// The pages: the dashboard, incident pages with their reports, series charts, the public
+/// status page and its Atom feed, and the stylesheet. Values are gathered here (store,
+/// detection, configuration, the clock) and rendered by MailCanaryWeb.
+struct WebController: Sendable {
+    let config: WatchConfig
+    let store: any MailCanaryStore
+    let detection: DetectionService?
+    let logger: Logger
+    let clock: @Sendable () -> Int64
+
+    func register(on router: Router<ServerRequestContext>) {
+        router.get("/assets/app.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                     body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css)))
+        }
+        router.get("/") { _, _ in await page { try await dashboard() } }
+        router.get("/incidents/:id") { _, context in await page { try await incidentPage(context.parameters.get("id") ?? "") } }
+        router.get("/incidents/:id/report.md") { _, context in await page { try await report(context.parameters.get("id") ?? "", markdown: true) } }
+        router.get("/incidents/:id/report.html") { _, context in await page { try await report(context.parameters.get("id") ?? "", markdown: false) } }
+        router.get("/series") { request, _ in await page { try await series(request) } }
+        router.get("/status") { _, _ in await page { try await status(only: nil) } }
+        router.get("/status/feed.atom") { _, _ in await page { try await feed() } }
+        router.get("/status/:service") { _, context in await page { try await status(only: context.parameters.get("service") ?? "") } }
+    }
+
+    /// A page, or an error page that names the cause (never a stack trace, never a crash).
+    func page(_ body: () async throws -> Response) async -> Response {
+        do {
+            return try await body()
+        } catch let error as PageError {
+            return Self.html(PageLayout.render(title: error.title, audience: .publicPages,
+                                               body: "<h1>\(HTML.escape(error.title))</h1><p>\(HTML.escape(error.detail))</p>"), status: error.status)
+        } catch {
+            logger.warning("page failed", metadata: ["error": "\(error)"])
+            return Self.html(PageLayout.render(title: "Unavailable", audience: .publicPages,
+                                               body: "<h1>Unavailable</h1><p>The store did not answer; try again shortly.</p>"),
+                             status: .serviceUnavailable)
+        }
+    }
+
+    struct PageError: Error {
+        var status: HTTPResponse.Status
+        var title: String
+        var detail: String
+    }
+
+    // MARK: - Gathering
+
+    func configuredPaths(_ service: ServiceConfig) -> [AccessPath] { service.probes.map(\.path) }
+
+    func configuredRegions(_ service: ServiceConfig) -> [String] {
+        var regions: [String] = []
+        for region in service.probes.flatMap(\.regions) where !regions.contains(region) { regions.append(region) }
+        return regions
+    }
+
+    func incidents(limit: Int, sinceMs: Int64? = nil) async throws -> [IncidentView] {
+        let records = try await store.incidents(openOnly: false, limit: limit)
+        return records.compactMap { record in
+            if let sinceMs, !record.isOpen, (record.resolvedMs ?? .max) < sinceMs { return nil }
+            do {
+                return try IncidentView.decode(record.body)
+            } catch {
+                logger.warning("a stored incident cannot be read; left out of the page", metadata: ["incident": "\(record.id)", "error": "\(error)"])
+                return nil
+            }
+        }
+    }
+
+    func matrices(snapshots: [SeriesSnapshot], open: [IncidentView], nowMs: Int64) -> [(ServiceConfig, HealthMatrix)] {
+        config.services.map { service in
+            (service, HealthMatrix.build(service: service.id, configuredPaths: configuredPaths(service), configuredRegions: configuredRegions(service),
+                                         snapshots: snapshots, openIncidents: open, nowMs: nowMs))
+        }
+    }
+
+    // MARK: - Pages
+
+    func dashboard() async throws -> Response {
+        let now = clock()
+        let incidents = try await incidents(limit: 50)
+        let snapshots = detection?.seriesSnapshots ?? []
+        let services = matrices(snapshots: snapshots, open: incidents.filter(\.isOpen), nowMs: now).map {
+            DashboardPage.Service(id: $0.0.id, name: $0.0.name, matrix: $0.1)
+        }
+        let page = DashboardPage(services: services, incidents: incidents, nowMs: now, warmedUp: detection?.warmedUp.isOpen ?? true)
+        return Self.html(page.render())
+    }
+
+    func loadIncident(_ id: String) async throws -> IncidentView {
+        guard let record = try await store.incident(id: id) else {
+            throw PageError(status: .notFound, title: "No such incident", detail: "There is no incident '\(id)'.")
+        }
+        var incident: IncidentView
+        do {
+            incident = try IncidentView.decode(record.body)
+        } catch {
+            throw PageError(status: .internalServerError, title: "Incident unreadable", detail: "The stored incident '\(id)' cannot be read: \(error)")
+        }
+        incident.notes = try await store.notes(incidentID: id).map { IncidentView.Note(atMs: $0.atMs, author: $0.author, status: $0.status, text: $0.text) }
+        return incident
+    }
+
+    func incidentPage(_ id: String) async throws -> Response {
+        let incident = try await loadIncident(id)
+        let now = clock()
+        let snapshots = detection?.seriesSnapshots ?? []
+        // The failure-ratio chart of every series in the incident's scope, from three hours before it.
+        let from = Int(incident.firstAnomalyMs / 60_000) - 180
+        let cells = Set(incident.cells)
+        let charts = snapshots.filter { snapshot in
+            snapshot.id.service == incident.service && snapshot.id.source != .reports
+                && snapshot.id.path.map { cells.contains(IncidentView.Cell(path: $0.rawValue, region: snapshot.id.region)) } == true
+        }.sorted { ($0.id.path?.rawValue ?? "", $0.id.region, $0.id.source.rawValue) < ($1.id.path?.rawValue ?? "", $1.id.region, $1.id.source.rawValue) }
+         .flatMap { SeriesPage.charts(for: $0, incidents: [incident], nowMs: now, measures: [.failureRatio], fromMinute: from) }
+        return Self.html(IncidentPage(incident: incident, charts: charts, nowMs: now).render())
+    }
+
+    func report(_ id: String, markdown: Bool) async throws -> Response {
+        let incident = try await loadIncident(id)
+        let service = config.service(incident.service)
+        let report = IncidentReport(incident: incident, serviceName: service?.name ?? incident.service, tenant: service?.tenant, nowMs: clock())
+        if markdown {
+            return Response(status: .ok, headers: [.contentType: "text/markdown; charset=utf-8",
+                                                   .contentDisposition: "attachment; filename=\"incident-\(Self.fileSafe(id)).md\""],
+                            body: .init(byteBuffer: ByteBuffer(string: report.markdown())))
+        }
+        return Self.html(report.html())
+    }
+
+    func series(_ request: Request) async throws -> Response {
+        let query = request.uri.queryParameters
+        guard let service = query.get("service"), let pathText = query.get("path"), let region = query.get("region"),
+              !service.isEmpty, !pathText.isEmpty, !region.isEmpty else {
+            throw PageError(status: .badRequest, title: "Which series?", detail: "Give service, path and region, for example /series?service=contoso&path=mapi-http&region=apac.")
+        }
+        let path: AccessPath? = pathText == "reports" ? nil : AccessPath(rawValue: pathText)
+        let snapshots = detection?.seriesSnapshots ?? []
+        guard config.service(service) != nil || snapshots.contains(where: { $0.id.service == service }) else {
+            throw PageError(status: .notFound, title: "No such service", detail: "No service '\(service)' is configured or seen.")
+        }
+        let incidents = try await incidents(limit: 200)
+        return Self.html(SeriesPage(service: service, path: path, region: region, snapshots: snapshots, incidents: incidents, nowMs: clock()).render())
+    }
+
+    func status(only: String?) async throws -> Response {
+        let now = clock()
+        let recent = try await incidents(limit: 1_000, sinceMs: now - 30 * 86_400_000)
+        var services = matrices(snapshots: detection?.seriesSnapshots ?? [], open: recent.filter(\.isOpen), nowMs: now)
+        if let only {
+            services = services.filter { $0.0.id == only }
+            guard !services.isEmpty else { throw PageError(status: .notFound, title: "No such service", detail: "There is no status page '\(only)'.") }
+        }
+        let page = StatusPage(services: services.map { StatusPage.Service(id: $0.0.id, name: $0.0.name, matrix: $0.1) },
+                              incidents: recent, reportRegions: SignalController.knownRegions(config), nowMs: now)
+        return Self.html(page.render())
+    }
+
+    func feed() async throws -> Response {
+        let now = clock()
+        let recent = try await incidents(limit: 1_000, sinceMs: now - 30 * 86_400_000)
+        let names = Dictionary(config.services.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let known = Set(names.keys)
+        let feed = AtomFeed(incidents: recent.filter { known.contains($0.service) }, serviceNames: names, nowMs: now)
+        return Response(status: .ok, headers: [.contentType: "application/atom+xml; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: feed.render())))
+    }
+
+    static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                 body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func fileSafe(_ id: String) -> String {
+        String(id.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) || $0 == "-" }.prefix(80).map(Character.init))
+    }
+}

@@ -1,0 +1,88 @@
+import MailCanaryCore
+
+/// One incident for operators: scope, cause, workaround, advisories and lead times, charts of the
+/// affected series with the incident shaded, error samples, and the timeline with the
+/// operators' notes; links to the post-incident report.
+public struct IncidentPage: Sendable {
+    public var incident: IncidentView
+    public var charts: [SeriesChart]
+    public var nowMs: Int64
+
+    public init(incident: IncidentView, charts: [SeriesChart], nowMs: Int64) {
+        self.incident = incident
+        self.charts = charts
+        self.nowMs = nowMs
+    }
+
+    public func render() -> String {
+        let incident = self.incident
+        var body = "<h1>\(HTML.escape(incident.headline))</h1>"
+        body += "<p>" + (incident.isOpen ? "<span class=\"badge badge-open\">open</span>" : "<span class=\"badge badge-resolved\">resolved</span>")
+        body += " \(HTML.escape(Vocabulary.status(incident.currentStatus))) · <span class=\"muted\">\(HTML.escape(incident.id))</span></p>"
+        if let workaround = incident.workaround {
+            body += "<div class=\"workaround\"><strong>Workaround:</strong> \(HTML.escape(workaround.text))</div>"
+        } else {
+            body += "<div class=\"banner banner-unknown\">No workaround: every client shares the failing part (\(HTML.escape(incident.layer))).</div>"
+        }
+        body += "<dl class=\"facts\">"
+        func fact(_ name: String, _ value: String) { body += "<dt>\(name)</dt><dd>\(value)</dd>" }
+        fact("Service", HTML.escape(incident.service))
+        fact("First anomaly", WebTime.minute(incident.firstAnomalyMs))
+        fact("Opened", WebTime.minute(incident.openedMs))
+        if let recovered = incident.recoveredMs { fact("Measured recovery", WebTime.minute(recovered)) }
+        if let resolved = incident.resolvedMs { fact("Resolved", WebTime.minute(resolved)) }
+        fact("Duration", WebTime.duration(minutes: incident.durationMinutes(nowMs: nowMs)) + (incident.isOpen ? " so far" : ""))
+        fact("Scope", incident.cells.map { "\(HTML.escape(Vocabulary.path(AccessPath(rawValue: $0.path)))) in \(HTML.escape(Vocabulary.region($0.region)))" }
+            .joined(separator: "<br>"))
+        fact("Cause", HTML.escape(Vocabulary.cause(incident.cause)))
+        fact("Failing layer", HTML.escape(incident.layer))
+        fact("Seen by", HTML.escape(incident.sources.joined(separator: ", ")))
+        fact("Affected users (estimate)", "\(incident.affectedUsersEstimate)")
+        fact("People who reported it", "\(incident.reporters)")
+        if let lead = incident.leadOverAdvisoryMinutes {
+            fact("Ahead of the provider", "\(WebTime.duration(minutes: lead)) before the provider's first post")
+        }
+        if let lead = incident.leadOverReportsMinutes {
+            fact("Ahead of users", "\(WebTime.duration(minutes: lead)) before user reports surged")
+        }
+        body += "</dl>"
+        body += "<p><a href=\"/incidents/\(HTML.query(incident.id))/report.md\">Post-incident report (Markdown)</a> · "
+        body += "<a href=\"/incidents/\(HTML.query(incident.id))/report.html\">(HTML)</a></p>"
+
+        body += "<h2>Provider advisories</h2>"
+        let links = incident.advisoryLinks ?? incident.advisories.map { IncidentView.AdvisoryView(id: $0, title: "", status: "", firstPostAt: nil, leadMinutes: nil) }
+        if links.isEmpty {
+            body += "<p class=\"muted\">No provider advisory matches this incident (yet).</p>"
+        } else {
+            body += "<div class=\"scroll\"><table><thead><tr><th>Advisory</th><th>Title</th><th>Provider status</th><th>First post</th><th>MailCanary ahead by</th></tr></thead><tbody>"
+            for link in links {
+                body += "<tr><td>\(HTML.escape(link.id))</td><td>\(HTML.escape(link.title))</td><td>\(HTML.escape(link.status))</td>"
+                body += "<td>\(link.firstPostAt.flatMap(UTCTimestamp.parse).map(WebTime.minute) ?? "")</td>"
+                body += "<td>\(link.leadMinutes.map { WebTime.duration(minutes: $0) } ?? "")</td></tr>"
+            }
+            body += "</tbody></table></div>"
+        }
+
+        if !charts.isEmpty {
+            body += "<h2>Affected series</h2><p class=\"muted small\">Observed (solid) against the baseline's expectation (dashed); the incident is shaded.</p>"
+            for chart in charts { body += chart.svg() }
+        }
+
+        body += "<h2>Error samples</h2>"
+        if incident.sampleErrors.isEmpty {
+            body += "<p class=\"muted\">No error text was reported.</p>"
+        } else {
+            body += "<table><thead><tr><th>Message</th><th>Count</th></tr></thead><tbody>"
+            for sample in incident.sampleErrors { body += "<tr><td>\(HTML.escape(sample.message))</td><td>\(sample.count)</td></tr>" }
+            body += "</tbody></table>"
+        }
+
+        body += "<h2>Timeline</h2><ol class=\"timeline\">"
+        for entry in incident.fullTimeline {
+            let who = entry.author.map { " <span class=\"muted small\">(\(HTML.escape($0)))</span>" } ?? ""
+            body += "<li><time>\(WebTime.minute(entry.atMs))</time> — \(HTML.escape(entry.text))\(who)</li>"
+        }
+        body += "</ol>"
+        return PageLayout.render(title: "Incident: \(incident.headline)", audience: .operators, body: body)
+    }
+}

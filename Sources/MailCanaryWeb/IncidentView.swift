@@ -1,0 +1,137 @@
+import Foundation
+import MailCanaryCore
+
+/// A stored incident (the JSON of `GET /api/v1/incidents/{id}`) as pages and reports read it,
+/// with the operators' notes beside it. Keys added to the JSON later are optional here, so
+/// incidents stored by an older version still show.
+public struct IncidentView: Sendable, Decodable {
+    public struct WorkaroundView: Sendable, Decodable {
+        public var client: String
+        public var text: String
+    }
+    public struct AdvisoryView: Sendable, Decodable {
+        public var id: String
+        public var title: String
+        public var status: String
+        public var firstPostAt: String?
+        public var leadMinutes: Double?
+    }
+    public struct ErrorSample: Sendable, Decodable {
+        public var message: String
+        public var count: Int
+    }
+    public struct Entry: Sendable, Decodable {
+        public var at: String
+        public var kind: String
+        public var text: String
+    }
+    public struct Member: Sendable, Decodable {
+        public var source: String
+        public var path: String?
+        public var region: String
+        public var joinedAt: String?
+    }
+    public struct Cell: Sendable, Decodable, Hashable {
+        public var path: String
+        public var region: String
+        public init(path: String, region: String) {
+            self.path = path
+            self.region = region
+        }
+    }
+    /// An operator's note, as the page shows it.
+    public struct Note: Sendable {
+        public var atMs: Int64
+        public var author: String
+        public var status: String?
+        public var text: String
+        public init(atMs: Int64, author: String, status: String?, text: String) {
+            self.atMs = atMs
+            self.author = author
+            self.status = status
+            self.text = text
+        }
+    }
+
+    public var id: String
+    public var service: String
+    public var openedAt: String
+    public var resolvedAt: String?
+    public var status: String
+    public var paths: [String]
+    public var regions: [String]
+    public var scope: [Cell]?
+    public var anomalyKinds: [String]?
+    public var cause: String
+    public var layer: String
+    public var workaround: WorkaroundView?
+    public var advisories: [String]
+    public var advisoryLinks: [AdvisoryView]?
+    public var members: [Member]?
+    public var firstAnomalyAt: String?
+    public var recoveredAt: String?
+    public var leadOverAdvisoryMinutes: Double?
+    public var leadOverReportsMinutes: Double?
+    public var sources: [String]
+    public var affectedUsersEstimate: Int
+    public var reporters: Int
+    public var sampleErrors: [ErrorSample]
+    public var timeline: [Entry]
+    public var notes: [Note] = []
+
+    enum CodingKeys: String, CodingKey {
+        case id, service, openedAt, resolvedAt, status, paths, regions, scope, anomalyKinds, cause, layer, workaround, advisories,
+             advisoryLinks, members, firstAnomalyAt, recoveredAt, leadOverAdvisoryMinutes, leadOverReportsMinutes, sources,
+             affectedUsersEstimate, reporters, sampleErrors, timeline
+    }
+
+    /// Decodes a stored body; the error names what is wrong (a page shows it rather than crash).
+    public static func decode(_ body: String) throws -> IncidentView {
+        try JSONDecoder().decode(IncidentView.self, from: Data(body.utf8))
+    }
+
+    public var isOpen: Bool { resolvedAt == nil }
+    public var openedMs: Int64 { UTCTimestamp.parse(openedAt) ?? 0 }
+    public var resolvedMs: Int64? { resolvedAt.flatMap(UTCTimestamp.parse) }
+    public var recoveredMs: Int64? { recoveredAt.flatMap(UTCTimestamp.parse) }
+    public var firstAnomalyMs: Int64 { firstAnomalyAt.flatMap(UTCTimestamp.parse) ?? openedMs }
+
+    /// The operator's latest status, or detection's.
+    public var currentStatus: String { notes.last(where: { $0.status != nil })?.status ?? status }
+
+    /// The scope as cells; older records had only the lists (their product stands in).
+    public var cells: [Cell] {
+        if let scope { return scope }
+        return paths.flatMap { path in regions.map { Cell(path: path, region: $0) } }
+    }
+
+    /// Minutes from the first anomaly (or opening) to the end, or to `nowMs` while open.
+    public func durationMinutes(nowMs: Int64) -> Double {
+        Double((resolvedMs ?? nowMs) - openedMs) / 60_000
+    }
+
+    /// What people see: "Outlook for Windows may be unable to connect in Asia Pacific and North America".
+    public var headline: String {
+        let experiences = ClientExperience.affected(by: paths).map(\.name)
+        let what = experiences.isEmpty ? "Mail" : Vocabulary.list(experiences)
+        let slow = (anomalyKinds ?? []) == ["latency"]
+        let verb = slow ? "may be slow" : "may be unable to connect"
+        let place = regions.isEmpty ? "" : " in " + Vocabulary.regions(regions)
+        return "\(what) \(verb)\(place)"
+    }
+
+    /// The workaround in plain words for the public (no path names, no hosts).
+    public var publicWorkaround: String? {
+        workaround.map { "Use \(ClientExperience.publicName(of: $0.client)) until this is fixed." }
+    }
+
+    /// The timeline with the operators' notes in it, oldest first.
+    public var fullTimeline: [(atMs: Int64, kind: String, text: String, author: String?)] {
+        var entries = timeline.map { (atMs: UTCTimestamp.parse($0.at) ?? 0, kind: $0.kind, text: $0.text, author: String?.none) }
+        for note in notes {
+            let text = note.status.map { "Status set to \(Vocabulary.status($0)). " + note.text } ?? note.text
+            entries.append((note.atMs, "note", text, note.author))
+        }
+        return entries.enumerated().sorted { ($0.element.atMs, $0.offset) < ($1.element.atMs, $1.offset) }.map(\.element)
+    }
+}
