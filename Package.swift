@@ -152,6 +152,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -284,7 +285,12 @@ let package = Package(
         ),
         .testTarget(
             name: "MailCanaryServerTests",
-            dependencies: ["MailCanaryServer", "MailCanaryDetection", "MailCanaryStorage", "MailCanaryCore"],
+            dependencies: [
+                "MailCanaryServer", "MailCanaryDetection", "MailCanaryStorage", "MailCanaryCore", "MailCanaryConfig",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

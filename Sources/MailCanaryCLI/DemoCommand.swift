@@ -51,6 +51,8 @@ struct DemoCommand: AsyncParsableCommand {
       retention: {raw: 7d, minute: 31d, hour: 400d}
     detection:
       warmup: 5d
+    access:
+      anonymous: read          # the demo's dashboard needs no sign-in (serve's default is none)
     agents:
       - {id: apac-1, region: apac}
       - {id: na-1, region: na}

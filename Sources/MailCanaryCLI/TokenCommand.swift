@@ -7,29 +7,44 @@ import MailCanaryServer
 import MailCanaryStorage
 import ServiceLifecycle
 
-/// `mailcanary token telemetry|operator NAME`: tokens for senders of client telemetry and for
-/// operators who annotate incidents. Agents' tokens come from `mailcanary agent token`.
+/// `mailcanary token telemetry|operator|reader NAME`: tokens for senders of client telemetry (scope
+/// ingest), for operators who annotate incidents (write) and for readers of the API and the
+/// dashboard (read); `mailcanary token revoke ID` ends any token. Agents' tokens (scope agent) come
+/// from `mailcanary agent token`.
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token",
-        abstract: "Issue (or replace) a telemetry sender's or an operator's token; the server keeps only its SHA-256.",
-        discussion: "The token is written to --out (mode 600) or printed once. A new token for a name revokes its previous one."
+        abstract: "Issue (or replace) a telemetry sender's, an operator's or a reader's token, or revoke a token; the server keeps only its SHA-256.",
+        discussion: """
+        The token is written to --out (mode 600) or printed once. A new token for a name revokes its previous one. \
+        `token revoke ID` revokes at once: ID is telemetry:NAME, operator:NAME, reader:NAME or an agent's id.
+        """
     )
 
     enum Role: String, ExpressibleByArgument, CaseIterable {
         case telemetry
         case `operator`
+        case reader
+        case revoke
     }
 
-    @Argument(help: "telemetry (may POST /api/v1/telemetry) or operator (may add notes and status changes to incidents).")
+    @Argument(help: "telemetry (may POST /api/v1/telemetry), operator (may also add notes and status changes to incidents), reader (may read the API and the dashboard), or revoke.")
     var role: Role
 
-    @Argument(help: "A name for the holder: letters, digits, '.', '_' and '-'.")
+    @Argument(help: "A name for the holder: letters, digits, '.', '_' and '-' (for revoke: the token's id).")
     var name: String
 
     @OptionGroup var options: TokenOptions
 
     func run() async throws {
+        if role == .revoke {
+            let (watch, _) = try ServeCommand.loadConfig(options.config)
+            let id = name
+            let revoked = try await StoreSession.run(watch, dataDir: options.dataDir) { try await $0.revokeToken(id: id) }
+            guard revoked else { throw UsageError("no token '\(id)' (ids look like telemetry:NAME, operator:NAME, reader:NAME or an agent's id)") }
+            FileHandleOutput.standardError("token \(id) revoked\n")
+            return
+        }
         guard (1...64).contains(name.count), name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
             throw UsageError("NAME '\(name)': use 1 to 64 letters, digits, '.', '_' or '-'")
         }
@@ -39,21 +54,11 @@ struct TokenCommand: AsyncParsableCommand {
 
     /// Stores a new token's hash under `id` and hands the token out once.
     static func issue(id: String, what: String, config watch: WatchConfig, options: TokenOptions) async throws {
-        let dataDir = options.dataDir
         let out = options.out
-        let logger = Logger(label: "mailcanary")
-        let (store, service): (any MailCanaryStore, (any Service)?)
-        do {
-            (store, service) = try ServerRuntime.openStore(watch, dataDirectory: dataDir ?? watch.server.dataDirectory, logger: logger)
-        } catch {
-            throw UsageError(error.description)
-        }
         let token = AgentToken.generate()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            if let service { group.addTask { try await service.run() } }
-            try await store.migrate()
-            try await store.setAgentToken(agent: id, tokenHash: AgentToken.hash(token), nowMs: Date().millisecondsSince1970)
-            group.cancelAll()
+        let hash = AgentToken.hash(token)
+        try await StoreSession.run(watch, dataDir: options.dataDir) { store in
+            try await store.setAgentToken(agent: id, tokenHash: hash, nowMs: Date().millisecondsSince1970)
         }
         if let out {
             guard FileManager.default.createFile(atPath: out, contents: Data((token.exposedForWire + "\n").utf8),

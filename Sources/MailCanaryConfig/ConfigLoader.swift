@@ -63,7 +63,7 @@ public struct ConfigLoader: Sendable {
     // MARK: - Sections
 
     private func read(_ root: ConfigCursor) -> WatchConfig? {
-        guard let top = root.mapping(allowed: ["server", "storage", "scheduler", "detection", "defaults", "agents", "services"],
+        guard let top = root.mapping(allowed: ["server", "storage", "scheduler", "detection", "access", "defaults", "agents", "services"],
                                      required: ["services"]) else { return nil }
         var config = WatchConfig()
         config.server.dataDirectory = resolvePath(config.server.dataDirectory)
@@ -71,6 +71,7 @@ public struct ConfigLoader: Sendable {
         if let storage = top["storage"] { config.storage = readStorage(storage) }
         if let scheduler = top["scheduler"] { config.scheduler = readScheduler(scheduler) }
         if let detection = top["detection"] { config.detection = readDetection(detection, retention: config.storage.retention) }
+        if let access = top["access"] { config.access = readAccess(access) }
         let defaults = top["defaults"].map(readDefaults) ?? ProbeDefaults(region: config.server.region)
         if let agents = top["agents"] { config.agents = readAgents(agents) }
         if let services = top["services"] { config.services = readServices(services, defaults: defaults) }
@@ -159,6 +160,25 @@ public struct ConfigLoader: Sendable {
                                                fix: "shorten warmup or lengthen storage.retention.raw")
         }
         return detection
+    }
+
+    private func readAccess(_ cursor: ConfigCursor) -> AccessConfig {
+        var access = AccessConfig()
+        guard let keys = cursor.mapping(allowed: ["anonymous", "session_idle", "session_max"]) else { return access }
+        if let anonymous = keys["anonymous"], let text = anonymous.string() {
+            if let value = AccessConfig.Anonymous(rawValue: text) {
+                access.anonymous = value
+            } else {
+                anonymous.problem("'\(text)' is not an access level", fix: "write none (only the public pages) or read (the dashboard and read API too)")
+            }
+        }
+        if let idle = keys["session_idle"]?.duration(in: .seconds(60)...(.seconds(86_400))) { access.sessionIdle = idle }
+        if let maximum = keys["session_max"]?.duration(in: .seconds(300)...(.seconds(30 * 86_400))) { access.sessionMaximum = maximum }
+        if access.sessionIdle > access.sessionMaximum {
+            (keys["session_idle"] ?? cursor).problem("a session would end by its maximum (\(ConfigCursor.format(access.sessionMaximum))) before it could be idle for \(ConfigCursor.format(access.sessionIdle))",
+                                                     fix: "make session_idle shorter than session_max")
+        }
+        return access
     }
 
     private func readScheduler(_ cursor: ConfigCursor) -> SchedulerConfig {

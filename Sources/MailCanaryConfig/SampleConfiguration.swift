@@ -32,6 +32,12 @@ detection:
   resolve_minutes: 15        # quiet minutes before an incident is resolved
   reporter_window: 2h        # each reporter counts once per service within this
 
+access:
+  anonymous: none            # none: sign in for the dashboard and the read API (read: open them read-only)
+  session_idle: 30m          # a dashboard session unused this long ends
+  session_max: 12h           # and every session ends this long after sign-in
+  # users: mailcanary user add NAME --role admin|viewer (password from stdin or --password-file)
+
 defaults:
   interval: 60s
   timeout: 15s

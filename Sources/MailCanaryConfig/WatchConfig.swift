@@ -4,6 +4,7 @@ public struct WatchConfig: Sendable, Hashable {
     public var storage: StorageConfig
     public var scheduler: SchedulerConfig
     public var detection = DetectionConfig()
+    public var access = AccessConfig()
     public var agents: [AgentConfig]
     public var services: [ServiceConfig]
 
@@ -106,6 +107,23 @@ public struct AgentConfig: Sendable, Hashable {
 }
 
 /// How detection runs inside `serve` (its statistical knobs keep their tested defaults).
+/// Who may see what without signing in, and how long a dashboard session lasts.
+public struct AccessConfig: Sendable, Hashable {
+    public enum Anonymous: String, Sendable, Hashable, CaseIterable {
+        /// Only the public pages (status page, feed, report form) without signing in.
+        case none
+        /// Also the dashboard and the read API, read-only (a wall screen, the demo).
+        case read
+    }
+
+    public var anonymous: Anonymous = .none
+    /// A session unused this long ends.
+    public var sessionIdle: Duration = .seconds(1_800)
+    /// A session ends this long after sign-in, used or not.
+    public var sessionMaximum: Duration = .seconds(43_200)
+    public init() {}
+}
+
 public struct DetectionConfig: Sendable, Hashable {
     /// Stored history replayed at start.
     public var warmup: Duration = .seconds(86_400)

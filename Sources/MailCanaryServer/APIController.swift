@@ -191,10 +191,16 @@ struct APIController: Sendable {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "), header.count > 7 else {
             throw APIError(.unauthorized, "missing Authorization: Bearer token (mailcanary agent token NAME or mailcanary token telemetry NAME issues one)")
         }
-        let hash = AgentToken.hash(Secret(String(header.dropFirst(7))))
+        return try await caller(token: String(header.dropFirst(7)))
+    }
+
+    /// Who a bearer token belongs to (an unknown or revoked token, or an unconfigured agent, throws).
+    func caller(token: String) async throws -> Caller {
+        let hash = AgentToken.hash(Secret(token))
         guard let id = try await store.agent(tokenHash: hash) else { throw APIError(.unauthorized, "unknown or revoked token") }
         if id.hasPrefix(Caller.telemetryPrefix) { return Caller(role: .telemetry(String(id.dropFirst(Caller.telemetryPrefix.count)))) }
         if id.hasPrefix(Caller.operatorPrefix) { return Caller(role: .operator(String(id.dropFirst(Caller.operatorPrefix.count)))) }
+        if id.hasPrefix(Caller.readerPrefix) { return Caller(role: .reader(String(id.dropFirst(Caller.readerPrefix.count)))) }
         guard let agent = config.agent(id) else {
             throw APIError(.forbidden, "agent '\(id)' is not in the server's configuration (agents:)")
         }

@@ -6,11 +6,7 @@ import MailCanaryCore
 /// adds nothing for a random 256-bit secret, and ingest checks it on every batch.
 public enum AgentToken {
     public static func generate() -> Secret {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let text = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        return Secret("mcat_" + text)
+        Secret("mcat_" + SessionPolicy.newSecret())
     }
 
     public static func hash(_ token: Secret) -> String {

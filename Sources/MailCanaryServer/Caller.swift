@@ -8,18 +8,31 @@ struct Caller: Sendable {
         case agent(AgentConfig)
         case telemetry(String)
         case `operator`(String)
+        case reader(String)
     }
 
     var role: Role
 
     static let telemetryPrefix = "telemetry:"
     static let operatorPrefix = "operator:"
+    static let readerPrefix = "reader:"
 
     var id: String {
         switch role {
         case .agent(let agent): agent.id
         case .telemetry(let name): Self.telemetryPrefix + name
         case .operator(let name): Self.operatorPrefix + name
+        case .reader(let name): Self.readerPrefix + name
+        }
+    }
+
+    /// What the token may do (``AccessPolicy``).
+    var scope: AccessPolicy.TokenScope {
+        switch role {
+        case .agent: .agent
+        case .telemetry: .ingest
+        case .operator: .write
+        case .reader: .read
         }
     }
 
@@ -27,14 +40,14 @@ struct Caller: Sendable {
     var source: String {
         switch role {
         case .agent(let agent): "agent:" + agent.id
-        case .telemetry, .operator: id
+        case .telemetry, .operator, .reader: id
         }
     }
 
     var mayPostTelemetry: Bool {
         switch role {
         case .agent, .telemetry: true
-        case .operator: false
+        case .operator, .reader: false
         }
     }
 

@@ -5,10 +5,12 @@ import MailCanaryCore
 import MailCanaryStorage
 import ServiceLifecycle
 
-/// Keeps the rollups current (every 30 s) and applies the retention periods (every hour).
+/// Keeps the rollups current (every 30 s) and applies the retention periods and ends expired
+/// sessions (every hour; a session past its time is refused on use anyway).
 public struct MaintenanceService: Service {
     let store: any MailCanaryStore
     let retention: RetentionConfig
+    var access = AccessConfig()
     let logger: Logger
     let rollupEvery: Duration
 
@@ -29,9 +31,13 @@ public struct MaintenanceService: Service {
                     let cutoffs = Self.cutoffs(retention, nowMs: now.millisecondsSince1970)
                     let outcome = try await store.prune(cutoffs)
                     let signals = try await store.pruneSignals(lastTimeBeforeMs: cutoffs.rawBeforeMs)
+                    let nowMs = now.millisecondsSince1970
+                    let sessions = try await store.pruneSessions(lastSeenBeforeMs: nowMs - Int64(access.sessionIdle.milliseconds),
+                                                                 createdBeforeMs: nowMs - Int64(access.sessionMaximum.milliseconds))
                     lastPrune = now
                     logger.info("retention applied", metadata: ["results": "\(outcome.results)", "minuteRollups": "\(outcome.minuteRollups)",
-                                                                "hourRollups": "\(outcome.hourRollups)", "signalBatches": "\(signals)"])
+                                                                "hourRollups": "\(outcome.hourRollups)", "signalBatches": "\(signals)",
+                                                                "sessions": "\(sessions)"])
                 }
             } catch {
                 logger.warning("maintenance failed; will retry", metadata: ["error": "\(error)"])

@@ -20,6 +20,8 @@ public struct ServerRuntime: Sendable {
     public var port: Int
     public var replica: String
     public var logger: Logger
+    /// Marks session cookies Secure (the site is reached over HTTPS, through a proxy).
+    public var secureCookies = false
     /// More services to run once detection has warmed up (the demo's live feed), given the
     /// store and detection; they stop first.
     public var extraServices: @Sendable (any MailCanaryStore, DetectionService) -> [any Service] = { _, _ in [] }
@@ -87,14 +89,8 @@ public struct ServerRuntime: Sendable {
         let scheduler = ProbeScheduler(jobs: jobs, scheduler: config.scheduler, origin: "server", sink: writer, claim: claim,
                                        nowMs: Date().millisecondsSince1970, logger: logger)
         let api = APIController(config: config, store: store, scheduler: scheduler, writer: writer, detection: detection, logger: logger)
-        let router = Router(context: ServerRequestContext.self)
-        router.add(middleware: SecurityHeaders())
-        api.register(on: router)
-        let authenticate: @Sendable (Request) async throws -> Caller = { try await api.caller($0) }
-        SignalController(config: config, store: store, detection: detection, logger: logger, clock: clock)
-            .register(on: router, authenticate: authenticate)
-        IncidentController(store: store, logger: logger, clock: clock).register(on: router, authenticate: authenticate)
-        WebController(config: config, store: store, detection: detection, logger: logger, clock: clock).register(on: router)
+        let router = Self.makeRouter(config: config, store: store, api: api, detection: detection, clock: clock, logger: logger,
+                                     secureCookies: secureCookies)
         let bound = NIOLockedValueBox<Int?>(nil)
         let app = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "MailCanary"),
                               onServerRunning: { channel in bound.withLockedValue { $0 = channel.localAddress?.port } }, logger: logger)
@@ -102,7 +98,9 @@ public struct ServerRuntime: Sendable {
         if let storeService { services.append(storeService) }
         services.append(MigrationService(store: store, gate: gate, logger: logger))
         services.append(GatedService(gate: gate, inner: writer))
-        services.append(GatedService(gate: gate, inner: MaintenanceService(store: store, retention: config.storage.retention, logger: logger)))
+        var maintenance = MaintenanceService(store: store, retention: config.storage.retention, logger: logger)
+        maintenance.access = config.access
+        services.append(GatedService(gate: gate, inner: maintenance))
         services.append(GatedService(gate: gate, inner: detection))
         services.append(GatedService(gate: detection.warmedUp, inner: scheduler))
         for extra in extraServices(store, detection) { services.append(GatedService(gate: detection.warmedUp, inner: extra)) }
@@ -110,6 +108,36 @@ public struct ServerRuntime: Sendable {
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         return (group, APIHandle(bound: bound))
+    }
+}
+
+extension ServerRuntime {
+    /// Every route behind the security headers and the access check (``AccessPolicy`` names each).
+    static func makeRouter(config: WatchConfig, store: any MailCanaryStore, api: APIController, detection: DetectionService,
+                           clock: @escaping @Sendable () -> Int64, logger: Logger, secureCookies: Bool) -> Router<ServerRequestContext> {
+        let router = Router(context: ServerRequestContext.self)
+        router.add(middleware: SecurityHeaders())
+        let sessions = SessionPolicy(idleMs: Int64(config.access.sessionIdle.components.seconds) * 1_000,
+                                     maximumMs: Int64(config.access.sessionMaximum.components.seconds) * 1_000)
+        router.add(middleware: AccessMiddleware(config: config, store: store, policy: sessions, clock: clock, logger: logger, token: { token in
+            do {
+                let caller = try await api.caller(token: token)
+                return .token(id: caller.id, scope: caller.scope)
+            } catch let error as APIError where error.status == .forbidden {
+                // An agent's token for an agent no longer configured: the agent API says so itself.
+                return .token(id: "unconfigured agent", scope: .agent)
+            } catch {
+                return nil
+            }
+        }))
+        api.register(on: router)
+        LoginController(config: config, store: store, clock: clock, logger: logger, secureCookies: secureCookies).register(on: router)
+        let authenticate: @Sendable (Request) async throws -> Caller = { try await api.caller($0) }
+        SignalController(config: config, store: store, detection: detection, logger: logger, clock: clock)
+            .register(on: router, authenticate: authenticate)
+        IncidentController(store: store, logger: logger, clock: clock).register(on: router, authenticate: authenticate)
+        WebController(config: config, store: store, detection: detection, logger: logger, clock: clock).register(on: router)
+        return router
     }
 }
 

@@ -22,11 +22,14 @@ struct WebController: Sendable {
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css)))
         }
-        router.get("/") { _, _ in await page { try await dashboard() } }
-        router.get("/incidents/:id") { _, context in await page { try await incidentPage(context.parameters.get("id") ?? "") } }
+        router.get("/") { _, context in await page { try await dashboard(context) } }
+        router.get("/incidents/:id") { _, context in await page { try await incidentPage(context.parameters.get("id") ?? "", context) } }
         router.get("/incidents/:id/report.md") { _, context in await page { try await report(context.parameters.get("id") ?? "", markdown: true) } }
         router.get("/incidents/:id/report.html") { _, context in await page { try await report(context.parameters.get("id") ?? "", markdown: false) } }
-        router.get("/series") { request, _ in await page { try await series(request) } }
+        router.post("/incidents/:id/actions") { request, context in
+            await page { try await action(request, context, id: context.parameters.get("id") ?? "") }
+        }
+        router.get("/series") { request, context in await page { try await series(request, context) } }
         router.get("/status") { _, _ in await page { try await status(only: nil) } }
         router.get("/status/feed.atom") { _, _ in await page { try await feed() } }
         router.get("/status/:service") { _, context in await page { try await status(only: context.parameters.get("service") ?? "") } }
@@ -85,14 +88,21 @@ struct WebController: Sendable {
 
     // MARK: - Pages
 
-    func dashboard() async throws -> Response {
+    /// The signed-in user for the page header (nil for anonymous read access or a token).
+    static func account(_ context: ServerRequestContext) -> PageLayout.Account? {
+        guard case .user(let name, let role) = context.principal else { return nil }
+        return PageLayout.Account(name: name, role: role.rawValue, formToken: context.csrfToken)
+    }
+
+    func dashboard(_ context: ServerRequestContext) async throws -> Response {
         let now = clock()
         let incidents = try await incidents(limit: 50)
         let snapshots = detection?.seriesSnapshots ?? []
         let services = matrices(snapshots: snapshots, open: incidents.filter(\.isOpen), nowMs: now).map {
             DashboardPage.Service(id: $0.0.id, name: $0.0.name, matrix: $0.1)
         }
-        let page = DashboardPage(services: services, incidents: incidents, nowMs: now, warmedUp: detection?.warmedUp.isOpen ?? true)
+        var page = DashboardPage(services: services, incidents: incidents, nowMs: now, warmedUp: detection?.warmedUp.isOpen ?? true)
+        page.account = Self.account(context)
         return Self.html(page.render())
     }
 
@@ -110,7 +120,7 @@ struct WebController: Sendable {
         return incident
     }
 
-    func incidentPage(_ id: String) async throws -> Response {
+    func incidentPage(_ id: String, _ context: ServerRequestContext) async throws -> Response {
         let incident = try await loadIncident(id)
         let now = clock()
         let snapshots = detection?.seriesSnapshots ?? []
@@ -122,7 +132,10 @@ struct WebController: Sendable {
                 && snapshot.id.path.map { cells.contains(IncidentView.Cell(path: $0.rawValue, region: snapshot.id.region)) } == true
         }.sorted { ($0.id.path?.rawValue ?? "", $0.id.region, $0.id.source.rawValue) < ($1.id.path?.rawValue ?? "", $1.id.region, $1.id.source.rawValue) }
          .flatMap { SeriesPage.charts(for: $0, incidents: [incident], nowMs: now, measures: [.failureRatio], fromMinute: from) }
-        return Self.html(IncidentPage(incident: incident, charts: charts, nowMs: now).render())
+        var page = IncidentPage(incident: incident, charts: charts, nowMs: now)
+        page.account = Self.account(context)
+        if case .user(_, .admin) = context.principal { page.actionToken = context.csrfToken }
+        return Self.html(page.render())
     }
 
     func report(_ id: String, markdown: Bool) async throws -> Response {
@@ -137,7 +150,7 @@ struct WebController: Sendable {
         return Self.html(report.html())
     }
 
-    func series(_ request: Request) async throws -> Response {
+    func series(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         guard let service = query.get("service"), let pathText = query.get("path"), let region = query.get("region"),
               !service.isEmpty, !pathText.isEmpty, !region.isEmpty else {
@@ -149,7 +162,47 @@ struct WebController: Sendable {
             throw PageError(status: .notFound, title: "No such service", detail: "No service '\(service)' is configured or seen.")
         }
         let incidents = try await incidents(limit: 200)
-        return Self.html(SeriesPage(service: service, path: path, region: region, snapshots: snapshots, incidents: incidents, nowMs: clock()).render())
+        var page = SeriesPage(service: service, path: path, region: region, snapshots: snapshots, incidents: incidents, nowMs: clock())
+        page.account = Self.account(context)
+        return Self.html(page.render())
+    }
+
+    /// An administrator's action from the incident page: acknowledge, set status, note, resolve.
+    /// Only a signed-in session with its form token (tokens use the API); recorded as a note.
+    func action(_ request: Request, _ context: ServerRequestContext, id: String) async throws -> Response {
+        guard case .user(let name, .admin) = context.principal, let expected = context.csrfToken else {
+            throw PageError(status: .forbidden, title: "Not allowed", detail: "Incident actions are for administrators signed in to the dashboard; tokens use POST /api/v1/incidents/ID/notes.")
+        }
+        var request = request
+        guard let body = try? await request.body.collect(upTo: 64 << 10) else {
+            throw PageError(status: .contentTooLarge, title: "Too large", detail: "A note is at most 4000 characters.")
+        }
+        let form = FormBody.parse(Array(buffer: body))
+        guard let given = form["csrf"], SessionPolicy.tokensMatch(expected, given) else {
+            throw PageError(status: .forbidden, title: "Form expired", detail: "The form's token does not match your session; reload the incident page and try again.")
+        }
+        let text = (form["text"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.count <= 4_000 else { throw PageError(status: .badRequest, title: "Too long", detail: "A note is at most 4000 characters.") }
+        let note: IncidentNote
+        switch form["action"] {
+        case "acknowledge":
+            note = IncidentNote(incidentID: id, atMs: clock(), author: name, status: nil, text: "Acknowledged" + (text.isEmpty ? "" : ": " + text))
+        case "status":
+            guard let status = form["status"], IncidentPage.settableStatuses.contains(status) else {
+                throw PageError(status: .badRequest, title: "Unknown status", detail: "Choose one of the statuses offered.")
+            }
+            note = IncidentNote(incidentID: id, atMs: clock(), author: name, status: status, text: text.isEmpty ? "Status changed" : text)
+        case "note":
+            guard !text.isEmpty else { throw PageError(status: .badRequest, title: "Empty note", detail: "Write the note before adding it.") }
+            note = IncidentNote(incidentID: id, atMs: clock(), author: name, status: nil, text: text)
+        case "resolve":
+            note = IncidentNote(incidentID: id, atMs: clock(), author: name, status: "serviceRestored", text: text.isEmpty ? "Resolved" : "Resolved: " + text)
+        default:
+            throw PageError(status: .badRequest, title: "Unknown action", detail: "The action is one of acknowledge, status, note and resolve.")
+        }
+        guard try await store.addNote(note) else { throw PageError(status: .notFound, title: "No such incident", detail: "There is no incident '\(id)'.") }
+        logger.info("incident action", metadata: ["incident": "\(id)", "user": "\(name)", "action": "\(form["action"] ?? "")"])
+        return Response(status: .seeOther, headers: [.location: "/incidents/\(HTML.query(id))"])
     }
 
     func status(only: String?) async throws -> Response {

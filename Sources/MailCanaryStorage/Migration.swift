@@ -153,5 +153,25 @@ struct Migration: Sendable {
             """,
             "CREATE INDEX incident_notes_incident ON incident_notes (incident_id, at)",
         ]),
+        Migration(version: 3, name: "users and sessions", statements: [
+            """
+            CREATE TABLE users (
+                name TEXT PRIMARY KEY,
+                password_hash TEXT NOT NULL,
+                role TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE sessions (
+                id_hash TEXT PRIMARY KEY,
+                user_name TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+                csrf_token TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                last_seen BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX sessions_user ON sessions (user_name)",
+        ]),
     ]
 }

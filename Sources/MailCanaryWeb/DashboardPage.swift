@@ -8,6 +8,8 @@ public struct DashboardPage: Sendable {
     public var services: [Service]
     public var incidents: [IncidentView]
     public var nowMs: Int64
+    /// Who is signed in (nil: anonymous read access).
+    public var account: PageLayout.Account?
     /// False while detection replays stored history after a start: cells say so.
     public var warmedUp: Bool
 
@@ -35,7 +37,7 @@ public struct DashboardPage: Sendable {
             body += "</section>"
         }
         body += "<h2>Incidents</h2>" + incidentTable()
-        return PageLayout.render(title: "MailCanary dashboard", audience: .operators, body: body, refreshSeconds: 60)
+        return PageLayout.render(title: "MailCanary dashboard", audience: .operators, body: body, refreshSeconds: 60, account: account)
     }
 
     func matrixTable(_ service: Service) -> String {

@@ -7,6 +7,13 @@ public struct IncidentPage: Sendable {
     public var incident: IncidentView
     public var charts: [SeriesChart]
     public var nowMs: Int64
+    public var account: PageLayout.Account?
+    /// Set for administrators: the session's form token for the action forms.
+    public var actionToken: String?
+
+    /// The statuses an operator may set (the provider's vocabulary).
+    public static let settableStatuses = ["investigating", "serviceDegradation", "serviceInterruption", "restoringService",
+                                          "verifyingService", "extendedRecovery", "serviceRestored", "falsePositive"]
 
     public init(incident: IncidentView, charts: [SeriesChart], nowMs: Int64) {
         self.incident = incident
@@ -49,6 +56,8 @@ public struct IncidentPage: Sendable {
         body += "<p><a href=\"/incidents/\(HTML.query(incident.id))/report.md\">Post-incident report (Markdown)</a> · "
         body += "<a href=\"/incidents/\(HTML.query(incident.id))/report.html\">(HTML)</a></p>"
 
+        if let token = actionToken { body += actions(token) }
+
         body += "<h2>Provider advisories</h2>"
         let links = incident.advisoryLinks ?? incident.advisories.map { IncidentView.AdvisoryView(id: $0, title: "", status: "", firstPostAt: nil, leadMinutes: nil) }
         if links.isEmpty {
@@ -83,6 +92,27 @@ public struct IncidentPage: Sendable {
             body += "<li><time>\(WebTime.minute(entry.atMs))</time> — \(HTML.escape(entry.text))\(who)</li>"
         }
         body += "</ol>"
-        return PageLayout.render(title: "Incident: \(incident.headline)", audience: .operators, body: body)
+        return PageLayout.render(title: "Incident: \(incident.headline)", audience: .operators, body: body, account: account)
+    }
+
+    /// Acknowledge, change status, add a note, resolve: each a form with the session's token.
+    func actions(_ token: String) -> String {
+        let target = "/incidents/\(HTML.query(incident.id))/actions"
+        func form(_ action: String, _ inner: String) -> String {
+            "<form class=\"actions\" method=\"post\" action=\"\(target)\"><input type=\"hidden\" name=\"csrf\" value=\"\(HTML.escape(token))\">"
+                + "<input type=\"hidden\" name=\"action\" value=\"\(action)\">\(inner)</form>"
+        }
+        var html = "<h2>Actions</h2>"
+        html += form("acknowledge", "<button type=\"submit\">Acknowledge</button> <span class=\"muted small\">records that you are on it</span>")
+        var options = ""
+        for status in Self.settableStatuses {
+            options += "<option value=\"\(status)\"\(status == incident.currentStatus ? " selected" : "")>\(HTML.escape(Vocabulary.status(status)))</option>"
+        }
+        html += form("status", "<label for=\"status\">Status</label> <select id=\"status\" name=\"status\">\(options)</select> "
+                     + "<input name=\"text\" maxlength=\"4000\" placeholder=\"why (optional)\"> <button type=\"submit\">Set status</button>")
+        html += form("note", "<label for=\"note\">Note</label><textarea id=\"note\" name=\"text\" rows=\"3\" maxlength=\"4000\" required></textarea>"
+                     + "<button type=\"submit\">Add note</button>")
+        html += form("resolve", "<input name=\"text\" maxlength=\"4000\" placeholder=\"what fixed it (optional)\"> <button type=\"submit\">Resolve</button>")
+        return html
     }
 }

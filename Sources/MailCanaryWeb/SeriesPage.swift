@@ -10,6 +10,8 @@ public struct SeriesPage: Sendable {
     public var snapshots: [SeriesSnapshot]
     public var incidents: [IncidentView]
     public var nowMs: Int64
+    /// Who is signed in (nil: anonymous read access).
+    public var account: PageLayout.Account?
 
     public init(service: String, path: AccessPath?, region: String, snapshots: [SeriesSnapshot], incidents: [IncidentView], nowMs: Int64) {
         self.service = service
@@ -73,6 +75,6 @@ public struct SeriesPage: Sendable {
             if charts.isEmpty { body += "<p class=\"muted\">No history kept yet.</p>" }
             for chart in charts { body += chart.svg() }
         }
-        return PageLayout.render(title: title, audience: .operators, body: body, refreshSeconds: 60)
+        return PageLayout.render(title: title, audience: .operators, body: body, refreshSeconds: 60, account: account)
     }
 }

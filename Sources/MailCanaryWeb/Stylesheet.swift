@@ -7,6 +7,11 @@ public enum Stylesheet {
     body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--ink);margin:0;line-height:1.45}
     header.top{background:#24292f;color:#fff;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:1rem;align-items:baseline}
     header.top a{color:#fff;text-decoration:none}header.top .brand{font-weight:700;font-size:1.1rem}
+    header.top .account{margin-left:auto;display:flex;gap:.5rem;align-items:baseline}
+    form.inline{display:inline}form.inline button{font:inherit;font-size:.85rem}
+    form.actions{border:1px solid var(--line);border-radius:.4rem;padding:.6rem .8rem;margin:.6rem 0}
+    form.actions select,form.actions textarea,form.actions button{font:inherit;margin:.25rem 0;max-width:100%}
+    form.actions textarea{width:100%}
     main{max-width:72rem;margin:0 auto;padding:1rem}
     h1{font-size:1.5rem;margin:.5rem 0 1rem}h2{font-size:1.2rem;margin:1.5rem 0 .5rem}
     .muted{color:var(--muted)}.small{font-size:.85rem}

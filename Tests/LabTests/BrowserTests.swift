@@ -61,6 +61,7 @@ struct BrowserTests {
         #expect(dashboard.contains("Outlook for Windows may be unable to connect in Asia Pacific and North America"))
         #expect(dashboard.contains("class=\"state state-failing\""))
         #expect(dashboard.contains("MAPI over HTTP"))
+        #expect(dashboard.contains("href=\"/login\">Sign in</a>"), "the demo reads without signing in; sign-in is offered")
         let page = try Self.dom(base + "/incidents/\(incident.id)", profile: profile)
         #expect(page.contains("Workaround:"))
         #expect(page.contains("EX1189820"))
@@ -185,4 +186,47 @@ final class TinyPageServer: @unchecked Sendable {
         shutdown(fd, Int32(SHUT_RDWR))
         close(fd)
     }
+}
+
+extension LabSuite {
+/// `mailcanary user` and `mailcanary token reader|revoke` against a store, as an administrator
+/// would run them: exit statuses, messages, and no password anywhere but as a hash.
+@Suite
+struct AccountCommandTests {
+    @Test("user add, list, remove; token reader and revoke; bad input named, passwords never shown or stored in clear")
+    func userCommands() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mc-users-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let data = directory + "/data", passwordFile = directory + "/pw"
+        let password = "correct horse battery staple 7f3a"
+        try (password + "\n").write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        let added = try runCLI(["user", "add", "alice", "--role", "admin", "--password-file", passwordFile, "--data-dir", data])
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(added.stderr.contains("user alice (admin) saved"))
+        let listed = try runCLI(["user", "list", "--data-dir", data])
+        #expect(listed.stdout == "alice\tadmin\n")
+        try "short\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        let short = try runCLI(["user", "add", "bob", "--password-file", passwordFile, "--data-dir", data])
+        #expect(short.status != 0)
+        #expect(short.stderr.contains("the password is shorter than 12 characters"))
+        let role = try runCLI(["user", "add", "bob", "--role", "king", "--password-file", passwordFile, "--data-dir", data])
+        #expect(role.status != 0)
+        #expect(role.stderr.contains("--role 'king': give admin or viewer"))
+        let name = try runCLI(["user", "add", "bob smith", "--password-file", passwordFile, "--data-dir", data])
+        #expect(name.status != 0)
+        #expect(name.stderr.contains("NAME: give 1 to 64 letters"))
+        let store = try Data(contentsOf: URL(fileURLWithPath: data + "/mailcanary.sqlite"))
+        #expect(store.range(of: Data(password.utf8)) == nil, "the password is not in the store in clear")
+        for output in [added, listed, short, role, name] { #expect(!(output.stdout + output.stderr).contains(password)) }
+        let token = try runCLI(["token", "reader", "grafana", "--data-dir", data, "--out", directory + "/grafana.token"])
+        #expect(token.status == 0, "\(token.stderr)")
+        #expect(try runCLI(["token", "revoke", "reader:grafana", "--data-dir", data]).status == 0)
+        let again = try runCLI(["token", "revoke", "reader:grafana", "--data-dir", data])
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("no token 'reader:grafana'"))
+        #expect(try runCLI(["user", "remove", "alice", "--data-dir", data]).status == 0)
+        #expect(try runCLI(["user", "remove", "alice", "--data-dir", data]).stderr.contains("no user 'alice'"))
+    }
+}
 }

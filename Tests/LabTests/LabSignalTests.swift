@@ -29,6 +29,7 @@ struct LabSignalTests {
         let site = Site(directory: directory, port: port)
         try """
             server: {host: 127.0.0.1, port: \(port), region: local, data_dir: data}
+            access: {anonymous: read}   # these tests read the API without signing in
             agents:
               - {id: apac-1, region: apac}
               - {id: na-1, region: na}
@@ -134,7 +135,7 @@ struct LabSignalTests {
         // An operator annotates it; a telemetry token may not.
         let note = #"{"text":"Exchange team engaged","status":"restoringService"}"#
         let refused = try post(site, "/api/v1/incidents/\(id)/notes", body: note, headers: [auth])
-        #expect(refused.status == 403 && refused.body.contains("only an operator token may annotate incidents"), "\(refused.body)")
+        #expect(refused.status == 403 && refused.body.contains("token 'telemetry:collector' (ingest scope) may not do this: it needs the write scope"), "\(refused.body)")
         let noted = try post(site, "/api/v1/incidents/\(id)/notes", body: note, headers: ["Authorization: Bearer \(operatorToken)"])
         #expect(noted.status == 201, "\(noted.body)")
         let badStatus = try post(site, "/api/v1/incidents/\(id)/notes", body: #"{"text":"x","status":"fine"}"#,
@@ -196,7 +197,7 @@ struct LabSignalTests {
         let cases: [([String], String, Int, String)] = [
             ([], good, 401, "missing Authorization: Bearer token"),
             (["Authorization: Bearer mcat_wrong", "Idempotency-Key: k"], good, 401, "unknown or revoked token"),
-            (["Authorization: Bearer \(operatorToken)", "Idempotency-Key: k"], good, 403, "may not post telemetry"),
+            (["Authorization: Bearer \(operatorToken)", "Idempotency-Key: k"], good, 403, "(write scope) may not do this: it needs the ingest scope"),
             ([auth], good, 400, "the Idempotency-Key header is missing"),
             ([auth, "Idempotency-Key: has space"], good, 400, "printable ASCII characters without spaces"),
             ([auth, "Idempotency-Key: empty"], "\n\n", 400, "the upload has no lines"),

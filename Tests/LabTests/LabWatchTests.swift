@@ -41,6 +41,7 @@ struct LabWatchTests {
         let port = site.port
         let yaml = """
             server: {host: 127.0.0.1, port: \(port), region: local, data_dir: data}
+            access: {anonymous: read}   # these tests read the API without signing in
             scheduler: {concurrency: 16, jitter: 0.5}
             defaults: {interval: 2s, timeout: 1500ms, regions: [local]}
             agents:

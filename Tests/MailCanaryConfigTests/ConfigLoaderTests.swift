@@ -59,6 +59,23 @@ struct ConfigLoaderTests {
             """) == ["line 4: services[0].probes: lists no probe. Fix: add at least one probe with a target:"])
     }
 
+    @Test("access: who may read without signing in, and session lifetimes, each checked")
+    func access() throws {
+        let base = Self.minimal + "\n"
+        let config = try loader.load(text: base + "access: {anonymous: read, session_idle: 10m, session_max: 8h}", file: "test.yml")
+        #expect(config.access.anonymous == .read)
+        #expect(config.access.sessionIdle == .seconds(600))
+        #expect(config.access.sessionMaximum == .seconds(28_800))
+        #expect(try loader.load(text: Self.minimal, file: "test.yml").access == AccessConfig())
+        #expect(problems(base + "access: {anonymous: everyone}") == [
+            "line 6: access.anonymous: 'everyone' is not an access level. Fix: write none (only the public pages) or read (the dashboard and read API too)",
+        ])
+        #expect(problems(base + "access: {session_idle: 2h, session_max: 1h}") == [
+            "line 6: access.session_idle: a session would end by its maximum (1h) before it could be idle for 2h. Fix: make session_idle shorter than session_max",
+        ])
+        #expect(problems(base + "access: {sesion_idle: 2h}").first?.contains("did you mean 'session_idle'") == true)
+    }
+
     @Test("the sample file parses, and the bundled copy is the same text")
     func sample() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -90,7 +107,7 @@ struct ConfigLoaderTests {
         ]),
         ("services: [", ["line 2: YAML syntax: did not find expected node content. Fix: check the indentation and quoting on or just before this line"]),
         ("", ["is empty. Fix: start from the sample: mailcanary config sample"]),
-        ("- a\n- b", ["line 1: expected a mapping of keys (server, storage, scheduler, detection, defaults, agents, services), found a list. Fix: write the keys indented under this one"]),
+        ("- a\n- b", ["line 1: expected a mapping of keys (server, storage, scheduler, detection, access, defaults, agents, services), found a list. Fix: write the keys indented under this one"]),
         ("server: {port: 8080}", ["line 1: 'services' is missing. Fix: add services: under the top level"]),
         ("""
         sever: {port: 1}
@@ -101,7 +118,7 @@ struct ConfigLoaderTests {
               - target: imaps://mail.example.com
                 intreval: 30s
         """, [
-            "line 1: sever: unknown key. Fix: did you mean 'server'? allowed here: server, storage, scheduler, detection, defaults, agents, services",
+            "line 1: sever: unknown key. Fix: did you mean 'server'? allowed here: server, storage, scheduler, detection, access, defaults, agents, services",
             "line 7: services[0].probes[0].intreval: unknown key. Fix: did you mean 'interval'? allowed here: target, name, credential, interval, timeout, regions, ca_file, insecure, mailbox, mail_from, send_test_to, dns_server, tenant",
         ]),
         ("""

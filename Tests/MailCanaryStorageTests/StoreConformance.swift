@@ -241,9 +241,48 @@ enum StoreConformance {
         #expect(notes.last?.status == "restoringService")
     }
 
+    static func accounts(_ store: any MailCanaryStore) async throws {
+        let alice = UserAccount(name: "alice", passwordHash: "scrypt$1", role: .admin, createdMs: base)
+        try await store.saveUser(alice)
+        try await store.saveUser(UserAccount(name: "bob", passwordHash: "scrypt$2", role: .viewer, createdMs: base + 1))
+        #expect(try await store.user(name: "alice") == alice)
+        #expect(try await store.users().map(\.name) == ["alice", "bob"])
+        #expect(try await store.user(name: "carol") == nil)
+
+        let session = SessionRecord(idHash: "h1", user: "alice", csrfToken: "c1", createdMs: base, lastSeenMs: base)
+        try await store.createSession(session)
+        try await store.createSession(SessionRecord(idHash: "h2", user: "bob", csrfToken: "c2", createdMs: base, lastSeenMs: base))
+        #expect(try await store.session(idHash: "h1") == session)
+        try await store.touchSession(idHash: "h1", atMs: base + 60_000)
+        try await store.touchSession(idHash: "h1", atMs: base + 30_000)   // never backwards
+        #expect(try await store.session(idHash: "h1")?.lastSeenMs == base + 60_000)
+        // Idle since before base + 1 min, or begun before base - 1: only h2 is idle.
+        #expect(try await store.pruneSessions(lastSeenBeforeMs: base + 1_000, createdBeforeMs: base - 1) == 1)
+        #expect(try await store.session(idHash: "h2") == nil)
+
+        // A new password ends the user's sessions; the creation time stays.
+        try await store.saveUser(UserAccount(name: "alice", passwordHash: "scrypt$3", role: .viewer, createdMs: base + 99))
+        #expect(try await store.session(idHash: "h1") == nil)
+        #expect(try await store.user(name: "alice") == UserAccount(name: "alice", passwordHash: "scrypt$3", role: .viewer, createdMs: base))
+        try await store.createSession(SessionRecord(idHash: "h3", user: "alice", csrfToken: "c3", createdMs: base, lastSeenMs: base))
+        try await store.deleteSession(idHash: "h3")
+        #expect(try await store.session(idHash: "h3") == nil)
+        try await store.createSession(SessionRecord(idHash: "h4", user: "bob", csrfToken: "c4", createdMs: base, lastSeenMs: base))
+        #expect(try await store.deleteUser(name: "bob"))
+        #expect(try await store.deleteUser(name: "bob") == false)
+        #expect(try await store.session(idHash: "h4") == nil)
+
+        try await store.setAgentToken(agent: "reader:grafana", tokenHash: "t1", nowMs: base)
+        #expect(try await store.agent(tokenHash: "t1") == "reader:grafana")
+        #expect(try await store.revokeToken(id: "reader:grafana"))
+        #expect(try await store.agent(tokenHash: "t1") == nil)
+        #expect(try await store.revokeToken(id: "reader:grafana") == false)
+    }
+
     static let checks: [(String, @Sendable (any MailCanaryStore) async throws -> Void)] = [
         ("migrations", migrations), ("roundTrip", roundTrip), ("idempotentAppend", idempotentAppend), ("concurrentAppends", concurrentAppends),
         ("latestPerProbeAndRegion", latestPerProbeAndRegion), ("resultWindow", resultWindow), ("rollups", rollups), ("retention", retention),
         ("agents", agents), ("runClaims", runClaims), ("signals", signals), ("incidents", incidents),
+        ("accounts", accounts),
     ]
 }
