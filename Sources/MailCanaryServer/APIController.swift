@@ -35,6 +35,9 @@ struct APIController: Sendable {
     func register(on router: Router<ServerRequestContext>) {
         router.get("/healthz") { _, _ in await health() }
         router.get("/metrics") { _, _ in await metrics() }
+        router.get("/api/v1/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
         router.get("/api/v1/services") { _, _ in services() }
         router.get("/api/v1/results/latest") { request, _ in await handle { try await latest(request) } }
         router.get("/api/v1/results") { request, _ in await handle { try await results(request) } }

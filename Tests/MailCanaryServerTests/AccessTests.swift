@@ -23,7 +23,7 @@ struct AccessTests {
 
     /// Who the access check lets through, per route.
     static let expected: [String: Set<Who>] = [
-        "GET /healthz": everyone, "GET /metrics": everyone, "GET /assets/app.css": everyone,
+        "GET /healthz": everyone, "GET /api/v1/openapi.json": everyone, "GET /metrics": everyone, "GET /assets/app.css": everyone,
         "GET /status": everyone, "GET /status/feed.atom": everyone, "GET /status/{service}": everyone,
         "GET /report": everyone, "POST /api/v1/reports": everyone, "GET /login": everyone, "POST /login": everyone,
         "POST /logout": [.viewer, .admin],
@@ -44,6 +44,8 @@ struct AccessTests {
           - id: contoso
             name: Contoso
             kind: microsoft365
+            probes:
+              - {target: "imaps://127.0.0.1:1", regions: [local]}
         access:
           anonymous: ANONYMOUS
         """
