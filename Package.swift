@@ -132,6 +132,29 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Notification: plan transitions into a durable outbox (mute, dedup, route), deliver with
+        // retries; one file per channel (webhook, Slack, Teams, e-mail over the project's SMTP client).
+        .target(
+            name: "MailCanaryNotify",
+            dependencies: [
+                "MailCanaryCore",
+                "MailWire",
+                "MailProbing",
+                "MailCanaryConfig",
+                "MailCanaryStorage",
+                "MailCanaryWatch",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The server: composition root, HTTP API, agent endpoints, /metrics.
         .target(
             name: "MailCanaryServer",
@@ -144,6 +167,7 @@ let package = Package(
                 "MailCanaryStorage",
                 "MailCanaryWatch",
                 "MailCanaryWeb",
+                "MailCanaryNotify",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -168,6 +192,7 @@ let package = Package(
                 "MailCanaryWatch",
                 "MailCanaryServer",
                 "MailCanaryWeb",
+                "MailCanaryNotify",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -304,9 +329,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "MailCanaryNotifyTests",
+            dependencies: [
+                "MailCanaryNotify", "MailCanaryCore", "MailCanaryConfig", "MailCanaryStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "LabTests",
             dependencies: [
                 "MailProbing",
+                "MailCanaryNotify",
+                "MailCanaryConfig",
                 "MailCanaryTesting",
                 "MailCanaryStorage",
             ],

@@ -63,7 +63,8 @@ public struct ConfigLoader: Sendable {
     // MARK: - Sections
 
     private func read(_ root: ConfigCursor) -> WatchConfig? {
-        guard let top = root.mapping(allowed: ["server", "storage", "scheduler", "detection", "access", "defaults", "agents", "services"],
+        guard let top = root.mapping(allowed: ["server", "storage", "scheduler", "detection", "access", "defaults", "agents", "services",
+                                               "notifications"],
                                      required: ["services"]) else { return nil }
         var config = WatchConfig()
         config.server.dataDirectory = resolvePath(config.server.dataDirectory)
@@ -75,6 +76,9 @@ public struct ConfigLoader: Sendable {
         let defaults = top["defaults"].map(readDefaults) ?? ProbeDefaults(region: config.server.region)
         if let agents = top["agents"] { config.agents = readAgents(agents) }
         if let services = top["services"] { config.services = readServices(services, defaults: defaults) }
+        if let notifications = top["notifications"] {
+            config.notifications = readNotifications(notifications, services: config.services.map(\.id))
+        }
         checkRegions(config, root: root, services: top["services"])
         return config
     }
@@ -418,7 +422,7 @@ public struct ConfigLoader: Sendable {
 
     // MARK: - Helpers
 
-    private func resolve(_ secret: SecretReference) -> SecretReference {
+    func resolve(_ secret: SecretReference) -> SecretReference {
         if case .file(let path) = secret { return .file(resolvePath(path)) }
         return secret
     }

@@ -82,5 +82,26 @@ services:
         interval: 30s
         timeout: 10s
 
+# Who hears about incidents (docs/notifications.md). Off until a channel is named; uncomment
+# and fill in. Credentials (Slack and Teams URLs, signing keys, relay passwords) are never
+# written here: {env: NAME} or {file: PATH}. `mailcanary notify test CHANNEL` sends a test.
+# notifications:
+#   dashboard_url: https://mailcanary.example.com
+#   remind_every: 4h
+#   channels:
+#     - {id: oncall, kind: webhook, url: "https://hooks.example.com/mailcanary", signing_secret: {env: MAILCANARY_WEBHOOK_SECRET}}
+#     - {id: chat, kind: slack, url: {env: SLACK_WEBHOOK_URL}}
+#     - {id: teams, kind: teams, url: {env: TEAMS_WEBHOOK_URL}}
+#     - id: mail
+#       kind: email
+#       smtp: {host: smtp.example.com, port: 587, security: starttls, user: mailcanary, password: {env: SMTP_PASSWORD}}
+#       from: mailcanary@example.com
+#       to: [messaging-oncall@example.com]
+#   routes:
+#     - {channels: [chat, teams]}
+#     - {channels: [oncall, mail], min_severity: degradation, events: [opened, escalated, resolved, reminder]}
+#   maintenance:
+#     - {name: Exchange CU, from: "2026-11-28T22:00:00Z", until: "2026-11-29T02:00:00Z", services: [lab], paths: [imap]}
+
 """#
 }

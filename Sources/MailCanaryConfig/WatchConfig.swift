@@ -5,6 +5,7 @@ public struct WatchConfig: Sendable, Hashable {
     public var scheduler: SchedulerConfig
     public var detection = DetectionConfig()
     public var access = AccessConfig()
+    public var notifications = NotificationConfig()
     public var agents: [AgentConfig]
     public var services: [ServiceConfig]
 

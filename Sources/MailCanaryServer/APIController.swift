@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import MailCanaryConfig
 import MailCanaryCore
+import MailCanaryNotify
 import MailCanaryStorage
 import MailCanaryWatch
 import NIOConcurrencyHelpers
@@ -16,6 +17,7 @@ struct APIController: Sendable {
     let scheduler: ProbeScheduler?
     let writer: StoreWriter?
     let detection: DetectionService?
+    var notifier: NotificationService?
     let logger: Logger
     /// Bounded ingest: at most this many uploads at once; more get 429 with Retry-After.
     let ingestSlots = UploadSlots(APIController.maxConcurrentUploads)
@@ -93,7 +95,7 @@ struct APIController: Sendable {
         let text = MetricsRenderer.render(.init(
             latest: latest, scheduler: scheduler?.stats.snapshot, written: writer?.written ?? 0, dropped: writer?.dropped ?? 0,
             agents: agents, agentRegions: Dictionary(uniqueKeysWithValues: config.agents.map { ($0.id, $0.region) }),
-            detection: detection?.status, openIncidents: openIncidents))
+            detection: detection?.status, openIncidents: openIncidents, notifications: notifier?.status))
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: text)))
     }

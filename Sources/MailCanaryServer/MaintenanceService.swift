@@ -11,6 +11,8 @@ public struct MaintenanceService: Service {
     let store: any MailCanaryStore
     let retention: RetentionConfig
     var access = AccessConfig()
+    /// Delivery records older than this are removed (pending messages stay).
+    var notificationsKept: Duration = NotificationConfig().keep
     let logger: Logger
     let rollupEvery: Duration
 
@@ -34,10 +36,11 @@ public struct MaintenanceService: Service {
                     let nowMs = now.millisecondsSince1970
                     let sessions = try await store.pruneSessions(lastSeenBeforeMs: nowMs - Int64(access.sessionIdle.milliseconds),
                                                                  createdBeforeMs: nowMs - Int64(access.sessionMaximum.milliseconds))
+                    let deliveries = try await store.pruneDeliveries(createdBeforeMs: nowMs - Int64(notificationsKept.milliseconds))
                     lastPrune = now
                     logger.info("retention applied", metadata: ["results": "\(outcome.results)", "minuteRollups": "\(outcome.minuteRollups)",
                                                                 "hourRollups": "\(outcome.hourRollups)", "signalBatches": "\(signals)",
-                                                                "sessions": "\(sessions)"])
+                                                                "sessions": "\(sessions)", "deliveries": "\(deliveries)"])
                 }
             } catch {
                 logger.warning("maintenance failed; will retry", metadata: ["error": "\(error)"])

@@ -1,6 +1,7 @@
 import Foundation
 import MailCanaryConfig
 import MailCanaryCore
+import MailCanaryNotify
 import MailCanaryStorage
 import MailCanaryWatch
 
@@ -17,6 +18,8 @@ public enum MetricsRenderer {
         public var detection: DetectionService.Status?
         /// Open incidents per service.
         public var openIncidents: [String: Int] = [:]
+        /// This replica's notification outcomes since start (nil without notification channels).
+        public var notifications: NotificationService.Status?
     }
 
     typealias Labels = [(String, String)]
@@ -75,6 +78,13 @@ public enum MetricsRenderer {
                    [([], Double(detection.storeFailures))])
             family("mailcanary_incidents_open", "gauge", "Open incidents per service.",
                    inputs.openIncidents.sorted { $0.key < $1.key }.map { ([("service", $0.key)], Double($0.value)) })
+        }
+        if let notifications = inputs.notifications {
+            family("mailcanary_notifications_total", "counter", "Notification messages by outcome since start (planned, delivered, retried, failed, abandoned, muted).", [
+                ([("outcome", "planned")], Double(notifications.planned)), ([("outcome", "delivered")], Double(notifications.delivered)),
+                ([("outcome", "retried")], Double(notifications.retried)), ([("outcome", "failed")], Double(notifications.failed)),
+                ([("outcome", "abandoned")], Double(notifications.abandoned)), ([("outcome", "muted")], Double(notifications.muted)),
+            ])
         }
         family("mailcanary_agent_last_seen_timestamp_seconds", "gauge", "When an agent last uploaded (Unix time).",
                inputs.agents.compactMap { agent -> Sample? in

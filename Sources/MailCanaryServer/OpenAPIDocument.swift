@@ -96,6 +96,22 @@ enum OpenAPIDocument {
               "line": {"type": "integer"}, "status": {"type": "integer"}, "error": {"type": "string"}}}}}},
           "BatchReceipt": {"type": "object", "required": ["accepted", "duplicates", "through"], "properties": {
             "accepted": {"type": "integer"}, "duplicates": {"type": "integer"}, "through": {"type": "integer"}}},
+          "Notification": {"type": "object", "required": ["key", "channel", "incident", "event", "status", "attempts", "createdAt"], "properties": {
+            "key": {"type": "string", "description": "The transition's stable key (also X-MailCanary-Delivery on webhooks)"},
+            "channel": {"type": "string"}, "incident": {"type": "string"},
+            "event": {"type": "string", "enum": ["opened", "escalated", "recovering", "resolved", "reminder", "unmuted", "test"]},
+            "status": {"type": "string", "enum": ["pending", "delivered", "failed", "abandoned", "muted"]},
+            "attempts": {"type": "integer"}, "createdAt": {"type": "string"}, "nextAttemptAt": {"type": ["string", "null"]},
+            "deliveredAt": {"type": ["string", "null"]}, "lastResult": {"type": ["string", "null"]}}},
+          "Notifications": {"type": "object", "required": ["notifications"], "properties": {"notifications": {"type": "array", "items": {"$ref": "#/components/schemas/Notification"}}}},
+          "Token": {"type": "object", "required": ["id", "role", "scope", "createdAt"], "properties": {
+            "id": {"type": "string"}, "role": {"type": "string", "enum": ["reader", "telemetry", "operator", "agent"]},
+            "scope": {"type": "string", "enum": ["read", "ingest", "write", "agent"]}, "createdAt": {"type": "string"}, "lastUsedAt": {"type": ["string", "null"]}}},
+          "Tokens": {"type": "object", "required": ["tokens"], "properties": {"tokens": {"type": "array", "items": {"$ref": "#/components/schemas/Token"}}}},
+          "NewToken": {"type": "object", "required": ["role", "name"], "additionalProperties": false, "properties": {
+            "role": {"type": "string", "enum": ["reader", "telemetry", "operator"]}, "name": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"}}},
+          "IssuedToken": {"type": "object", "required": ["id", "role", "token"], "properties": {
+            "id": {"type": "string"}, "role": {"type": "string"}, "token": {"type": "string", "description": "Shown once; the server keeps only its SHA-256"}}},
           "AgentPlan": {"type": "object", "required": ["agent", "region", "scheduler", "probes", "credentials"], "properties": {
             "agent": {"type": "string"}, "region": {"type": "string"}, "scheduler": {"type": "object"},
             "probes": {"type": "array", "items": {"type": "object"}}, "credentials": {"type": "object"}}}
@@ -132,6 +148,26 @@ enum OpenAPIDocument {
           "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewNote"}}}},
           "responses": {"201": {"description": "The note", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Note"}}}},
                         "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}},
+        "/api/v1/incidents/{id}/report": {"get": {"summary": "The post-incident report", "security": [{"bearer": []}, {"session": []}],
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                         {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["markdown", "html"]}}],
+          "responses": {"200": {"description": "The report", "content": {"text/markdown": {"schema": {"type": "string"}}, "text/html": {"schema": {"type": "string"}}}},
+                        "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}},
+        "/api/v1/notifications": {"get": {"summary": "The record of notifications, newest first", "security": [{"bearer": []}, {"session": []}],
+          "parameters": [{"name": "incident", "in": "query", "schema": {"type": "string"}}, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}],
+          "responses": {"200": {"description": "Notifications", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Notifications"}}}},
+                        "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}},
+        "/api/v1/tokens": {
+          "get": {"summary": "API tokens (write scope)", "security": [{"bearer": []}],
+            "responses": {"200": {"description": "Tokens", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Tokens"}}}},
+                          "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}},
+          "post": {"summary": "Issue a reader, telemetry or operator token (write scope); a new token for a name replaces its old one", "security": [{"bearer": []}],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewToken"}}}},
+            "responses": {"201": {"description": "The token, shown once", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IssuedToken"}}}},
+                          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}}},
+        "/api/v1/tokens/{id}": {"delete": {"summary": "Revoke a token (write scope)", "security": [{"bearer": []}],
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "responses": {"204": {"description": "Revoked"}, "400": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}},
         "/api/v1/reports": {"post": {"summary": "A user's problem report (no account; rate-limited per sender)", "security": [],
           "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Report"}}, "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/Report"}}}},
           "responses": {"202": {"description": "Received", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReportReceipt"}}}},

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import MailCanaryConfig
 import MailCanaryCore
+import MailCanaryNotify
 import MailCanaryStorage
 import MailCanaryWatch
 import NIOPosix
@@ -88,7 +89,13 @@ public struct ServerRuntime: Sendable {
         }
         let scheduler = ProbeScheduler(jobs: jobs, scheduler: config.scheduler, origin: "server", sink: writer, claim: claim,
                                        nowMs: Date().millisecondsSince1970, logger: logger)
-        let api = APIController(config: config, store: store, scheduler: scheduler, writer: writer, detection: detection, logger: logger)
+        var notifier: NotificationService?
+        if config.notifications.isEnabled {
+            notifier = NotificationService(config: config.notifications, store: store, dispatcher: ChannelDispatcher(config: config.notifications),
+                                           owner: replica, clock: clock, logger: logger)
+        }
+        var api = APIController(config: config, store: store, scheduler: scheduler, writer: writer, detection: detection, logger: logger)
+        api.notifier = notifier
         let router = Self.makeRouter(config: config, store: store, api: api, detection: detection, clock: clock, logger: logger,
                                      secureCookies: secureCookies)
         let bound = NIOLockedValueBox<Int?>(nil)
@@ -100,9 +107,14 @@ public struct ServerRuntime: Sendable {
         services.append(GatedService(gate: gate, inner: writer))
         var maintenance = MaintenanceService(store: store, retention: config.storage.retention, logger: logger)
         maintenance.access = config.access
+        maintenance.notificationsKept = config.notifications.keep
         services.append(GatedService(gate: gate, inner: maintenance))
         services.append(GatedService(gate: gate, inner: detection))
         services.append(GatedService(gate: detection.warmedUp, inner: scheduler))
+        if let notifier {
+            // After detection has warmed up: the incidents it re-derived at start are saved by then.
+            services.append(GatedService(gate: detection.warmedUp, inner: notifier))
+        }
         for extra in extraServices(store, detection) { services.append(GatedService(gate: detection.warmedUp, inner: extra)) }
         services.append(GatedService(gate: detection.warmedUp, inner: app))
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
@@ -136,6 +148,8 @@ extension ServerRuntime {
         SignalController(config: config, store: store, detection: detection, logger: logger, clock: clock)
             .register(on: router, authenticate: authenticate)
         IncidentController(store: store, logger: logger, clock: clock).register(on: router, authenticate: authenticate)
+        NotificationController(store: store, logger: logger).register(on: router)
+        TokenController(store: store, logger: logger, clock: clock).register(on: router, authenticate: authenticate)
         WebController(config: config, store: store, detection: detection, logger: logger, clock: clock).register(on: router)
         return router
     }

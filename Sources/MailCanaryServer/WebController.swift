@@ -26,6 +26,19 @@ struct WebController: Sendable {
         router.get("/incidents/:id") { _, context in await page { try await incidentPage(context.parameters.get("id") ?? "", context) } }
         router.get("/incidents/:id/report.md") { _, context in await page { try await report(context.parameters.get("id") ?? "", markdown: true) } }
         router.get("/incidents/:id/report.html") { _, context in await page { try await report(context.parameters.get("id") ?? "", markdown: false) } }
+        router.get("/api/v1/incidents/:id/report") { request, context in
+            await respond(logger: logger) {
+                let format = request.uri.queryParameters.get("format") ?? "markdown"
+                guard format == "markdown" || format == "html" else {
+                    throw APIError(.badRequest, "query parameter 'format': give markdown or html")
+                }
+                do {
+                    return try await report(context.parameters.get("id") ?? "", markdown: format == "markdown")
+                } catch let error as PageError {
+                    throw APIError(error.status, error.detail)
+                }
+            }
+        }
         router.post("/incidents/:id/actions") { request, context in
             await page { try await action(request, context, id: context.parameters.get("id") ?? "") }
         }
@@ -133,6 +146,10 @@ struct WebController: Sendable {
         }.sorted { ($0.id.path?.rawValue ?? "", $0.id.region, $0.id.source.rawValue) < ($1.id.path?.rawValue ?? "", $1.id.region, $1.id.source.rawValue) }
          .flatMap { SeriesPage.charts(for: $0, incidents: [incident], nowMs: now, measures: [.failureRatio], fromMinute: from) }
         var page = IncidentPage(incident: incident, charts: charts, nowMs: now)
+        page.notifications = ((try? await store.deliveries(incidentID: incident.id, limit: 50)) ?? []).map { entry in
+            IncidentPage.NotificationRow(channel: entry.channel, event: entry.kind, status: entry.status.rawValue, attempts: entry.attempts,
+                                         atMs: entry.deliveredMs ?? entry.createdMs, result: entry.lastResult)
+        }
         page.account = Self.account(context)
         if case .user(_, .admin) = context.principal { page.actionToken = context.csrfToken }
         return Self.html(page.render())

@@ -173,5 +173,42 @@ struct Migration: Sendable {
             """,
             "CREATE INDEX sessions_user ON sessions (user_name)",
         ]),
+        Migration(version: 4, name: "notification outbox", statements: [
+            "CREATE INDEX incidents_updated ON incidents (updated_at)",
+            """
+            CREATE TABLE marks (
+                name TEXT PRIMARY KEY,
+                value BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE notification_marks (
+                incident_id TEXT PRIMARY KEY,
+                version INTEGER NOT NULL,
+                state TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE notification_outbox (
+                id {ID},
+                key TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                incident_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                payload TEXT NOT NULL,
+                status TEXT NOT NULL,
+                attempts INTEGER NOT NULL,
+                next_attempt_at BIGINT NOT NULL,
+                last_result TEXT,
+                delivered_at BIGINT,
+                lease_owner TEXT,
+                lease_until BIGINT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX notification_outbox_key ON notification_outbox (key, channel)",
+            "CREATE INDEX notification_outbox_due ON notification_outbox (status, next_attempt_at)",
+            "CREATE INDEX notification_outbox_incident ON notification_outbox (incident_id, created_at)",
+        ]),
     ]
 }

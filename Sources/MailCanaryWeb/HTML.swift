@@ -1,20 +1,10 @@
+import MailCanaryCore
+
 /// Text into HTML and XML: everything that came from a target, a user or a provider goes through
 /// `escape` before it reaches a page, a feed or a report rendered as HTML.
 public enum HTML {
     public static func escape<S: StringProtocol>(_ text: S) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
+        HTMLText.escape(text)
     }
 
     /// A query-string component (`service=…&path=…`).

@@ -10,6 +10,26 @@ public struct IncidentPage: Sendable {
     public var account: PageLayout.Account?
     /// Set for administrators: the session's form token for the action forms.
     public var actionToken: String?
+    /// What was sent about this incident, newest first.
+    public var notifications: [NotificationRow] = []
+
+    public struct NotificationRow: Sendable, Equatable {
+        public var channel: String
+        public var event: String
+        public var status: String
+        public var attempts: Int
+        public var atMs: Int64
+        public var result: String?
+
+        public init(channel: String, event: String, status: String, attempts: Int, atMs: Int64, result: String?) {
+            self.channel = channel
+            self.event = event
+            self.status = status
+            self.attempts = attempts
+            self.atMs = atMs
+            self.result = result
+        }
+    }
 
     /// The statuses an operator may set (the provider's vocabulary).
     public static let settableStatuses = ["investigating", "serviceDegradation", "serviceInterruption", "restoringService",
@@ -92,6 +112,15 @@ public struct IncidentPage: Sendable {
             body += "<li><time>\(WebTime.minute(entry.atMs))</time> — \(HTML.escape(entry.text))\(who)</li>"
         }
         body += "</ol>"
+        if !notifications.isEmpty {
+            body += "<h2>Notifications</h2><div class=\"scroll\"><table><thead><tr><th>When</th><th>Channel</th><th>Event</th><th>Status</th>"
+            body += "<th>Attempts</th><th>Last result</th></tr></thead><tbody>"
+            for row in notifications {
+                body += "<tr><td>\(WebTime.minute(row.atMs))</td><td>\(HTML.escape(row.channel))</td><td>\(HTML.escape(row.event))</td>"
+                body += "<td>\(HTML.escape(row.status))</td><td>\(row.attempts)</td><td>\(HTML.escape(row.result ?? ""))</td></tr>"
+            }
+            body += "</tbody></table></div>"
+        }
         return PageLayout.render(title: "Incident: \(incident.headline)", audience: .operators, body: body, account: account)
     }
 

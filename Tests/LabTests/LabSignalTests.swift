@@ -160,6 +160,81 @@ struct LabSignalTests {
         for secret in [telemetry, operatorToken] { #expect(!server.log.contains(secret)) }
     }
 
+    @Test("an incident from telemetry is mailed through the real Postfix once; a failing webhook keeps retrying across a restart without duplicates")
+    func incidentNotified() async throws {
+        let site = try makeSite(port: 18_487)
+        defer { try? FileManager.default.removeItem(atPath: site.directory) }
+        let config = try String(contentsOfFile: site.config, encoding: .utf8) + """
+
+            notifications:
+              dashboard_url: http://127.0.0.1:18487
+              retry: {initial: 1s, max: 2s}
+              channels:
+                - id: mail
+                  kind: email
+                  smtp: {host: \(lab.host), port: \(lab["SUBMISSION_PORT"]), security: starttls, user: \(lab.user), password: {env: MC_LAB_RELAY_PASSWORD}}
+                  ca_file: \(lab.caFile)
+                  from: mailcanary@lab.test
+                  to: [\(lab.user)]
+                - {id: hook, kind: webhook, url: "http://127.0.0.1:1/unreachable", timeout: 2s}
+            """
+        try config.write(toFile: site.config, atomically: true, encoding: .utf8)
+        let environment = ["MC_LAB_RELAY_PASSWORD": lab.password]
+        let telemetry = try token(site, "telemetry", "collector")
+        var server = try BackgroundProcess(Self.binary, ["serve", "--config", site.config], environment: environment, logPath: site.log)
+        defer { server.stop(SIGTERM) }
+        for _ in 0..<200 where httpGet(port: site.port, path: "/healthz")?.status != 200 { usleep(50_000) }
+        let now = Int64(Date().timeIntervalSince1970 * 1_000)
+        let accepted = try post(site, "/api/v1/telemetry", body: Self.outageTelemetry(endingAt: now - now % 60_000),
+                                headers: ["Authorization: Bearer \(telemetry)", "Idempotency-Key: batch-n"])
+        #expect(accepted.status == 200, "\(accepted.body)")
+        let incident = try #require(try await waitForOpenIncident(site), "no incident opened: \(server.log.suffix(2_000))")
+        let id = try #require(incident["id"] as? String)
+
+        func deliveries() -> [[String: Any]] {
+            guard let answer = httpGet(port: site.port, path: "/api/v1/notifications?incident=\(id)"),
+                  let json = try? JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any] else { return [] }
+            return json["notifications"] as? [[String: Any]] ?? []
+        }
+        /// Delivered files in the lab mailbox that carry this incident's opening.
+        func mailed() -> [String] {
+            let maildir = lab["DIR"] + "/mail/\(lab.user)/Maildir"
+            return ["new", "cur"].flatMap { folder in
+                ((try? FileManager.default.contentsOfDirectory(atPath: maildir + "/" + folder)) ?? []).compactMap { name -> String? in
+                    let text = try? String(contentsOfFile: maildir + "/" + folder + "/" + name, encoding: .utf8)
+                    return text?.contains("X-MailCanary-Delivery: \(id)/opened") == true ? text : nil
+                }
+            }
+        }
+        for _ in 0..<150 where mailed().isEmpty { try await Task.sleep(for: .milliseconds(200)) }
+        #expect(mailed().count == 1, "\(deliveries()) \(server.log.suffix(1_500))")
+        #expect(mailed().first?.contains("Subject: [MailCanary] contoso: mapi-http in apac: opened") == true)
+        for _ in 0..<50 where (deliveries().first { $0["channel"] as? String == "hook" }?["attempts"] as? Int ?? 0) < 2 {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let hookBefore = try #require(deliveries().first { $0["channel"] as? String == "hook" })
+        #expect(hookBefore["status"] as? String == "pending")
+        #expect((hookBefore["lastResult"] as? String)?.contains("cannot deliver") == true)
+
+        // Restart while the webhook is mid-retry: no second opening anywhere, the retry goes on.
+        server.stop(SIGTERM)
+        server = try BackgroundProcess(Self.binary, ["serve", "--config", site.config], environment: environment, logPath: site.log + ".2")
+        for _ in 0..<200 where httpGet(port: site.port, path: "/healthz")?.status != 200 { usleep(50_000) }
+        let attemptsBefore = hookBefore["attempts"] as? Int ?? 0
+        for _ in 0..<50 where (deliveries().first { $0["channel"] as? String == "hook" }?["attempts"] as? Int ?? 0) <= attemptsBefore {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let after = deliveries()
+        #expect(after.filter { ($0["key"] as? String) == "\(id)/opened" }.count == 2, "\(after)")
+        #expect((after.first { $0["channel"] as? String == "hook" }?["attempts"] as? Int ?? 0) > attemptsBefore)
+        #expect(mailed().count == 1)
+        let page = httpGet(port: site.port, path: "/incidents/\(id)")?.body ?? ""
+        #expect(page.contains("<h2>Notifications</h2>"))
+        // The relay password is in no log line.
+        let logs = ((try? String(contentsOfFile: site.log, encoding: .utf8)) ?? "") + ((try? String(contentsOfFile: site.log + ".2", encoding: .utf8)) ?? "")
+        #expect(!logs.contains(lab.password))
+    }
+
     @Test("telemetry: bad lines get a 4xx with their line number and the good ones are kept; auth, key and size are checked")
     func telemetryRefusals() async throws {
         let site = try makeSite(port: 18_485)

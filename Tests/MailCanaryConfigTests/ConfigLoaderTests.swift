@@ -76,6 +76,68 @@ struct ConfigLoaderTests {
         #expect(problems(base + "access: {sesion_idle: 2h}").first?.contains("did you mean 'session_idle'") == true)
     }
 
+    @Test("notifications: channels, routes, maintenance and retries read and checked; credentials never inline")
+    func notifications() throws {
+        let base = Self.minimal + "\n"
+        let config = try loader.load(text: base + """
+            notifications:
+              dashboard_url: https://mailcanary.example.com/
+              remind_every: 2h
+              retry: {initial: 5s, max: 10m, give_up_after: 1d}
+              channels:
+                - {id: hook, kind: webhook, url: "https://hooks.example.com/mc", signing_secret: {env: HOOK_SECRET}}
+                - {id: chat, kind: slack, url: {env: SLACK_URL}}
+                - {id: teams, kind: teams, url: {file: teams.url}, timeout: 5s}
+                - id: mail
+                  kind: email
+                  smtp: {host: relay.example.com, security: tls, user: mc, password: {env: RELAY_PASSWORD}}
+                  from: mailcanary@example.com
+                  to: [ops@example.com, noc@example.com]
+              routes:
+                - {channels: [hook, mail], paths: [mapi-http], min_severity: interruption, events: [opened, resolved]}
+                - {channels: [chat, teams]}
+              maintenance:
+                - {name: CU update, from: "2026-11-28T22:00:00Z", until: "2026-11-29T02:00:00Z", paths: [ews]}
+            """, file: "test.yml")
+        let notifications = config.notifications
+        #expect(notifications.dashboardURL == "https://mailcanary.example.com")
+        #expect(notifications.remindEvery == .seconds(7_200))
+        #expect(notifications.retry.initial == .seconds(5) && notifications.retry.maximum == .seconds(600))
+        #expect(notifications.channels.map(\.id) == ["hook", "chat", "teams", "mail"])
+        #expect(notifications.channel("hook")?.url == .inline("https://hooks.example.com/mc"))
+        #expect(notifications.channel("hook")?.signingSecret == .environment("HOOK_SECRET"))
+        #expect(notifications.channel("chat")?.url == .secret(.environment("SLACK_URL")))
+        #expect(notifications.channel("teams")?.url == .secret(.file("/etc/mailcanary/teams.url")))
+        let mail = try #require(notifications.channel("mail")?.email)
+        #expect(mail.port == 465 && mail.security == .tls && mail.to == ["ops@example.com", "noc@example.com"])
+        #expect(notifications.routes.count == 2)
+        #expect(notifications.routes[0].minimumSeverity == .interruption && notifications.routes[0].events == [.opened, .resolved])
+        #expect(notifications.maintenance.first?.startMs == UTCTimestamp.parse("2026-11-28T22:00:00Z"))
+        // Without routes every channel hears everything.
+        let plain = try loader.load(text: base + "notifications: {channels: [{id: hook, kind: webhook, url: \"http://127.0.0.1:9/x\"}]}", file: "t.yml")
+        #expect(plain.notifications.routes.first?.channels == ["hook"])
+
+        #expect(problems(base + "notifications: {channels: [{id: chat, kind: slack, url: \"https://hooks.slack.com/services/T0/B0/SECRETPART\"}]}") == [
+            "line 6: notifications.channels[0].url: a slack webhook URL is a credential and is never written inline (the value is not shown here). Fix: write url: {env: VARIABLE} or {file: PATH} and keep the URL there",
+        ])
+        #expect(problems(base + "notifications: {channels: [{id: x, kind: pager}]}") == [
+            "line 6: notifications.channels[0].kind: 'pager' is not a channel kind. Fix: write webhook, slack, teams or email",
+        ])
+        #expect(problems(base + "notifications: {channels: [{id: h, kind: webhook, url: \"ftp://x\"}], routes: [{channels: [nope], paths: [mapi]}]}") == [
+            "line 6: notifications.channels[0].url: is not an http(s) URL. Fix: write the receiver's address, such as https://hooks.example.com/mailcanary",
+            "line 6: notifications.routes[0].channels[0]: no channel is named 'nope'. Fix: add it under notifications.channels",
+            "line 6: notifications.routes[0].paths[0]: 'mapi' is not an access path. Fix: write one of autodiscover, mapi-http, ews, activesync, owa, graph, imap, pop3, smtp-submission, smtp-inbound, dns, token, tcp, tls, http",
+        ])
+        #expect(problems(base + "notifications: {channels: [{id: m, kind: email, smtp: {host: r, security: none, user: u, password: {env: P}}, from: \"Ops <o@x>\", to: []}]}") == [
+            "line 6: notifications.channels[0].smtp.security: the password would cross the network unencrypted. Fix: use security: starttls or tls",
+            "line 6: notifications.channels[0].from: is not a plain mail address. Fix: write it as name@example.com, without a display name",
+            "line 6: notifications.channels[0].to: names no recipient. Fix: add at least one address",
+        ])
+        #expect(problems(base + "notifications: {maintenance: [{from: \"2026-11-29T02:00:00Z\", until: \"2026-11-28T22:00:00Z\"}]}") == [
+            "line 6: notifications.maintenance[0].until: the window ends before it starts. Fix: make until later than from",
+        ])
+    }
+
     @Test("the sample file parses, and the bundled copy is the same text")
     func sample() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -107,7 +169,7 @@ struct ConfigLoaderTests {
         ]),
         ("services: [", ["line 2: YAML syntax: did not find expected node content. Fix: check the indentation and quoting on or just before this line"]),
         ("", ["is empty. Fix: start from the sample: mailcanary config sample"]),
-        ("- a\n- b", ["line 1: expected a mapping of keys (server, storage, scheduler, detection, access, defaults, agents, services), found a list. Fix: write the keys indented under this one"]),
+        ("- a\n- b", ["line 1: expected a mapping of keys (server, storage, scheduler, detection, access, defaults, agents, services, notifications), found a list. Fix: write the keys indented under this one"]),
         ("server: {port: 8080}", ["line 1: 'services' is missing. Fix: add services: under the top level"]),
         ("""
         sever: {port: 1}
@@ -118,7 +180,7 @@ struct ConfigLoaderTests {
               - target: imaps://mail.example.com
                 intreval: 30s
         """, [
-            "line 1: sever: unknown key. Fix: did you mean 'server'? allowed here: server, storage, scheduler, detection, access, defaults, agents, services",
+            "line 1: sever: unknown key. Fix: did you mean 'server'? allowed here: server, storage, scheduler, detection, access, defaults, agents, services, notifications",
             "line 7: services[0].probes[0].intreval: unknown key. Fix: did you mean 'interval'? allowed here: target, name, credential, interval, timeout, regions, ca_file, insecure, mailbox, mail_from, send_test_to, dns_server, tenant",
         ]),
         ("""

@@ -23,6 +23,12 @@ struct OpenAPITests {
                                                       error: "certificate expired", certificateDaysLeft: nil,
                                                       steps: [StepRecord(name: .connect, outcome: .ok, durationMs: 2, detail: "127.0.0.1:1")])])
         try await site.store.rollUp()
+        let message = #"{"incident":{},"transition":{}}"#
+        #expect(try await site.store.commitNotifications(incidentID: "inc-1", expectedVersion: nil, state: "{}", entries: [
+            OutboxEntry(key: "inc-1/opened", channel: "hook", incidentID: "inc-1", kind: "opened", createdMs: now, payload: message, nextAttemptMs: now),
+            OutboxEntry(key: "inc-1/opened", channel: "mail", incidentID: "inc-1", kind: "opened", createdMs: now, payload: message,
+                        status: .delivered, attempts: 1, nextAttemptMs: now, lastResult: "SMTP: 250 2.0.0 Ok", deliveredMs: now),
+        ]))
         site.credentials[.anonymous] = [:]
         let credentials = site.credentials
         try await site.application(anonymous: .read).test(.live) { client in
@@ -75,6 +81,23 @@ struct OpenAPITests {
                             headers: [.contentType: "application/json"], body: #"{"text":"x"}"#, expect: 403)
             try await check(.get, "/api/v1/incidents/inc-1", template: "/api/v1/incidents/{id}", expect: 200)
             try await check(.get, "/api/v1/incidents/nope", template: "/api/v1/incidents/{id}", expect: 404)
+            try await check(.get, "/api/v1/incidents/inc-1/report", template: "/api/v1/incidents/{id}/report", expect: 200)
+            try await check(.get, "/api/v1/incidents/inc-1/report?format=pdf", template: "/api/v1/incidents/{id}/report", expect: 400)
+            try await check(.get, "/api/v1/incidents/nope/report", template: "/api/v1/incidents/{id}/report", expect: 404)
+            try await check(.get, "/api/v1/notifications?incident=inc-1", template: "/api/v1/notifications", expect: 200)
+            try await check(.get, "/api/v1/notifications?incident=nope", template: "/api/v1/notifications", expect: 404)
+            try await check(.get, "/api/v1/notifications?limit=0", template: "/api/v1/notifications", expect: 400)
+            try await check(.get, "/api/v1/tokens", template: "/api/v1/tokens", as: .writeToken, expect: 200)
+            try await check(.get, "/api/v1/tokens", template: "/api/v1/tokens", as: .readToken, expect: 403)
+            try await check(.post, "/api/v1/tokens", template: "/api/v1/tokens", as: .writeToken, headers: [.contentType: "application/json"],
+                            body: #"{"role":"reader","name":"grafana"}"#, expect: 201)
+            try await check(.post, "/api/v1/tokens", template: "/api/v1/tokens", as: .writeToken, headers: [.contentType: "application/json"],
+                            body: #"{"role":"agent","name":"x"}"#, expect: 400)
+            try await check(.post, "/api/v1/tokens", template: "/api/v1/tokens", as: .writeToken, headers: [.contentType: "application/json"],
+                            body: #"{"role":"reader","name":"a b","extra":1}"#, expect: 400)
+            try await check(.delete, "/api/v1/tokens/reader:grafana", template: "/api/v1/tokens/{id}", as: .writeToken, expect: 204)
+            try await check(.delete, "/api/v1/tokens/reader:grafana", template: "/api/v1/tokens/{id}", as: .writeToken, expect: 404)
+            try await check(.delete, "/api/v1/tokens/apac-1", template: "/api/v1/tokens/{id}", as: .writeToken, expect: 400)
             try await check(.post, "/api/v1/reports", template: "/api/v1/reports", headers: [.contentType: "application/json"],
                             body: #"{"service":"contoso","region":"local","client":"owa","symptom":"slow","reporter":"r-1"}"#, expect: 202)
             try await check(.post, "/api/v1/reports", template: "/api/v1/reports", headers: [.contentType: "application/json"],

@@ -279,10 +279,70 @@ enum StoreConformance {
         #expect(try await store.revokeToken(id: "reader:grafana") == false)
     }
 
+    static func notifications(_ store: any MailCanaryStore) async throws {
+        #expect(try await store.mark("notify.cursor") == nil)
+        try await store.setMark("notify.cursor", base)
+        try await store.setMark("notify.cursor", base + 5)
+        #expect(try await store.mark("notify.cursor") == base + 5)
+
+        let incident = IncidentRecord(id: "lab-1", fingerprint: "f", service: "lab", status: "investigating", openedMs: base,
+                                      resolvedMs: nil, updatedMs: base + 60_000, body: "{}")
+        _ = try await store.saveIncident(incident)
+        #expect(try await store.incidents(updatedSinceMs: base + 60_000, limit: 10).map(\.id) == ["lab-1"])
+        #expect(try await store.incidents(updatedSinceMs: base + 60_001, limit: 10).isEmpty)
+
+        func entry(_ key: String, _ channel: String, status: OutboxEntry.Status = .pending) -> OutboxEntry {
+            OutboxEntry(key: key, channel: channel, incidentID: "lab-1", kind: "opened", createdMs: base,
+                        payload: "{\"text\":\"é \\\" ✓\"}", status: status, nextAttemptMs: base)
+        }
+        // The first commit creates the mark; a second planner with the same view loses the race.
+        #expect(try await store.commitNotifications(incidentID: "lab-1", expectedVersion: nil, state: "{\"s\":1}",
+                                                    entries: [entry("lab-1/opened", "hook"), entry("lab-1/opened", "mail"), entry("lab-1/opened", "quiet", status: .muted)]))
+        #expect(try await store.commitNotifications(incidentID: "lab-1", expectedVersion: nil, state: "{\"s\":9}",
+                                                    entries: [entry("lab-1/other", "hook")]) == false)
+        let mark = try #require(try await store.notificationMark(incidentID: "lab-1"))
+        #expect(mark.version == 1 && mark.state == "{\"s\":1}")
+        // The same key again (a restart re-planning it) is skipped; the state still moves.
+        #expect(try await store.commitNotifications(incidentID: "lab-1", expectedVersion: 1, state: "{\"s\":2}",
+                                                    entries: [entry("lab-1/opened", "hook"), entry("lab-1/resolved", "hook")]))
+        #expect(try await store.commitNotifications(incidentID: "lab-1", expectedVersion: 1, state: "{\"s\":3}", entries: []) == false)
+        #expect(try await store.notificationMark(incidentID: "lab-1")?.version == 2)
+        #expect(try await store.deliveries(incidentID: "lab-1", limit: 10).count == 4)
+        #expect(try await store.deliveries(incidentID: "other", limit: 10).isEmpty)
+
+        // Claims lease: a second sender gets nothing until the lease ends; muted entries are never
+        // claimed; the resolution waits while the same channel's opening is pending.
+        let claimed = try await store.claimDeliveries(nowMs: base, owner: "a", leaseMs: 30_000, limit: 10)
+        #expect(claimed.map { "\($0.channel) \($0.key)" }.sorted() == ["hook lab-1/opened", "mail lab-1/opened"])
+        #expect(claimed.first { $0.channel == "hook" }?.payload == entry("x", "y").payload)
+        #expect(try await store.claimDeliveries(nowMs: base + 1_000, owner: "b", leaseMs: 30_000, limit: 10).isEmpty)
+        let retaken = try await store.claimDeliveries(nowMs: base + 30_000, owner: "b", leaseMs: 30_000, limit: 1)
+        let first = try #require(claimed.first { $0.channel == "hook" })
+        #expect(retaken.map(\.id) == [first.id])
+
+        try await store.finishDelivery(id: first.id, DeliveryUpdate(status: .pending, attempts: 1, nextAttemptMs: base + 90_000,
+                                                                     lastResult: "HTTP 503; retry in 60 s"))
+        let between = try await store.claimDeliveries(nowMs: base + 60_000, owner: "c", leaseMs: 1_000, limit: 10)
+        #expect(between.map { "\($0.channel) \($0.key)" } == ["mail lab-1/opened"])
+        let again = try await store.claimDeliveries(nowMs: base + 90_000, owner: "c", leaseMs: 1_000, limit: 10)
+        #expect(again.first { $0.id == first.id }?.attempts == 1)
+        #expect(!again.contains { $0.key == "lab-1/resolved" })
+        try await store.finishDelivery(id: first.id, DeliveryUpdate(status: .delivered, attempts: 2, nextAttemptMs: base + 90_000,
+                                                                     lastResult: "HTTP 200", deliveredMs: base + 90_500))
+        let record = try await store.deliveries(incidentID: nil, limit: 10).first { $0.id == first.id }
+        #expect(record?.status == .delivered && record?.deliveredMs == base + 90_500 && record?.lastResult == "HTTP 200")
+        let later = try await store.claimDeliveries(nowMs: base + 999_000, owner: "d", leaseMs: 1_000, limit: 10)
+        #expect(later.map { "\($0.channel) \($0.key)" }.sorted() == ["hook lab-1/resolved", "mail lab-1/opened"])
+
+        // Pruning keeps what is still pending.
+        #expect(try await store.pruneDeliveries(createdBeforeMs: base + 1) == 2)
+        #expect(try await store.deliveries(incidentID: nil, limit: 10).allSatisfy { $0.status == .pending })
+    }
+
     static let checks: [(String, @Sendable (any MailCanaryStore) async throws -> Void)] = [
         ("migrations", migrations), ("roundTrip", roundTrip), ("idempotentAppend", idempotentAppend), ("concurrentAppends", concurrentAppends),
         ("latestPerProbeAndRegion", latestPerProbeAndRegion), ("resultWindow", resultWindow), ("rollups", rollups), ("retention", retention),
         ("agents", agents), ("runClaims", runClaims), ("signals", signals), ("incidents", incidents),
-        ("accounts", accounts),
+        ("accounts", accounts), ("notifications", notifications),
     ]
 }

@@ -13,6 +13,12 @@ public struct ProbeSettings: Sendable {
     public var mailFrom: String?
     /// When set, SMTP probes deliver a real test message to this address (`mailflow` step).
     public var sendTestMessageTo: String?
+    /// When set, SMTP probes deliver this message instead of a test message (`mailflow` step):
+    /// notification e-mail goes through the same layered client as the probes.
+    public var outgoingMail: OutgoingMail?
+    /// SMTP on a STARTTLS scheme: false leaves the session in plain text (a relay on loopback
+    /// that the configuration says has no TLS). Probes always upgrade.
+    public var upgradeToTLS = true
     /// Mailbox selected by IMAP probes. Default INBOX.
     public var mailbox = "INBOX"
     /// The DNS server for every `resolve` step and DNS probe; nil for the system's resolver.

@@ -72,7 +72,7 @@ public struct SMTPProber: Prober {
         }
 
         var keywords = try await ehlo()
-        if target.security == .startTLS {
+        if target.security == .startTLS && settings.upgradeToTLS {
             try await recorder.step(.starttls) { () async throws(ProbeFailure) in
                 guard keywords["STARTTLS"] != nil else {
                     throw ProbeFailure(.tls, reason: .handshakeFailed, step: .starttls, message: "the server does not offer STARTTLS (stripped by an intermediary, or not configured)")
@@ -87,7 +87,7 @@ public struct SMTPProber: Prober {
             try await connection.startTLS()
             keywords = try await ehlo()
         } else {
-            recorder.skip(.starttls, target.security == .implicitTLS ? "implicit TLS" : "plain connection")
+            recorder.skip(.starttls, target.security == .implicitTLS ? "implicit TLS" : "plain connection (as configured)")
         }
         recorder.facts["capabilities"] = keywords.keys.sorted().joined(separator: " ")
         if let size = keywords["SIZE"], !size.isEmpty { recorder.facts["maxMessageSize"] = size }
@@ -133,7 +133,31 @@ public struct SMTPProber: Prober {
             }
         }
 
-        if let recipient = settings.sendTestMessageTo {
+        if let outgoing = settings.outgoingMail {
+            try await recorder.step(.mailflow) { () async throws(ProbeFailure) in
+                guard let mail = SMTPCommand.mailFrom(outgoing.sender) else {
+                    throw ProbeFailure(.config, reason: .invalidOption, step: .mailflow, message: "the sender is not a plain address")
+                }
+                var reply = try await exchange(mail, .mailflow, "waiting for the MAIL FROM answer")
+                guard reply.code == 250 else { throw Self.failure(for: reply, step: .mailflow, doing: "accept the sender") }
+                for recipient in outgoing.recipients {
+                    guard let rcpt = SMTPCommand.rcptTo(recipient) else {
+                        throw ProbeFailure(.config, reason: .invalidOption, step: .mailflow, message: "a recipient is not a plain address")
+                    }
+                    reply = try await exchange(rcpt, .mailflow, "waiting for the RCPT TO answer")
+                    guard reply.code == 250 || reply.code == 251 else { throw Self.failure(for: reply, step: .mailflow, doing: "accept the recipient \(recipient)") }
+                }
+                reply = try await exchange(SMTPCommand.data, .mailflow, "waiting for the DATA answer")
+                guard reply.code == 354 else { throw Self.failure(for: reply, step: .mailflow, doing: "accept DATA") }
+                recorder.transcript.client("<message \(outgoing.messageID)>")
+                connection.write(Array(SMTPCommand.dataBody(outgoing.text).utf8))
+                reply = try await readReply(.mailflow, "waiting for the end-of-data answer")
+                guard reply.code == 250 else { throw Self.failure(for: reply, step: .mailflow, doing: "queue the message") }
+                recorder.facts["messageId"] = outgoing.messageID
+                recorder.facts["queued"] = reply.rendered
+                return ((), "message \(outgoing.messageID) accepted for \(outgoing.recipients.count) recipient(s): \(reply.rendered)")
+            }
+        } else if let recipient = settings.sendTestMessageTo {
             try await recorder.step(.mailflow) { () async throws(ProbeFailure) in
                 guard let mail = SMTPCommand.mailFrom(sender), let rcpt = SMTPCommand.rcptTo(recipient) else {
                     throw ProbeFailure(.config, reason: .invalidOption, step: .mailflow, message: "the sender or recipient address is not a plain address")

@@ -1,0 +1,85 @@
+import Foundation
+import MailCanaryCore
+import MailCanaryStorage
+
+/// What notification needs of a stored incident, read from its JSON body (``IncidentJSON``).
+/// Text that came from targets (error samples, advisory titles) stays raw here: each channel
+/// escapes it for its own format.
+public struct IncidentDigest: Sendable, Equatable, Codable {
+    public var id: String
+    public var service: String
+    public var status: ServiceHealthStatus
+    public var openedMs: Int64
+    public var resolvedMs: Int64?
+    public var recoveredMs: Int64?
+    public var paths: [String]
+    public var regions: [String]
+    public var cause: String
+    public var layer: String?
+    public var workaround: String?
+    public var workaroundClient: String?
+    public var affectedUsers: Int
+    public var sampleErrors: [String]
+    public var advisories: [String]
+    public var leadOverAdvisoryMinutes: Double?
+
+    public init(id: String, service: String, status: ServiceHealthStatus, openedMs: Int64, resolvedMs: Int64? = nil,
+                recoveredMs: Int64? = nil, paths: [String], regions: [String], cause: String, layer: String? = nil,
+                workaround: String? = nil, workaroundClient: String? = nil, affectedUsers: Int = 0, sampleErrors: [String] = [],
+                advisories: [String] = [], leadOverAdvisoryMinutes: Double? = nil) {
+        self.id = id
+        self.service = service
+        self.status = status
+        self.openedMs = openedMs
+        self.resolvedMs = resolvedMs
+        self.recoveredMs = recoveredMs
+        self.paths = paths
+        self.regions = regions
+        self.cause = cause
+        self.layer = layer
+        self.workaround = workaround
+        self.workaroundClient = workaroundClient
+        self.affectedUsers = affectedUsers
+        self.sampleErrors = sampleErrors
+        self.advisories = advisories
+        self.leadOverAdvisoryMinutes = leadOverAdvisoryMinutes
+    }
+
+    /// Nil when the body is not an incident object (it is then left alone, and logged).
+    public init?(_ record: IncidentRecord) {
+        guard let body = (try? JSONSerialization.jsonObject(with: Data(record.body.utf8))) as? [String: Any] else { return nil }
+        func text(_ key: String) -> String? { body[key] as? String }
+        func time(_ key: String) -> Int64? { text(key).flatMap(UTCTimestamp.parse) }
+        id = record.id
+        service = record.service
+        status = ServiceHealthStatus(parsing: record.status)
+        openedMs = record.openedMs
+        resolvedMs = record.resolvedMs
+        recoveredMs = time("recoveredAt")
+        paths = (body["paths"] as? [String]) ?? []
+        regions = (body["regions"] as? [String]) ?? []
+        cause = text("cause") ?? "unknown"
+        layer = text("layer")
+        let workaround = body["workaround"] as? [String: Any]
+        self.workaround = workaround?["text"] as? String
+        workaroundClient = workaround?["client"] as? String
+        affectedUsers = (body["affectedUsersEstimate"] as? NSNumber)?.intValue ?? 0
+        sampleErrors = ((body["sampleErrors"] as? [[String: Any]]) ?? []).compactMap { $0["message"] as? String }
+        advisories = ((body["advisoryLinks"] as? [[String: Any]]) ?? []).compactMap { link in
+            guard let id = link["id"] as? String else { return nil }
+            return (link["title"] as? String).map { "\(id): \($0)" } ?? id
+        }
+        leadOverAdvisoryMinutes = (body["leadOverAdvisoryMinutes"] as? NSNumber)?.doubleValue
+    }
+
+    public var isOpen: Bool { resolvedMs == nil }
+
+    /// How bad, for routing and escalation: 0 investigating, 1 degradation, 2 interruption.
+    public var severity: Int {
+        switch status {
+        case .serviceInterruption: 2
+        case .serviceDegradation: 1
+        default: 0
+        }
+    }
+}
