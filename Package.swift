@@ -155,6 +155,29 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Advisories: the Microsoft Graph service communications poller (app-only OAuth2 with a
+        // secret or a certificate, paging, throttling, a request budget per tenant).
+        .target(
+            name: "MailCanaryAdvisories",
+            dependencies: [
+                "MailCanaryCore",
+                "MailCanaryConfig",
+                "MailCanaryIngest",
+                "MailCanaryWatch",
+                "MailCanaryStorage",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The server: composition root, HTTP API, agent endpoints, /metrics.
         .target(
             name: "MailCanaryServer",
@@ -168,6 +191,7 @@ let package = Package(
                 "MailCanaryWatch",
                 "MailCanaryWeb",
                 "MailCanaryNotify",
+                "MailCanaryAdvisories",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -193,6 +217,7 @@ let package = Package(
                 "MailCanaryServer",
                 "MailCanaryWeb",
                 "MailCanaryNotify",
+                "MailCanaryAdvisories",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -311,7 +336,7 @@ let package = Package(
         .testTarget(
             name: "MailCanaryServerTests",
             dependencies: [
-                "MailCanaryServer", "MailCanaryDetection", "MailCanaryStorage", "MailCanaryCore", "MailCanaryConfig",
+                "MailCanaryServer", "MailCanaryDetection", "MailCanaryStorage", "MailCanaryCore", "MailCanaryConfig", "MailCanaryTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -338,6 +363,16 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MailCanaryAdvisoriesTests",
+            dependencies: [
+                "MailCanaryAdvisories", "MailCanaryCore", "MailCanaryConfig", "MailCanaryTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

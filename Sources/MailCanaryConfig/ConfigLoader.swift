@@ -64,7 +64,7 @@ public struct ConfigLoader: Sendable {
 
     private func read(_ root: ConfigCursor) -> WatchConfig? {
         guard let top = root.mapping(allowed: ["server", "storage", "scheduler", "detection", "access", "defaults", "agents", "services",
-                                               "notifications"],
+                                               "notifications", "advisories"],
                                      required: ["services"]) else { return nil }
         var config = WatchConfig()
         config.server.dataDirectory = resolvePath(config.server.dataDirectory)
@@ -78,6 +78,9 @@ public struct ConfigLoader: Sendable {
         if let services = top["services"] { config.services = readServices(services, defaults: defaults) }
         if let notifications = top["notifications"] {
             config.notifications = readNotifications(notifications, services: config.services.map(\.id))
+        }
+        if let advisories = top["advisories"] {
+            config.advisories = readAdvisories(advisories, services: config.services.map(\.id))
         }
         checkRegions(config, root: root, services: top["services"])
         return config

@@ -6,6 +6,7 @@ public struct WatchConfig: Sendable, Hashable {
     public var detection = DetectionConfig()
     public var access = AccessConfig()
     public var notifications = NotificationConfig()
+    public var advisories = AdvisoriesConfig()
     public var agents: [AgentConfig]
     public var services: [ServiceConfig]
 

@@ -77,6 +77,10 @@ public struct AdvisoryLink: Sendable, Equatable {
     public var linkedMs: Int64
     /// Minutes MailCanary opened the incident before the provider's first post.
     public var leadMinutes: Double?
+    /// When the provider said service was restored (the end, else when it was seen resolved).
+    public var restoredMs: Int64? = nil
+    /// Posts already on the incident's timeline.
+    public var postsShown = 0
 }
 
 /// One line of an incident's automatic (or, later, manual) timeline.

@@ -50,15 +50,48 @@ struct IncidentBook: Sendable {
         for (fingerprint, incident) in open {
             guard let link = incident.advisories.firstIndex(where: { $0.id == issue.id }) else { continue }
             var updated = incident
+            var changed = Self.showPosts(issue, link: link, in: &updated)
             if updated.advisories[link].status != issue.status {
                 updated.advisories[link].status = issue.status
                 updated.timeline.append(TimelineEntry(timeMs: timeMs, kind: .advisory,
                                                       text: "Provider updated \(issue.id): \(issue.status.rawValue)"))
-                events.append(IncidentEvent(kind: .advisoryLinked, incidentID: updated.id, timeMs: timeMs, status: updated.status))
+                changed = true
             }
+            if (issue.isResolved || issue.status.isRestored), updated.advisories[link].restoredMs == nil {
+                updated.advisories[link].restoredMs = issue.endMs ?? timeMs
+                changed = true
+            }
+            if changed { events.append(IncidentEvent(kind: .advisoryLinked, incidentID: updated.id, timeMs: timeMs, status: updated.status)) }
             open[fingerprint] = updated
         }
         return events + linkAdvisories(nowMs: timeMs)
+    }
+
+    /// The provider's posts not yet on the incident's timeline, each at its own time, as text.
+    static func showPosts(_ issue: ServiceHealthIssue, link: Int, in incident: inout Incident) -> Bool {
+        let shown = incident.advisories[link].postsShown
+        guard issue.posts.count > shown else { return false }
+        for post in issue.posts.sorted(by: { $0.createdMs < $1.createdMs }).dropFirst(shown) {
+            incident.timeline.append(TimelineEntry(timeMs: post.createdMs, kind: .advisory, text: "Provider update on \(issue.id): \(plainText(post.content))"))
+        }
+        incident.advisories[link].postsShown = issue.posts.count
+        return true
+    }
+
+    /// A post's HTML as one line of text, at most 300 characters (tags dropped, entities of the five kinds read).
+    static func plainText(_ html: String) -> String {
+        var text = ""
+        var inTag = false
+        for character in html {
+            if character == "<" { inTag = true; continue }
+            if character == ">" { inTag = false; text.append(" "); continue }
+            if !inTag { text.append(character.isNewline ? " " : character) }
+        }
+        for (entity, value) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&nbsp;", " "), ("&amp;", "&")] {
+            text = text.replacingOccurrences(of: entity, with: value)
+        }
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+        return words.count > 300 ? String(words.prefix(300)) + "…" : words
     }
 
     private mutating func linkAdvisories(nowMs: Int64) -> [IncidentEvent] {
@@ -75,6 +108,10 @@ struct IncidentBook: Sendable {
                 let lead = firstPost.map { " (MailCanary was \(Self.minutes(Double($0 - incident.openedMs) / 60_000)) ahead)" } ?? ""
                 updated.timeline.append(TimelineEntry(timeMs: firstPost ?? nowMs, kind: .advisory,
                                                       text: "Provider posted \(issue.id) (\(issue.status.rawValue)): \(issue.title)\(lead)"))
+                let index = updated.advisories.count - 1
+                updated.advisories[index].postsShown = min(1, issue.posts.count)
+                _ = Self.showPosts(issue, link: index, in: &updated)
+                if issue.isResolved || issue.status.isRestored { updated.advisories[index].restoredMs = issue.endMs ?? nowMs }
                 open[fingerprint] = updated
                 linked.insert(id)
                 events.append(IncidentEvent(kind: .advisoryLinked, incidentID: updated.id, timeMs: nowMs, status: updated.status))

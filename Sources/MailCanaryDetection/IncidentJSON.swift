@@ -99,6 +99,7 @@ public enum IncidentJSON {
             JSONText.append(",\"firstPostAt\":", to: &out); time(link.firstPostMs)
             JSONText.append(",\"linkedAt\":", to: &out); time(link.linkedMs)
             JSONText.append(",\"leadMinutes\":", to: &out); number(link.leadMinutes)
+            JSONText.append(",\"restoredAt\":", to: &out); time(link.restoredMs)
             out.append(UInt8(ascii: "}"))
         }
         out.append(UInt8(ascii: "]"))

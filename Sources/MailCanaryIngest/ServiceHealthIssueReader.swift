@@ -3,6 +3,13 @@ import MailCanaryCore
 /// Reads a Graph `serviceHealthIssue` (exchange-protocols.md 1.4): enum values case-insensitively
 /// (the live API sends PascalCase), unknown values as `unknownFutureValue`, unknown keys skipped.
 public enum ServiceHealthIssueReader {
+    /// An issue kept as JSON text (a stored advisory version); nil when it is not one.
+    public static func read(json: String) -> ServiceHealthIssue? {
+        let bytes = Array(json.utf8)
+        var scanner = JSONScanner(bytes, range: 0..<bytes.count)
+        return try? read(from: &scanner, path: "issue")
+    }
+
     public static func read(from scanner: inout JSONScanner, path: String) throws(JSONReadError) -> ServiceHealthIssue {
         var id: String?, title = "", impact = "", classification = ServiceHealthIssue.Classification.unknownFutureValue
         var status = ServiceHealthStatus.unknownFutureValue, service: String?, feature = "", featureGroup = ""

@@ -42,12 +42,15 @@ public final class NotificationService: Service, Sendable {
     let owner: String
     let planner: NotificationPlanner
     let router: NotificationRouter
-    let calendar: MaintenanceCalendar
     let policy: RetryPolicy
     private let counters = NIOLockedValueBox(Status())
+    /// More maintenance windows, read at each pass (the provider's planned maintenance).
+    let plannedWindows: (@Sendable (Int64) async -> [MaintenanceWindowConfig])?
 
     public init(config: NotificationConfig, store: any MailCanaryStore, dispatcher: ChannelDispatcher, settings: Settings = Settings(),
-                owner: String, clock: @escaping @Sendable () -> Int64, logger: Logger) {
+                owner: String, clock: @escaping @Sendable () -> Int64, logger: Logger,
+                plannedWindows: (@Sendable (Int64) async -> [MaintenanceWindowConfig])? = nil) {
+        self.plannedWindows = plannedWindows
         self.config = config
         self.store = store
         self.dispatcher = dispatcher
@@ -57,7 +60,6 @@ public final class NotificationService: Service, Sendable {
         self.logger = logger
         planner = NotificationPlanner(remindEveryMs: config.remindEvery.map { Int64($0.components.seconds) * 1_000 })
         router = NotificationRouter(routes: config.routes)
-        calendar = MaintenanceCalendar(windows: config.maintenance)
         policy = RetryPolicy(config.retry)
     }
 
@@ -85,9 +87,10 @@ public final class NotificationService: Service, Sendable {
             // The first start with notifications does not announce history: open incidents only.
             let since = stored.map { $0 - settings.marginMs } ?? now
             var seen: Set<String> = []
+            let calendar = MaintenanceCalendar(windows: config.maintenance + (await plannedWindows?(now) ?? []))
             let candidates = try await store.incidents(openOnly: true, limit: 1_000) + store.incidents(updatedSinceMs: since, limit: 1_000)
             for record in candidates where seen.insert(record.id).inserted {
-                planned += await plan(record, nowMs: now)
+                planned += await plan(record, nowMs: now, calendar: calendar)
             }
             try await store.setMark(Self.cursorName, now)
         } catch {
@@ -96,7 +99,7 @@ public final class NotificationService: Service, Sendable {
         return planned
     }
 
-    func plan(_ record: IncidentRecord, nowMs now: Int64) async -> Int {
+    func plan(_ record: IncidentRecord, nowMs now: Int64, calendar: MaintenanceCalendar) async -> Int {
         guard let incident = IncidentDigest(record) else {
             logger.warning("an incident's stored body is not readable; not notified", metadata: ["incident": "\(record.id)"])
             return 0

@@ -4,6 +4,7 @@ import Logging
 import MailCanaryConfig
 import MailCanaryCore
 import MailCanaryNotify
+import MailCanaryAdvisories
 import MailCanaryStorage
 import MailCanaryWatch
 import NIOConcurrencyHelpers
@@ -18,6 +19,7 @@ struct APIController: Sendable {
     let writer: StoreWriter?
     let detection: DetectionService?
     var notifier: NotificationService?
+    var advisories: AdvisoryService?
     let logger: Logger
     /// Bounded ingest: at most this many uploads at once; more get 429 with Retry-After.
     let ingestSlots = UploadSlots(APIController.maxConcurrentUploads)

@@ -78,6 +78,8 @@ public enum AccessPolicy {
         "POST /api/v1/incidents/{id}/notes": .write,
         "GET /api/v1/incidents/{id}/report": .read,
         "GET /api/v1/notifications": .read,
+        "GET /api/v1/advisories": .read,
+        "GET /api/v1/advisories/{id}": .read,
         "GET /api/v1/tokens": .write,
         "POST /api/v1/tokens": .write,
         "DELETE /api/v1/tokens/{id}": .write,

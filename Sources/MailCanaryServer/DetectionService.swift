@@ -153,6 +153,16 @@ public final class DetectionService: Service, Sendable {
                 guard let last = page.last else { break }
                 after = last.id
             }
+            // The provider's advisory versions, as they were polled.
+            after = 0
+            while true {
+                let page = try await store.advisoryVersions(polledFromMs: from, afterID: after, limit: 500)
+                for version in page {
+                    if let issue = ServiceHealthIssueReader.read(json: version.body) { signals.append(.advisory(timeMs: version.polledAtMs, issue)) }
+                }
+                guard let last = page.last else { break }
+                after = last.id
+            }
         } catch {
             logger.warning("detection starts without history: the store did not answer", metadata: ["error": "\(error)"])
         }

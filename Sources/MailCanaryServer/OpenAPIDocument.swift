@@ -112,6 +112,22 @@ enum OpenAPIDocument {
             "role": {"type": "string", "enum": ["reader", "telemetry", "operator"]}, "name": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"}}},
           "IssuedToken": {"type": "object", "required": ["id", "role", "token"], "properties": {
             "id": {"type": "string"}, "role": {"type": "string"}, "token": {"type": "string", "description": "Shown once; the server keeps only its SHA-256"}}},
+          "Advisories": {"type": "object", "required": ["advisories", "tenants"], "properties": {
+            "advisories": {"type": "array", "items": {"type": "object",
+              "required": ["id", "title", "status", "classification", "service", "feature", "isResolved", "lastPolledAt", "versions", "tenants", "incidents"],
+              "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "string", "description": "As the provider sent it"},
+                "classification": {"type": "string"}, "service": {"type": "string"}, "feature": {"type": "string"}, "isResolved": {"type": "boolean"},
+                "startDateTime": {"type": ["string", "null"]}, "firstPostAt": {"type": ["string", "null"]}, "lastPolledAt": {"type": "string"},
+                "versions": {"type": "integer"}, "tenants": {"type": "array", "items": {"type": "string"}},
+                "incidents": {"type": "array", "items": {"type": "string"}, "description": "Linked incidents; empty: the provider reports a problem MailCanary does not see"}}}},
+            "tenants": {"type": "array", "items": {"type": "object", "required": ["tenant", "requests", "versionsStored", "problems"], "properties": {
+              "tenant": {"type": "string"}, "lastPollAt": {"type": ["string", "null"]}, "nextPollAt": {"type": ["string", "null"]},
+              "requests": {"type": "integer"}, "versionsStored": {"type": "integer"}, "problems": {"type": "array", "items": {"type": "string"}}}}}}},
+          "AdvisoryVersions": {"type": "object", "required": ["id", "incidents", "versions"], "properties": {
+            "id": {"type": "string"}, "incidents": {"type": "array", "items": {"type": "string"}},
+            "versions": {"type": "array", "items": {"type": "object", "required": ["polledAt", "tenant", "status", "issue"], "properties": {
+              "polledAt": {"type": "string"}, "tenant": {"type": "string"}, "status": {"type": "string"},
+              "issue": {"type": "string", "description": "The serviceHealthIssue as Graph sent it (JSON text)"}}}}}},
           "AgentPlan": {"type": "object", "required": ["agent", "region", "scheduler", "probes", "credentials"], "properties": {
             "agent": {"type": "string"}, "region": {"type": "string"}, "scheduler": {"type": "object"},
             "probes": {"type": "array", "items": {"type": "object"}}, "credentials": {"type": "object"}}}
@@ -168,6 +184,12 @@ enum OpenAPIDocument {
         "/api/v1/tokens/{id}": {"delete": {"summary": "Revoke a token (write scope)", "security": [{"bearer": []}],
           "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
           "responses": {"204": {"description": "Revoked"}, "400": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}},
+        "/api/v1/advisories": {"get": {"summary": "The provider's advisories of the last 30 days as last polled, with linked incidents, and each tenant's polling state", "security": [{"bearer": []}, {"session": []}],
+          "responses": {"200": {"description": "Advisories", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Advisories"}}}}}}},
+        "/api/v1/advisories/{id}": {"get": {"summary": "Every polled version of one advisory (the provider's timeline)", "security": [{"bearer": []}, {"session": []}],
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "responses": {"200": {"description": "Versions", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdvisoryVersions"}}}},
+                        "404": {"$ref": "#/components/responses/Error"}}}},
         "/api/v1/reports": {"post": {"summary": "A user's problem report (no account; rate-limited per sender)", "security": [],
           "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Report"}}, "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/Report"}}}},
           "responses": {"202": {"description": "Received", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReportReceipt"}}}},

@@ -4,6 +4,7 @@ import Logging
 import MailCanaryConfig
 import MailCanaryCore
 import MailCanaryNotify
+import MailCanaryAdvisories
 import MailCanaryStorage
 import MailCanaryWatch
 import NIOPosix
@@ -91,11 +92,27 @@ public struct ServerRuntime: Sendable {
                                        nowMs: Date().millisecondsSince1970, logger: logger)
         var notifier: NotificationService?
         if config.notifications.isEnabled {
+            let config = self.config
+            // The provider's planned maintenance (message center) mutes the tenant's services as configured windows do.
             notifier = NotificationService(config: config.notifications, store: store, dispatcher: ChannelDispatcher(config: config.notifications),
-                                           owner: replica, clock: clock, logger: logger)
+                                           owner: replica, clock: clock, logger: logger, plannedWindows: { now in
+                let changes = (try? await store.plannedChanges(endingAfterMs: now)) ?? []
+                return changes.map { change in
+                    var window = MaintenanceWindowConfig(name: "Microsoft 365 planned maintenance \(change.id): \(change.title)",
+                                                         startMs: change.startMs, endMs: change.endMs)
+                    window.services = config.advisories.tenants.first { $0.id == change.tenant }?.services ?? []
+                    return window
+                }
+            })
+        }
+        var advisories: AdvisoryService?
+        if config.advisories.isEnabled {
+            advisories = AdvisoryService(config: config.advisories, store: store, clock: clock, logger: logger,
+                                         onVersions: { detection.submit($0) })
         }
         var api = APIController(config: config, store: store, scheduler: scheduler, writer: writer, detection: detection, logger: logger)
         api.notifier = notifier
+        api.advisories = advisories
         let router = Self.makeRouter(config: config, store: store, api: api, detection: detection, clock: clock, logger: logger,
                                      secureCookies: secureCookies)
         let bound = NIOLockedValueBox<Int?>(nil)
@@ -111,6 +128,10 @@ public struct ServerRuntime: Sendable {
         services.append(GatedService(gate: gate, inner: maintenance))
         services.append(GatedService(gate: gate, inner: detection))
         services.append(GatedService(gate: detection.warmedUp, inner: scheduler))
+        if let advisories {
+            // After the warm-up: detection has replayed the stored versions; new ones come live.
+            services.append(GatedService(gate: detection.warmedUp, inner: advisories))
+        }
         if let notifier {
             // After detection has warmed up: the incidents it re-derived at start are saved by then.
             services.append(GatedService(gate: detection.warmedUp, inner: notifier))
@@ -149,6 +170,7 @@ extension ServerRuntime {
             .register(on: router, authenticate: authenticate)
         IncidentController(store: store, logger: logger, clock: clock).register(on: router, authenticate: authenticate)
         NotificationController(store: store, logger: logger).register(on: router)
+        AdvisoryController(store: store, advisories: api.advisories, logger: logger, clock: clock).register(on: router)
         TokenController(store: store, logger: logger, clock: clock).register(on: router, authenticate: authenticate)
         WebController(config: config, store: store, detection: detection, logger: logger, clock: clock).register(on: router)
         return router

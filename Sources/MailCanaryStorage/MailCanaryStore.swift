@@ -78,7 +78,7 @@ public protocol RunClaimStore: Sendable {
 }
 
 /// The whole store, as the server uses it.
-public protocol MailCanaryStore: ResultStore, AgentStore, RunClaimStore, SignalStore, IncidentStore, AccountStore, NotificationStore {
+public protocol MailCanaryStore: ResultStore, AgentStore, RunClaimStore, SignalStore, IncidentStore, AccountStore, NotificationStore, AdvisoryStore {
     /// Applies the migrations not yet applied; safe to call from several replicas at once.
     func migrate() async throws
     /// The highest migration applied.

@@ -210,5 +210,32 @@ struct Migration: Sendable {
             "CREATE INDEX notification_outbox_due ON notification_outbox (status, next_attempt_at)",
             "CREATE INDEX notification_outbox_incident ON notification_outbox (incident_id, created_at)",
         ]),
+        Migration(version: 5, name: "provider advisories", statements: [
+            """
+            CREATE TABLE advisory_versions (
+                id {ID},
+                tenant TEXT NOT NULL,
+                issue_id TEXT NOT NULL,
+                version_key TEXT NOT NULL,
+                polled_at BIGINT NOT NULL,
+                status TEXT NOT NULL,
+                body TEXT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX advisory_versions_key ON advisory_versions (tenant, version_key)",
+            "CREATE INDEX advisory_versions_polled ON advisory_versions (polled_at)",
+            "CREATE INDEX advisory_versions_issue ON advisory_versions (issue_id, id)",
+            """
+            CREATE TABLE planned_changes (
+                tenant TEXT NOT NULL,
+                id TEXT NOT NULL,
+                title TEXT NOT NULL,
+                services TEXT NOT NULL,
+                start_at BIGINT NOT NULL,
+                end_at BIGINT NOT NULL,
+                PRIMARY KEY (tenant, id)
+            )
+            """,
+        ]),
     ]
 }

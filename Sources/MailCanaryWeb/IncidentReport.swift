@@ -92,6 +92,16 @@ public struct IncidentReport: Sendable {
             ["Failing layer", incident.layer],
         ]
         if let recovered = incident.recoveredMs { rows.append(["Measured recovery", WebTime.minute(recovered)]) }
+        for link in incident.advisoryLinks ?? [] {
+            guard let restored = link.restoredAt.flatMap(UTCTimestamp.parse) else { continue }
+            var text = "\(WebTime.minute(restored)) (\(link.id))"
+            if let recovered = incident.recoveredMs {
+                let minutes = Double(restored - recovered) / 60_000
+                text += minutes >= 0 ? ", \(WebTime.duration(minutes: minutes)) after the measured recovery"
+                                     : ", \(WebTime.duration(minutes: -minutes)) before the measured recovery"
+            }
+            rows.append(["Provider said restored", text])
+        }
         if let resolved = incident.resolvedMs { rows.append(["Resolved", WebTime.minute(resolved)]) }
         doc.table(["Field", "Value"], rows)
     }

@@ -15,6 +15,7 @@ public struct IncidentView: Sendable, Decodable {
         public var status: String
         public var firstPostAt: String?
         public var leadMinutes: Double?
+        public var restoredAt: String?
     }
     public struct ErrorSample: Sendable, Decodable {
         public var message: String

@@ -244,6 +244,36 @@ struct LabExchangeTests {
         expectFailure(try await probe("imaps://nope.test"), .dns, at: .resolve, reason: .nameNotFound, "resolve step")
     }
 
+    @Test func theAdvisoriesPollCLIReadsTheServiceHealthAPIAndKeepsSecrets() async throws {
+        try await withServer { server in
+            let env = ["EX_SECRET": "lab-client-secret", "EX_WRONG": "wrong-secret-value"]
+            let common = ["advisories", "poll", "--graph-url", "https://127.0.0.1:\(exchangePort)", "--token-url", "https://127.0.0.1:\(exchangePort)",
+                          "--tenant", "contoso.test", "--client-id", "mailcanary-probe", "--ca-file", Self.certificates.caFile, "--timeout", "5"]
+            server.serviceCommunications.pageSize = 1
+            let json = try await offPool { try runCLI(common + ["--client-secret-env", "EX_SECRET", "--json"], environment: env) }
+            #expect(json.status == 0, "\(json.stderr)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+            let advisories = try #require(object["advisories"] as? [[String: Any]])
+            #expect(advisories.map { $0["id"] as? String } == ["EX226792", "EX1189820", "EX1189768"])
+            #expect(advisories.first?["status"] as? String == "ServiceRestored")   // as the API sent it
+            #expect(Set(advisories.first?.keys.map { $0 } ?? []) == ["id", "title", "status", "classification", "service", "feature", "isResolved", "startDateTime", "posts"])
+            #expect((object["plannedChanges"] as? [[String: Any]])?.first?["id"] as? String == "MC900001")
+
+            server.serviceCommunications.script([.throttled(retryAfterSeconds: 90)])
+            let throttled = try await offPool { try runCLI(common + ["--client-secret-env", "EX_SECRET"], environment: env) }
+            #expect(throttled.status == 1 && throttled.stderr.contains("throttled (429); retry after 90 s"), "\(throttled.stderr)")
+
+            let refused = try await offPool { try runCLI(common + ["--client-secret-env", "EX_WRONG"], environment: env) }
+            #expect(refused.status == 1 && refused.stderr.contains("AADSTS7000215"), "\(refused.stderr)")
+            for run in [json, throttled, refused] {
+                #expect(!(run.stdout + run.stderr).contains("lab-client-secret") && !(run.stdout + run.stderr).contains("wrong-secret-value")
+                        && !(run.stdout + run.stderr).contains("lab-access-token"))
+            }
+            let unset = try await offPool { try runCLI(common + ["--client-secret-env", "EX_NOT_SET"]) }
+            #expect(unset.status == 2 && unset.stderr.contains("EX_NOT_SET"))
+        }
+    }
+
     @Test func theCLIChecksEveryPathAndKeepsSecrets() async throws {
         try await withServer { server in
             let env = ["EX_PASSWORD": "lab-password", "EX_SECRET": "lab-client-secret"]

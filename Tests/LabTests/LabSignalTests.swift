@@ -5,6 +5,7 @@ import Foundation
 import MailCanaryCore
 import MailCanaryStorage
 import Testing
+import MailCanaryTesting
 
 extension LabSuite {
 /// Telemetry, user reports and incidents through a running `serve`, and across its restart.
@@ -180,13 +181,15 @@ struct LabSignalTests {
             """
         try config.write(toFile: site.config, atomically: true, encoding: .utf8)
         let environment = ["MC_LAB_RELAY_PASSWORD": lab.password]
-        let telemetry = try token(site, "telemetry", "collector")
+        let telemetry = try await offPool { try self.token(site, "telemetry", "collector") }
         var server = try BackgroundProcess(Self.binary, ["serve", "--config", site.config], environment: environment, logPath: site.log)
         defer { server.stop(SIGTERM) }
-        for _ in 0..<200 where httpGet(port: site.port, path: "/healthz")?.status != 200 { usleep(50_000) }
+        try await offPool { for _ in 0..<200 where httpGet(port: site.port, path: "/healthz")?.status != 200 { usleep(50_000) } }
         let now = Int64(Date().timeIntervalSince1970 * 1_000)
-        let accepted = try post(site, "/api/v1/telemetry", body: Self.outageTelemetry(endingAt: now - now % 60_000),
-                                headers: ["Authorization: Bearer \(telemetry)", "Idempotency-Key: batch-n"])
+        let accepted = try await offPool {
+            try self.post(site, "/api/v1/telemetry", body: Self.outageTelemetry(endingAt: now - now % 60_000),
+                          headers: ["Authorization: Bearer \(telemetry)", "Idempotency-Key: batch-n"])
+        }
         #expect(accepted.status == 200, "\(accepted.body)")
         let incident = try #require(try await waitForOpenIncident(site), "no incident opened: \(server.log.suffix(2_000))")
         let id = try #require(incident["id"] as? String)
@@ -217,9 +220,10 @@ struct LabSignalTests {
         #expect((hookBefore["lastResult"] as? String)?.contains("cannot deliver") == true)
 
         // Restart while the webhook is mid-retry: no second opening anywhere, the retry goes on.
-        server.stop(SIGTERM)
+        let stopping = server
+        try await offPool { stopping.stop(SIGTERM) }
         server = try BackgroundProcess(Self.binary, ["serve", "--config", site.config], environment: environment, logPath: site.log + ".2")
-        for _ in 0..<200 where httpGet(port: site.port, path: "/healthz")?.status != 200 { usleep(50_000) }
+        try await offPool { for _ in 0..<200 where httpGet(port: site.port, path: "/healthz")?.status != 200 { usleep(50_000) } }
         let attemptsBefore = hookBefore["attempts"] as? Int ?? 0
         for _ in 0..<50 where (deliveries().first { $0["channel"] as? String == "hook" }?["attempts"] as? Int ?? 0) <= attemptsBefore {
             try await Task.sleep(for: .milliseconds(200))
@@ -233,6 +237,85 @@ struct LabSignalTests {
         // The relay password is in no log line.
         let logs = ((try? String(contentsOfFile: site.log, encoding: .utf8)) ?? "") + ((try? String(contentsOfFile: site.log + ".2", encoding: .utf8)) ?? "")
         #expect(!logs.contains(lab.password))
+        let last = server
+        try await offPool { last.stop(SIGTERM) }
+    }
+
+    @Test("serve polls the provider's service health: the advisory is linked to the incident telemetry opened, its versions kept, the report shows the lead")
+    func advisoriesLinked() async throws {
+        let certificates = try TestCertificates()
+        let graph = try await ExchangeTestServer.start(identity: try certificates.leaf(names: ["127.0.0.1", "localhost"]))
+        defer { Task { await graph.stop() } }
+        let site = try makeSite(port: 18_488)
+        defer { try? FileManager.default.removeItem(atPath: site.directory) }
+        try certificates.caPEM.write(toFile: site.directory + "/graph-ca.pem", atomically: true, encoding: .utf8)
+        let now = Int64(Date().timeIntervalSince1970 * 1_000)
+        func issue(_ status: String, posts: Int, resolved: Bool = false) -> String {
+            // The November 2025 issue, moved to now: started ten minutes ago, first post five minutes ago.
+            ServiceCommunicationsFeed.november2025(id: "EX1189820", status: status, modified: UTCTimestamp.format(now), posts: posts, resolved: resolved)
+                .replacingOccurrences(of: "2025-11-25T09:40:00Z", with: UTCTimestamp.format(now - 600_000))
+                .replacingOccurrences(of: "2025-11-25T09:57:00Z", with: UTCTimestamp.format(now - 300_000))
+                .replacingOccurrences(of: "2025-11-25T11:30:00Z", with: UTCTimestamp.format(now - 120_000))
+        }
+        graph.serviceCommunications.publish(issues: [ServiceCommunicationsFeed.fixtureIssues[0], issue("Investigating", posts: 1)])
+        let config = try String(contentsOfFile: site.config, encoding: .utf8) + """
+
+            advisories:
+              interval: 10s
+              tenants:
+                - id: contoso-tenant
+                  tenant: contoso.test
+                  client_id: mailcanary-probe
+                  client_secret: {env: MC_GRAPH_SECRET}
+                  graph_url: https://127.0.0.1:\(graph.port)
+                  token_url: https://127.0.0.1:\(graph.port)
+                  ca_file: graph-ca.pem
+                  services: [contoso]
+            """
+        try config.write(toFile: site.config, atomically: true, encoding: .utf8)
+        let telemetry = try await offPool { try self.token(site, "telemetry", "collector") }
+        let server = try BackgroundProcess(Self.binary, ["serve", "--config", site.config], environment: ["MC_GRAPH_SECRET": "lab-client-secret"],
+                                           logPath: site.log)
+        defer { server.stop(SIGTERM) }
+        try await offPool { for _ in 0..<200 where httpGet(port: site.port, path: "/healthz")?.status != 200 { usleep(50_000) } }
+        let accepted = try await offPool {
+            try self.post(site, "/api/v1/telemetry", body: Self.outageTelemetry(endingAt: now - now % 60_000),
+                          headers: ["Authorization: Bearer \(telemetry)", "Idempotency-Key: batch-a"])
+        }
+        #expect(accepted.status == 200, "\(accepted.body)")
+        let incident = try #require(try await waitForOpenIncident(site), "no incident opened: \(server.log.suffix(2_000))")
+        let id = try #require(incident["id"] as? String)
+
+        func json(_ path: String) -> [String: Any] {
+            guard let answer = httpGet(port: site.port, path: path) else { return [:] }
+            return (try? JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any]) ?? [:]
+        }
+        var links: [[String: Any]] = []
+        for _ in 0..<100 {
+            links = json("/api/v1/incidents/\(id)")["advisoryLinks"] as? [[String: Any]] ?? []
+            if !links.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(links.first?["id"] as? String == "EX1189820", "\(server.log.suffix(2_000))")
+        let advisories = json("/api/v1/advisories")["advisories"] as? [[String: Any]] ?? []
+        #expect(advisories.first { $0["id"] as? String == "EX1189820" }?["incidents"] as? [String] == [id])
+        // The 2020 example is the provider's alone: shown, linked to nothing.
+        #expect(advisories.first { $0["id"] as? String == "EX226792" }?["incidents"] as? [String] == [])
+
+        // The provider moves the issue on: a second version is kept and reaches the incident's timeline.
+        graph.serviceCommunications.publish(issues: [ServiceCommunicationsFeed.fixtureIssues[0], issue("ServiceDegradation", posts: 2)])
+        var versions: [[String: Any]] = []
+        for _ in 0..<100 {
+            versions = json("/api/v1/advisories/EX1189820")["versions"] as? [[String: Any]] ?? []
+            if versions.count >= 2 { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(versions.map { $0["status"] as? String } == ["Investigating", "ServiceDegradation"])
+        let report = httpGet(port: site.port, path: "/incidents/\(id)/report.md")?.body ?? ""
+        #expect(report.contains("EX1189820"), "\(report.prefix(1_500))")
+        let secretFree = ((try? String(contentsOfFile: site.log, encoding: .utf8)) ?? "") + report
+        #expect(!secretFree.contains("lab-client-secret") && !secretFree.contains("lab-access-token"))
+        try await offPool { server.stop(SIGTERM) }
     }
 
     @Test("telemetry: bad lines get a 4xx with their line number and the good ones are kept; auth, key and size are checked")

@@ -138,6 +138,51 @@ struct ConfigLoaderTests {
         ])
     }
 
+    @Test("advisories: tenants with a secret or a certificate, URLs, budget; every mistake named")
+    func advisories() throws {
+        let base = Self.minimal + "\n"
+        let config = try loader.load(text: base + """
+            advisories:
+              interval: 2m
+              tenants:
+                - {id: contoso, tenant: contoso.onmicrosoft.com, client_id: 11111111-2222-3333-4444-555555555555, client_secret: {env: GRAPH_SECRET}, services: [lab]}
+                - id: fabrikam
+                  tenant: 0b5e8f4c-0000-4000-8000-000000000000
+                  client_id: app
+                  certificate: certs/graph.pem
+                  private_key: {file: certs/graph.key}
+                  graph_url: https://graph.microsoft.us/
+                  requests_per_minute: 30
+            """, file: "test.yml")
+        #expect(config.advisories.interval == .seconds(120))
+        #expect(config.advisories.tenants.map(\.id) == ["contoso", "fabrikam"])
+        #expect(config.advisories.tenants[0].credential == .secret(.environment("GRAPH_SECRET")))
+        #expect(config.advisories.tenants[0].services == ["lab"])
+        #expect(config.advisories.tenants[1].credential == .certificate(certificateFile: "/etc/mailcanary/certs/graph.pem",
+                                                                         privateKey: .file("/etc/mailcanary/certs/graph.key")))
+        #expect(config.advisories.tenants[1].graphURL == "https://graph.microsoft.us")
+        #expect(config.advisories.tenants[1].tokenURL == "https://login.microsoftonline.com")
+        #expect(config.advisories.tenants[1].requestsPerMinute == 30)
+
+        #expect(problems(base + "advisories: {tenants: [{id: a, tenant: t, client_id: c, client_secret: plain-text-secret}]}") == [
+            "line 6: advisories.tenants[0].client_secret: a secret is never written inline (the value is not shown here). Fix: write {env: VARIABLE} or {file: PATH} and keep the secret there",
+        ])
+        #expect(problems(base + "advisories: {tenants: [{id: a, tenant: t, client_id: c}]}") == [
+            "line 6: advisories.tenants[0]: names no credential. Fix: add client_secret: {env: NAME}, or certificate: FILE with private_key: {file: PATH}",
+        ])
+        #expect(problems(base + "advisories: {tenants: [{id: a, tenant: \"t/x\", client_id: c, client_secret: {env: S}, graph_url: \"http://graph\", services: [nope], requests_per_hour: 5000}]}") == [
+            "line 6: advisories.tenants[0].tenant: 't/x' is not a tenant id or domain. Fix: write the tenant's GUID or a verified domain such as contoso.onmicrosoft.com",
+        ])
+        #expect(problems(base + "advisories: {tenants: [{id: a, tenant: t, client_id: c, client_secret: {env: S}, graph_url: \"http://graph\", services: [nope], requests_per_hour: 5000}]}") == [
+            "line 6: advisories.tenants[0].graph_url: 'http://graph' is not an https URL. Fix: write https://graph.microsoft.com (or a national cloud's)",
+            "line 6: advisories.tenants[0].services[0]: no service is named 'nope'. Fix: write one of lab",
+            "line 6: advisories.tenants[0].requests_per_hour: 5000 is out of range. Fix: write a number from 1 to 800",
+        ])
+        #expect(problems(base + "advisories: {tenants: [{id: a, tenant: t, client_id: c, certificate: c.pem}]}") == [
+            "line 6: advisories.tenants[0]: a certificate needs its private key. Fix: add private_key: {file: PATH} (the key is a secret)",
+        ])
+    }
+
     @Test("the sample file parses, and the bundled copy is the same text")
     func sample() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -169,7 +214,7 @@ struct ConfigLoaderTests {
         ]),
         ("services: [", ["line 2: YAML syntax: did not find expected node content. Fix: check the indentation and quoting on or just before this line"]),
         ("", ["is empty. Fix: start from the sample: mailcanary config sample"]),
-        ("- a\n- b", ["line 1: expected a mapping of keys (server, storage, scheduler, detection, access, defaults, agents, services, notifications), found a list. Fix: write the keys indented under this one"]),
+        ("- a\n- b", ["line 1: expected a mapping of keys (server, storage, scheduler, detection, access, defaults, agents, services, notifications, advisories), found a list. Fix: write the keys indented under this one"]),
         ("server: {port: 8080}", ["line 1: 'services' is missing. Fix: add services: under the top level"]),
         ("""
         sever: {port: 1}
@@ -180,7 +225,7 @@ struct ConfigLoaderTests {
               - target: imaps://mail.example.com
                 intreval: 30s
         """, [
-            "line 1: sever: unknown key. Fix: did you mean 'server'? allowed here: server, storage, scheduler, detection, access, defaults, agents, services, notifications",
+            "line 1: sever: unknown key. Fix: did you mean 'server'? allowed here: server, storage, scheduler, detection, access, defaults, agents, services, notifications, advisories",
             "line 7: services[0].probes[0].intreval: unknown key. Fix: did you mean 'interval'? allowed here: target, name, credential, interval, timeout, regions, ca_file, insecure, mailbox, mail_from, send_test_to, dns_server, tenant",
         ]),
         ("""

@@ -93,6 +93,10 @@ struct NotificationServiceTests {
         try await h.until("the opening accepted") { h.receiver.accepted.contains("contoso-1/opened") }
         let attempts = h.receiver.received.filter { $0.delivery == "contoso-1/opened" }
         #expect(attempts.map(\.status) == [500, 429, 0, 200])
+        // The receiver has it; the sender records it once the answer is in.
+        try await h.until("the opening recorded as delivered") {
+            try await h.store.deliveries(incidentID: "contoso-1", limit: 10).first?.status == .delivered
+        }
         let record = try #require(try await h.store.deliveries(incidentID: "contoso-1", limit: 10).first)
         #expect(record.status == .delivered && record.attempts == 4)
 
@@ -134,6 +138,9 @@ struct NotificationServiceTests {
         try await h.until("the resolution accepted") { h.receiver.accepted.contains("contoso-1/resolved") }
         try await Task.sleep(for: .milliseconds(500))
         #expect(h.receiver.accepted == ["contoso-1/opened", "contoso-1/resolved"])
+        try await h.until("both recorded as delivered") {
+            try await h.store.deliveries(incidentID: "contoso-1", limit: 10).filter { $0.status == .delivered }.count == 2
+        }
         let records = try await h.store.deliveries(incidentID: "contoso-1", limit: 10)
         #expect(records.count == 2 && records.allSatisfy { $0.status == .delivered })
     }

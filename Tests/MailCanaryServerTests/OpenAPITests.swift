@@ -7,6 +7,7 @@ import MailCanaryCore
 @testable import MailCanaryServer
 import MailCanaryStorage
 import Testing
+import MailCanaryTesting
 
 /// The OpenAPI document the server serves, held to the server: it names every API route with its
 /// method, and live answers of each route (bodies and statuses) validate against its schemas.
@@ -29,6 +30,9 @@ struct OpenAPITests {
             OutboxEntry(key: "inc-1/opened", channel: "mail", incidentID: "inc-1", kind: "opened", createdMs: now, payload: message,
                         status: .delivered, attempts: 1, nextAttemptMs: now, lastResult: "SMTP: 250 2.0.0 Ok", deliveredMs: now),
         ]))
+        #expect(try await site.store.appendAdvisoryVersion(AdvisoryVersion(tenant: "contoso", issueID: "EX1189820", versionKey: "EX1189820@1", polledAtMs: now,
+                                                                            status: "Investigating", body: ServiceCommunicationsFeed.november2025(
+                                                                                id: "EX1189820", status: "Investigating", modified: "2025-11-25T10:05:00Z", posts: 1))))
         site.credentials[.anonymous] = [:]
         let credentials = site.credentials
         try await site.application(anonymous: .read).test(.live) { client in
@@ -87,6 +91,9 @@ struct OpenAPITests {
             try await check(.get, "/api/v1/notifications?incident=inc-1", template: "/api/v1/notifications", expect: 200)
             try await check(.get, "/api/v1/notifications?incident=nope", template: "/api/v1/notifications", expect: 404)
             try await check(.get, "/api/v1/notifications?limit=0", template: "/api/v1/notifications", expect: 400)
+            try await check(.get, "/api/v1/advisories", template: "/api/v1/advisories", expect: 200)
+            try await check(.get, "/api/v1/advisories/EX1189820", template: "/api/v1/advisories/{id}", expect: 200)
+            try await check(.get, "/api/v1/advisories/EX0", template: "/api/v1/advisories/{id}", expect: 404)
             try await check(.get, "/api/v1/tokens", template: "/api/v1/tokens", as: .writeToken, expect: 200)
             try await check(.get, "/api/v1/tokens", template: "/api/v1/tokens", as: .readToken, expect: 403)
             try await check(.post, "/api/v1/tokens", template: "/api/v1/tokens", as: .writeToken, headers: [.contentType: "application/json"],

@@ -339,10 +339,37 @@ enum StoreConformance {
         #expect(try await store.deliveries(incidentID: nil, limit: 10).allSatisfy { $0.status == .pending })
     }
 
+    static func advisories(_ store: any MailCanaryStore) async throws {
+        func version(_ key: String, tenant: String = "contoso", at offset: Int64) -> AdvisoryVersion {
+            AdvisoryVersion(tenant: tenant, issueID: "EX1189820", versionKey: "EX1189820@\(key)", polledAtMs: base + offset,
+                            status: key, body: #"{"id":"EX1189820","status":"\#(key)","title":"é ✓ \"q\""}"#)
+        }
+        #expect(try await store.appendAdvisoryVersion(version("Investigating", at: 0)))
+        #expect(try await store.appendAdvisoryVersion(version("Investigating", at: 60_000)) == false)   // the same version polled again
+        #expect(try await store.appendAdvisoryVersion(version("Investigating", tenant: "fabrikam", at: 60_000)))  // another tenant's copy
+        #expect(try await store.appendAdvisoryVersion(version("ServiceDegradation", at: 120_000)))
+        let all = try await store.advisoryVersions(issueID: "EX1189820")
+        #expect(all.map(\.status) == ["Investigating", "Investigating", "ServiceDegradation"])
+        #expect(all[0].body == version("Investigating", at: 0).body && all[0].polledAtMs == base)
+        let later = try await store.advisoryVersions(polledFromMs: base + 60_000, afterID: 0, limit: 10)
+        #expect(later.map(\.tenant) == ["fabrikam", "contoso"])
+        #expect(try await store.advisoryVersions(polledFromMs: 0, afterID: later[0].id, limit: 10).map(\.status) == ["ServiceDegradation"])
+
+        let change = PlannedChangeRecord(tenant: "contoso", id: "MC900001", title: "Maintenance ✓", services: ["Exchange Online"],
+                                         startMs: base, endMs: base + 3_600_000)
+        try await store.replacePlannedChanges(tenant: "contoso", [change])
+        try await store.replacePlannedChanges(tenant: "fabrikam", [PlannedChangeRecord(tenant: "fabrikam", id: "MC1", title: "t", services: [],
+                                                                                     startMs: base, endMs: base + 60_000)])
+        #expect(try await store.plannedChanges(endingAfterMs: base + 60_000) == [change])
+        try await store.replacePlannedChanges(tenant: "contoso", [])
+        #expect(try await store.plannedChanges(endingAfterMs: base).map(\.id) == ["MC1"])
+    }
+
     static let checks: [(String, @Sendable (any MailCanaryStore) async throws -> Void)] = [
         ("migrations", migrations), ("roundTrip", roundTrip), ("idempotentAppend", idempotentAppend), ("concurrentAppends", concurrentAppends),
         ("latestPerProbeAndRegion", latestPerProbeAndRegion), ("resultWindow", resultWindow), ("rollups", rollups), ("retention", retention),
         ("agents", agents), ("runClaims", runClaims), ("signals", signals), ("incidents", incidents),
         ("accounts", accounts), ("notifications", notifications),
+        ("advisories", advisories),
     ]
 }

@@ -23,6 +23,8 @@ public final class ExchangeTestServer: Sendable {
 
     private let channels: [any Channel]
     private let state: NIOLockedValueBox<ExchangeFault>
+    /// The Graph service communications API of this server (advisories), scriptable by tests.
+    public let serviceCommunications: ServiceCommunicationsFeed
     private let requests: NIOLockedValueBox<[String]>
     /// The bound ports, in the order of the listeners.
     public let ports: [Int]
@@ -36,8 +38,10 @@ public final class ExchangeTestServer: Sendable {
     /// `METHOD host path` of every request, for tests that check where credentials went.
     public var requestLog: [String] { requests.withLockedValue { $0 } }
 
-    private init(channels: [any Channel], state: NIOLockedValueBox<ExchangeFault>, requests: NIOLockedValueBox<[String]>) {
+    private init(channels: [any Channel], state: NIOLockedValueBox<ExchangeFault>, requests: NIOLockedValueBox<[String]>,
+                 serviceCommunications: ServiceCommunicationsFeed) {
         self.channels = channels
+        self.serviceCommunications = serviceCommunications
         self.state = state
         self.requests = requests
         self.ports = channels.map { $0.localAddress?.port ?? 0 }
@@ -58,6 +62,7 @@ public final class ExchangeTestServer: Sendable {
         // One responder for every listener; the URLs it hands out point at the first HTTPS
         // listener's bound port unless the configuration names one (set once that port is known).
         let responder = NIOLockedValueBox(ExchangeResponder(configuration: configuration))
+        let feed = ServiceCommunicationsFeed(accessToken: configuration.accessToken)
         var channels: [any Channel] = []
         for listener in listeners {
             let secure = listener.secure
@@ -68,7 +73,7 @@ public final class ExchangeTestServer: Sendable {
                         if secure { try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext)) }
                         try child.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                         try child.pipeline.syncOperations.addHandler(
-                            ExchangeHTTPHandler(secure: secure, responder: responder, state: state, requests: requests, slowDelayMs: slowDelayMs))
+                            ExchangeHTTPHandler(secure: secure, responder: responder, state: state, requests: requests, slowDelayMs: slowDelayMs, feed: feed))
                     }
                 }
                 .bind(host: listener.host, port: listener.port)
@@ -78,7 +83,7 @@ public final class ExchangeTestServer: Sendable {
                 responder.withLockedValue { $0.configuration.publicPort = port }
             }
         }
-        return ExchangeTestServer(channels: channels, state: state, requests: requests)
+        return ExchangeTestServer(channels: channels, state: state, requests: requests, serviceCommunications: feed)
     }
 
     public func stop() async {
@@ -96,10 +101,13 @@ final class ExchangeHTTPHandler: ChannelInboundHandler {
     let state: NIOLockedValueBox<ExchangeFault>
     let requests: NIOLockedValueBox<[String]>
     let slowDelayMs: Int
+    let feed: ServiceCommunicationsFeed
     var head: HTTPRequestHead?
     var body: [UInt8] = []
 
-    init(secure: Bool, responder: NIOLockedValueBox<ExchangeResponder>, state: NIOLockedValueBox<ExchangeFault>, requests: NIOLockedValueBox<[String]>, slowDelayMs: Int) {
+    init(secure: Bool, responder: NIOLockedValueBox<ExchangeResponder>, state: NIOLockedValueBox<ExchangeFault>, requests: NIOLockedValueBox<[String]>,
+         slowDelayMs: Int, feed: ServiceCommunicationsFeed) {
+        self.feed = feed
         self.secure = secure
         self.responder = responder
         self.state = state
@@ -122,8 +130,13 @@ final class ExchangeHTTPHandler: ChannelInboundHandler {
                                           headers: head.headers.map { ($0.name, $0.value) }, body: body, secure: secure)
             requests.withLockedValue { $0.append("\(request.method) \(request.host) \(path) auth=\(request.header("Authorization") != nil)") }
             let fault = state.withLockedValue { $0 }
-            let reply = responder.withLockedValue { $0 }.respond(to: request, fault: fault)
-            let delay = fault == .slow ? slowDelayMs : 0
+            var reply: ExchangeReply
+            var delay = fault == .slow ? slowDelayMs : 0
+            if path.lowercased().hasPrefix("/v1.0/admin/serviceannouncement") {
+                (reply, delay) = feed.respond(to: request)
+            } else {
+                reply = responder.withLockedValue { $0 }.respond(to: request, fault: fault)
+            }
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
             context.eventLoop.scheduleTask(in: .milliseconds(Int64(delay))) {
