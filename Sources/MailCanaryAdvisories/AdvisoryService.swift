@@ -126,6 +126,7 @@ public final class AdvisoryService: Service, Sendable {
             }
         }
         if !signals.isEmpty { onVersions(signals) }
+        await fetchReviews(result.issues, tenant: tenant, poller: poller, nowMs: now)
         if !result.problems.contains(where: { $0.hasPrefix("messages:") }) {
             let changes = result.plannedChanges.compactMap { change -> PlannedChangeRecord? in
                 guard let start = change.startMs, let end = change.endMs, end > start else { return nil }
@@ -147,6 +148,29 @@ public final class AdvisoryService: Service, Sendable {
             logger.warning("service health poll incomplete", metadata: ["tenant": "\(tenant.id)", "problems": "\(result.problems.joined(separator: "; "))"])
         }
     }
+
+    /// Post-incident reviews, fetched once each when the provider has published one (§1.1: the
+    /// document exists only at status PostIncidentReviewPublished) and kept beside the versions.
+    func fetchReviews(_ issues: [PolledIssue], tenant: GraphTenantConfig, poller: GraphPoller, nowMs: Int64) async {
+        for polled in issues where polled.issue.status == .postIncidentReviewPublished {
+            let key = Self.reviewKey(polled.issue.id)
+            guard (try? await store.advisoryVersions(issueID: polled.issue.id).contains { $0.versionKey == key }) == false else { continue }
+            switch await poller.incidentReport(issueID: polled.issue.id) {
+            case .success(let document):
+                let body = #"{"id":"\#(polled.issue.id)","incidentReport":"\#(Data(document).base64EncodedString())"}"#
+                _ = try? await store.appendAdvisoryVersion(AdvisoryVersion(tenant: tenant.id, issueID: polled.issue.id, versionKey: key,
+                                                                           polledAtMs: nowMs, status: Self.reviewStatus, body: body))
+                logger.notice("provider post-incident review fetched", metadata: ["issue": "\(polled.issue.id)", "bytes": "\(document.count)"])
+            case .failure(let failure):
+                logger.warning("cannot fetch a post-incident review; tried again next poll",
+                               metadata: ["issue": "\(polled.issue.id)", "problem": "\(failure.description)"])
+            }
+        }
+    }
+
+    /// How a stored post-incident review is told from the issue's versions.
+    public static let reviewStatus = "PostIncidentReviewDocument"
+    public static func reviewKey(_ issueID: String) -> String { "\(issueID)@incidentReport" }
 
     func record(_ tenant: String, _ change: (inout TenantStatus) -> Void) {
         statuses.withLockedValue { statuses in

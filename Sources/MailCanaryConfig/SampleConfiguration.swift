@@ -103,5 +103,17 @@ services:
 #   maintenance:
 #     - {name: Exchange CU, from: "2026-11-28T22:00:00Z", until: "2026-11-29T02:00:00Z", services: [lab], paths: [imap]}
 
+# The provider's service health (Microsoft 365, through Graph; README "Provider advisories").
+# An app registration with ServiceHealth.Read.All and ServiceMessage.Read.All (application
+# permissions, admin consent). `mailcanary advisories poll …` tests it from the command line.
+# advisories:
+#   interval: 5m
+#   tenants:
+#     - id: contoso
+#       tenant: contoso.onmicrosoft.com
+#       client_id: 11111111-2222-3333-4444-555555555555
+#       client_secret: {env: GRAPH_CLIENT_SECRET}
+#       services: [lab]
+
 """#
 }

@@ -80,6 +80,7 @@ public enum AccessPolicy {
         "GET /api/v1/notifications": .read,
         "GET /api/v1/advisories": .read,
         "GET /api/v1/advisories/{id}": .read,
+        "GET /api/v1/advisories/{id}/incidentReport": .read,
         "GET /api/v1/tokens": .write,
         "POST /api/v1/tokens": .write,
         "DELETE /api/v1/tokens/{id}": .write,

@@ -18,6 +18,9 @@ struct AdvisoryController: Sendable {
     func register(on router: Router<ServerRequestContext>) {
         router.get("/api/v1/advisories") { _, _ in await respond(logger: logger) { try await list() } }
         router.get("/api/v1/advisories/:id") { _, context in await respond(logger: logger) { try await one(context.parameters.get("id") ?? "") } }
+        router.get("/api/v1/advisories/:id/incidentReport") { _, context in
+            await respond(logger: logger) { try await review(context.parameters.get("id") ?? "") }
+        }
     }
 
     struct AdvisoryView: Encodable {
@@ -34,6 +37,9 @@ struct AdvisoryController: Sendable {
         var versions: Int
         var tenants: [String]
         var incidents: [String]
+        /// Other advisories on the same provider service that started within two hours of this one.
+        var possiblyRelated: [String]
+        var incidentReport: Bool
     }
 
     struct TenantView: Encodable {
@@ -67,30 +73,7 @@ struct AdvisoryController: Sendable {
     }
 
     func list() async throws -> Response {
-        var latest: [String: (version: AdvisoryVersion, count: Int, tenants: Set<String>)] = [:]
-        var order: [String] = []
-        var after: Int64 = 0
-        let from = clock() - 30 * 86_400_000
-        while true {
-            let page = try await store.advisoryVersions(polledFromMs: from, afterID: after, limit: 1_000)
-            for version in page {
-                if latest[version.issueID] == nil { order.append(version.issueID) }
-                let previous = latest[version.issueID]
-                latest[version.issueID] = (version, (previous?.count ?? 0) + 1, (previous?.tenants ?? []).union([version.tenant]))
-            }
-            guard let last = page.last else { break }
-            after = last.id
-        }
-        let links = try await links()
-        let views: [AdvisoryView] = order.reversed().compactMap { id in
-            guard let entry = latest[id], let issue = Self.issue(entry.version) else { return nil }
-            let raw = (try? JSONSerialization.jsonObject(with: Data(entry.version.body.utf8))) as? [String: Any] ?? [:]
-            return AdvisoryView(id: id, title: issue.title, status: entry.version.status, classification: raw["classification"] as? String ?? "",
-                                service: issue.service, feature: issue.feature, isResolved: issue.isResolved,
-                                startDateTime: issue.startMs.map(UTCTimestamp.format), firstPostAt: issue.firstPostMs.map(UTCTimestamp.format),
-                                lastPolledAt: UTCTimestamp.format(entry.version.polledAtMs), versions: entry.count,
-                                tenants: entry.tenants.sorted(), incidents: links[id] ?? [])
-        }
+        let views = try await summaries()
         let tenants = (advisories?.status ?? []).map { status in
             TenantView(tenant: status.tenant, lastPollAt: status.lastPollMs.map(UTCTimestamp.format),
                        nextPollAt: status.nextPollMs > 0 ? UTCTimestamp.format(status.nextPollMs) : nil,
@@ -100,8 +83,70 @@ struct AdvisoryController: Sendable {
         return JSONResponse.make(Answer(advisories: views, tenants: tenants))
     }
 
+    /// Every advisory of the last 30 days as last polled, newest first, with links and relations.
+    func summaries() async throws -> [AdvisoryView] {
+        var latest: [String: (version: AdvisoryVersion, count: Int, tenants: Set<String>)] = [:]
+        var order: [String] = []
+        var reviews: Set<String> = []
+        var after: Int64 = 0
+        let from = clock() - 30 * 86_400_000
+        while true {
+            let page = try await store.advisoryVersions(polledFromMs: from, afterID: after, limit: 1_000)
+            for version in page {
+                if version.status == AdvisoryService.reviewStatus { reviews.insert(version.issueID); continue }
+                if latest[version.issueID] == nil { order.append(version.issueID) }
+                let previous = latest[version.issueID]
+                latest[version.issueID] = (version, (previous?.count ?? 0) + 1, (previous?.tenants ?? []).union([version.tenant]))
+            }
+            guard let last = page.last else { break }
+            after = last.id
+        }
+        let links = try await links()
+        var views: [AdvisoryView] = order.reversed().compactMap { id in
+            guard let entry = latest[id], let issue = Self.issue(entry.version) else { return nil }
+            let raw = (try? JSONSerialization.jsonObject(with: Data(entry.version.body.utf8))) as? [String: Any] ?? [:]
+            return AdvisoryView(id: id, title: issue.title, status: entry.version.status, classification: raw["classification"] as? String ?? "",
+                                service: issue.service, feature: issue.feature, isResolved: issue.isResolved,
+                                startDateTime: issue.startMs.map(UTCTimestamp.format), firstPostAt: issue.firstPostMs.map(UTCTimestamp.format),
+                                lastPolledAt: UTCTimestamp.format(entry.version.polledAtMs), versions: entry.count,
+                                tenants: entry.tenants.sorted(), incidents: links[id] ?? [], possiblyRelated: [],
+                                incidentReport: reviews.contains(id))
+        }
+        let related = Self.related(views)
+        return views.map { view in
+            var view = view
+            view.possiblyRelated = related[view.id] ?? []
+            return view
+        }
+    }
+
+    /// Concurrent advisories: the same provider service, starts within two hours of each other
+    /// (EX1189820 and EX1189768 in November 2025).
+    static func related(_ views: [AdvisoryView]) -> [String: [String]] {
+        var related: [String: [String]] = [:]
+        for a in views {
+            guard let aStart = (a.startDateTime ?? a.firstPostAt).flatMap(UTCTimestamp.parse) else { continue }
+            for b in views where b.id != a.id && b.service == a.service {
+                guard let bStart = (b.startDateTime ?? b.firstPostAt).flatMap(UTCTimestamp.parse), abs(aStart - bStart) <= 2 * 3_600_000 else { continue }
+                related[a.id, default: []].append(b.id)
+            }
+        }
+        return related
+    }
+
+    func review(_ id: String) async throws -> Response {
+        guard let stored = try await store.advisoryVersions(issueID: id).first(where: { $0.status == AdvisoryService.reviewStatus }),
+              let object = (try? JSONSerialization.jsonObject(with: Data(stored.body.utf8))) as? [String: Any],
+              let encoded = object["incidentReport"] as? String, let document = Data(base64Encoded: encoded) else {
+            throw APIError(.notFound, "no post-incident review of '\(id)' has been fetched")
+        }
+        return Response(status: .ok, headers: [.contentType: "application/octet-stream",
+                                               .contentDisposition: "attachment; filename=\"\(WebController.fileSafe(id))-post-incident-review\""],
+                        body: .init(byteBuffer: ByteBuffer(bytes: document)))
+    }
+
     func one(_ id: String) async throws -> Response {
-        let versions = try await store.advisoryVersions(issueID: id)
+        let versions = try await store.advisoryVersions(issueID: id).filter { $0.status != AdvisoryService.reviewStatus }
         guard !versions.isEmpty else { throw APIError(.notFound, "no advisory '\(id)' has been polled") }
         let links = try await links()
         struct Answer: Encodable { var id: String; var incidents: [String]; var versions: [VersionView] }

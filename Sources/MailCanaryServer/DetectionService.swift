@@ -1,4 +1,5 @@
 import Logging
+import MailCanaryAdvisories
 import MailCanaryConfig
 import MailCanaryCore
 import MailCanaryDetection
@@ -157,7 +158,7 @@ public final class DetectionService: Service, Sendable {
             after = 0
             while true {
                 let page = try await store.advisoryVersions(polledFromMs: from, afterID: after, limit: 500)
-                for version in page {
+                for version in page where version.status != AdvisoryService.reviewStatus {
                     if let issue = ServiceHealthIssueReader.read(json: version.body) { signals.append(.advisory(timeMs: version.polledAtMs, issue)) }
                 }
                 guard let last = page.last else { break }

@@ -116,6 +116,14 @@ struct WebController: Sendable {
         }
         var page = DashboardPage(services: services, incidents: incidents, nowMs: now, warmedUp: detection?.warmedUp.isOpen ?? true)
         page.account = Self.account(context)
+        if config.advisories.isEnabled {
+            let summaries = (try? await AdvisoryController(store: store, advisories: nil, logger: logger, clock: clock).summaries()) ?? []
+            page.advisories = summaries.prefix(20).map { view in
+                DashboardPage.AdvisoryRow(id: view.id, title: view.title, status: view.status, isResolved: view.isResolved,
+                                          firstPostMs: view.firstPostAt.flatMap(UTCTimestamp.parse), incidents: view.incidents,
+                                          possiblyRelated: view.possiblyRelated)
+            }
+        }
         return Self.html(page.render())
     }
 

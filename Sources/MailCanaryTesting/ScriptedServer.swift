@@ -1,4 +1,5 @@
 import Foundation
+import MailProbing
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -10,8 +11,10 @@ public final class ScriptedServer: Sendable {
     public let port: Int
     private let channel: any Channel
     private let connections: ChannelSet
+    private let ownedGroup: MultiThreadedEventLoopGroup?
 
-    private init(port: Int, channel: any Channel, connections: ChannelSet) {
+    private init(port: Int, channel: any Channel, connections: ChannelSet, ownedGroup: MultiThreadedEventLoopGroup?) {
+        self.ownedGroup = ownedGroup
         self.port = port
         self.channel = channel
         self.connections = connections
@@ -21,9 +24,13 @@ public final class ScriptedServer: Sendable {
     public static func start(
         tls: TestCertificates.Identity? = nil,
         port: Int = 0,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        group: (any EventLoopGroup)? = nil,
         script: @escaping @Sendable (ScriptedConnection) async throws -> Void
     ) async throws -> ScriptedServer {
+        // By default each server has an event loop of its own, apart from the probes' loops and
+        // from other servers: a script that floods (a 1 GiB literal) shares a thread with no one.
+        let owned = group == nil ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
+        let group = group ?? owned!
         let sslContext = try tls.map { try NIOSSLContext(configuration: $0.tlsConfiguration()) }
         let connections = ChannelSet()
         let channel = try await ServerBootstrap(group: group)
@@ -36,7 +43,9 @@ public final class ScriptedServer: Sendable {
                     connections.insert(child)
                     let connection = ScriptedConnection(channel: child)
                     try child.pipeline.syncOperations.addHandler(connection.handler)
-                    Task {
+                    // The script runs on the connection's event loop, not on the cooperative
+                    // pool: a test elsewhere that blocks pool threads cannot starve a hostile server.
+                    Task(executorPreference: EventLoopTaskExecutor(child.eventLoop)) {
                         try? await script(connection)
                         try? await child.close()
                     }
@@ -44,7 +53,7 @@ public final class ScriptedServer: Sendable {
             }
             .bind(host: "127.0.0.1", port: port)
             .get()
-        return ScriptedServer(port: channel.localAddress?.port ?? 0, channel: channel, connections: connections)
+        return ScriptedServer(port: channel.localAddress?.port ?? 0, channel: channel, connections: connections, ownedGroup: owned)
     }
 
     /// Stops listening and closes every accepted connection, as a server that goes down would
@@ -52,6 +61,7 @@ public final class ScriptedServer: Sendable {
     public func stop() async {
         try? await channel.close()
         for child in connections.all { try? await child.close() }
+        try? await ownedGroup?.shutdownGracefully()
     }
 }
 

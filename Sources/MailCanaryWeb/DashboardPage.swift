@@ -12,6 +12,29 @@ public struct DashboardPage: Sendable {
     public var account: PageLayout.Account?
     /// False while detection replays stored history after a start: cells say so.
     public var warmedUp: Bool
+    /// The provider's advisories as last polled (empty when none are followed).
+    public var advisories: [AdvisoryRow] = []
+
+    /// One provider advisory beside what MailCanary saw.
+    public struct AdvisoryRow: Sendable, Equatable {
+        public var id: String
+        public var title: String
+        public var status: String
+        public var isResolved: Bool
+        public var firstPostMs: Int64?
+        public var incidents: [String]
+        public var possiblyRelated: [String]
+
+        public init(id: String, title: String, status: String, isResolved: Bool, firstPostMs: Int64?, incidents: [String], possiblyRelated: [String]) {
+            self.id = id
+            self.title = title
+            self.status = status
+            self.isResolved = isResolved
+            self.firstPostMs = firstPostMs
+            self.incidents = incidents
+            self.possiblyRelated = possiblyRelated
+        }
+    }
 
     public init(services: [Service], incidents: [IncidentView], nowMs: Int64, warmedUp: Bool = true) {
         self.services = services
@@ -37,7 +60,23 @@ public struct DashboardPage: Sendable {
             body += "</section>"
         }
         body += "<h2>Incidents</h2>" + incidentTable()
+        if !advisories.isEmpty { body += "<h2>Provider advisories</h2>" + advisoryTable() }
         return PageLayout.render(title: "MailCanary dashboard", audience: .operators, body: body, refreshSeconds: 60, account: account)
+    }
+
+    /// The provider's word beside ours: which incident an advisory matches, or that we do not see it.
+    func advisoryTable() -> String {
+        var html = "<div class=\"scroll\"><table><thead><tr><th>Advisory</th><th>Title</th><th>Provider status</th><th>First post</th>"
+        html += "<th>Seen by MailCanary</th></tr></thead><tbody>"
+        for row in advisories {
+            let seen = row.incidents.isEmpty ? "<span class=\"muted\">not seen here</span>"
+                : row.incidents.map { "<a href=\"/incidents/\(HTML.query($0))\">\(HTML.escape($0))</a>" }.joined(separator: ", ")
+            let related = row.possiblyRelated.isEmpty ? "" : "<div class=\"small muted\">possibly related: \(HTML.escape(row.possiblyRelated.joined(separator: ", ")))</div>"
+            html += "<tr><td>\(HTML.escape(row.id))</td><td>\(HTML.escape(row.title))\(related)</td>"
+            html += "<td>\(HTML.escape(row.status))\(row.isResolved ? " (resolved)" : "")</td>"
+            html += "<td>\(row.firstPostMs.map(WebTime.minute) ?? "")</td><td>\(seen)</td></tr>"
+        }
+        return html + "</tbody></table></div>"
     }
 
     func matrixTable(_ service: Service) -> String {

@@ -83,11 +83,21 @@ public struct IncidentPage: Sendable {
         if links.isEmpty {
             body += "<p class=\"muted\">No provider advisory matches this incident (yet).</p>"
         } else {
-            body += "<div class=\"scroll\"><table><thead><tr><th>Advisory</th><th>Title</th><th>Provider status</th><th>First post</th><th>MailCanary ahead by</th></tr></thead><tbody>"
+            body += "<div class=\"scroll\"><table><thead><tr><th>Advisory</th><th>Title</th><th>Provider status</th><th>First post</th><th>MailCanary ahead by</th>"
+            body += "<th>Provider said restored</th></tr></thead><tbody>"
             for link in links {
                 body += "<tr><td>\(HTML.escape(link.id))</td><td>\(HTML.escape(link.title))</td><td>\(HTML.escape(link.status))</td>"
                 body += "<td>\(link.firstPostAt.flatMap(UTCTimestamp.parse).map(WebTime.minute) ?? "")</td>"
-                body += "<td>\(link.leadMinutes.map { WebTime.duration(minutes: $0) } ?? "")</td></tr>"
+                body += "<td>\(link.leadMinutes.map { WebTime.duration(minutes: $0) } ?? "")</td>"
+                var restored = ""
+                if let at = link.restoredAt.flatMap(UTCTimestamp.parse) {
+                    restored = WebTime.minute(at)
+                    if let recovered = incident.recoveredMs {
+                        let minutes = Double(at - recovered) / 60_000
+                        restored += " (\(WebTime.duration(minutes: abs(minutes))) \(minutes >= 0 ? "after" : "before") the measured recovery)"
+                    }
+                }
+                body += "<td>\(restored)</td></tr>"
             }
             body += "</tbody></table></div>"
         }

@@ -256,8 +256,11 @@ struct LabSignalTests {
                 .replacingOccurrences(of: "2025-11-25T09:40:00Z", with: UTCTimestamp.format(now - 600_000))
                 .replacingOccurrences(of: "2025-11-25T09:57:00Z", with: UTCTimestamp.format(now - 300_000))
                 .replacingOccurrences(of: "2025-11-25T11:30:00Z", with: UTCTimestamp.format(now - 120_000))
+                .replacingOccurrences(of: "2025-11-25T14:10:00Z", with: UTCTimestamp.format(now - 60_000))
+                .replacingOccurrences(of: "2025-11-25T14:05:00Z", with: UTCTimestamp.format(now - 60_000))
         }
-        graph.serviceCommunications.publish(issues: [ServiceCommunicationsFeed.fixtureIssues[0], issue("Investigating", posts: 1)])
+        let concurrent = ServiceCommunicationsFeed.fixtureIssues[2].replacingOccurrences(of: "2025-11-25T09:40:00Z", with: UTCTimestamp.format(now - 900_000))
+        graph.serviceCommunications.publish(issues: [ServiceCommunicationsFeed.fixtureIssues[0], issue("Investigating", posts: 1), concurrent])
         let config = try String(contentsOfFile: site.config, encoding: .utf8) + """
 
             advisories:
@@ -302,17 +305,41 @@ struct LabSignalTests {
         // The 2020 example is the provider's alone: shown, linked to nothing.
         #expect(advisories.first { $0["id"] as? String == "EX226792" }?["incidents"] as? [String] == [])
 
-        // The provider moves the issue on: a second version is kept and reaches the incident's timeline.
-        graph.serviceCommunications.publish(issues: [ServiceCommunicationsFeed.fixtureIssues[0], issue("ServiceDegradation", posts: 2)])
+        #expect(advisories.first { $0["id"] as? String == "EX1189820" }?["possiblyRelated"] as? [String] == ["EX1189768"])
+        let dashboard = httpGet(port: site.port, path: "/")?.body ?? ""
+        #expect(dashboard.contains("<h2>Provider advisories</h2>") && dashboard.contains("not seen here") && dashboard.contains("possibly related: EX1189768"))
+
+        // The provider moves the issue on: each version is kept and reaches the incident; the
+        // restored time is set; the post-incident review is fetched once published.
+        graph.serviceCommunications.publish(issues: [ServiceCommunicationsFeed.fixtureIssues[0], issue("ServiceRestored", posts: 3, resolved: true), concurrent])
         var versions: [[String: Any]] = []
         for _ in 0..<100 {
             versions = json("/api/v1/advisories/EX1189820")["versions"] as? [[String: Any]] ?? []
             if versions.count >= 2 { break }
             try await Task.sleep(for: .milliseconds(250))
         }
-        #expect(versions.map { $0["status"] as? String } == ["Investigating", "ServiceDegradation"])
+        #expect(versions.map { $0["status"] as? String } == ["Investigating", "ServiceRestored"])
+        var restored: String?
+        for _ in 0..<240 {   // detection judges a signal after the server's 20 s lateness
+            let links = json("/api/v1/incidents/\(id)")["advisoryLinks"] as? [[String: Any]] ?? []
+            restored = links.first { $0["id"] as? String == "EX1189820" }?["restoredAt"] as? String
+            if restored != nil { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(restored == UTCTimestamp.format(now - 60_000))
+        let timeline = (json("/api/v1/incidents/\(id)")["timeline"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+        #expect(timeline.contains { $0.hasPrefix("Provider update on EX1189820: The revert has completed") }, "\(timeline)")
+        graph.serviceCommunications.publish(issues: [issue("PostIncidentReviewPublished", posts: 3, resolved: true)])
+        var review: (status: Int, body: String)?
+        for _ in 0..<100 {
+            review = httpGet(port: site.port, path: "/api/v1/advisories/EX1189820/incidentReport")
+            if review?.status == 200 { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(review?.status == 200 && review?.body.contains("post-incident review of EX1189820") == true)
         let report = httpGet(port: site.port, path: "/incidents/\(id)/report.md")?.body ?? ""
         #expect(report.contains("EX1189820"), "\(report.prefix(1_500))")
+        #expect(report.contains("Provider said restored"), "\(report.prefix(2_500))")
         let secretFree = ((try? String(contentsOfFile: site.log, encoding: .utf8)) ?? "") + report
         #expect(!secretFree.contains("lab-client-secret") && !secretFree.contains("lab-access-token"))
         try await offPool { server.stop(SIGTERM) }

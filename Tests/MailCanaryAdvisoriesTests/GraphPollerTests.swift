@@ -172,3 +172,32 @@ struct GraphPollerTests {
         #expect(String(decoding: report, as: UTF8.self).contains("post-incident review of EX1189820"))
     }
 }
+
+@Suite("Graph poller with a certificate credential")
+struct GraphCertificateTests {
+    @Test("a client assertion signed with the app's certificate key gets a token; a key that is not registered does not")
+    func certificate() async throws {
+        let app = try AppCertificate()
+        let other = try AppCertificate()
+        let certificates = try TestCertificates()
+        var configuration = ExchangeResponder.Configuration()
+        configuration.assertionPublicKeyPEM = app.publicKeyPEM
+        let server = try await ExchangeTestServer.start(identity: try certificates.leaf(names: ["127.0.0.1"]), configuration: configuration)
+        let http = try GraphHTTPClient.make(caFile: certificates.caFile)
+        var tenant = GraphTenantConfig(id: "contoso", tenant: "contoso.test", clientID: "mailcanary-probe",
+                                       credential: .certificate(certificateFile: "unused", privateKey: .environment("UNUSED")))
+        tenant.graphURL = "https://127.0.0.1:\(server.port)"
+        tenant.tokenURL = "https://127.0.0.1:\(server.port)"
+        let good = GraphPoller(tenant: tenant, credential: .certificate(try ClientAssertion(certificatePEM: app.certificatePEM, privateKeyPEM: app.privateKeyPEM)), http: http)
+        let result = await good.poll()
+        #expect(result.problems.isEmpty, "\(result.problems)")
+        #expect(result.issues.count == 3)
+        let wrong = GraphPoller(tenant: tenant, credential: .certificate(try ClientAssertion(certificatePEM: other.certificatePEM, privateKeyPEM: other.privateKeyPEM)), http: http)
+        let refused = await wrong.poll()
+        #expect(refused.problems.first?.contains("AADSTS700027") == true, "\(refused.problems)")
+        #expect(throws: ClientAssertion.Invalid.self) { try ClientAssertion(certificatePEM: "not a certificate", privateKeyPEM: app.privateKeyPEM) }
+        #expect(throws: ClientAssertion.Invalid.self) { try ClientAssertion(certificatePEM: app.certificatePEM, privateKeyPEM: "not a key") }
+        try await http.shutdown()
+        await server.stop()
+    }
+}

@@ -35,6 +35,7 @@ struct AccessTests {
         "POST /incidents/{id}/actions": writers, "POST /api/v1/incidents/{id}/notes": writers,
         "GET /api/v1/incidents/{id}/report": readers, "GET /api/v1/notifications": readers,
         "GET /api/v1/advisories": readers, "GET /api/v1/advisories/{id}": readers,
+        "GET /api/v1/advisories/{id}/incidentReport": readers,
         "GET /api/v1/tokens": writers, "POST /api/v1/tokens": writers, "DELETE /api/v1/tokens/{id}": writers,
         "POST /api/v1/telemetry": [.ingestToken, .agentToken],
         "GET /api/v1/agent/plan": [.agentToken], "POST /api/v1/agent/results": [.agentToken],

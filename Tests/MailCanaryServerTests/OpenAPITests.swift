@@ -94,6 +94,7 @@ struct OpenAPITests {
             try await check(.get, "/api/v1/advisories", template: "/api/v1/advisories", expect: 200)
             try await check(.get, "/api/v1/advisories/EX1189820", template: "/api/v1/advisories/{id}", expect: 200)
             try await check(.get, "/api/v1/advisories/EX0", template: "/api/v1/advisories/{id}", expect: 404)
+            try await check(.get, "/api/v1/advisories/EX1189820/incidentReport", template: "/api/v1/advisories/{id}/incidentReport", expect: 404)
             try await check(.get, "/api/v1/tokens", template: "/api/v1/tokens", as: .writeToken, expect: 200)
             try await check(.get, "/api/v1/tokens", template: "/api/v1/tokens", as: .readToken, expect: 403)
             try await check(.post, "/api/v1/tokens", template: "/api/v1/tokens", as: .writeToken, headers: [.contentType: "application/json"],

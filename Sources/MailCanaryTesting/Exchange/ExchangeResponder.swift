@@ -18,6 +18,8 @@ public struct ExchangeResponder: Sendable {
         /// The token the token endpoint issues and the other endpoints accept.
         public var accessToken = "lab-access-token"
         public var tenant = "contoso.test"
+        /// The public key of the app's registered certificate: client assertions signed by it are accepted.
+        public var assertionPublicKeyPEM: String?
         /// A host outside the domain, for ``ExchangeFault/autodiscoverWrongHost``.
         public var foreignHost = "autodiscover.attacker.example"
         public init() {}
@@ -122,7 +124,15 @@ public struct ExchangeResponder: Sendable {
         }
         switch form["grant_type"] {
         case "client_credentials":
-            guard form["client_secret"] == configuration.clientSecret else {
+            if form["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", let assertion = form["client_assertion"] {
+                guard let key = configuration.assertionPublicKeyPEM else {
+                    return error(401, "invalid_client", "AADSTS700027: No certificate is registered on the application.")
+                }
+                if let problem = ClientAssertionCheck.verify(assertion, clientID: configuration.clientID, publicKeyPEM: key,
+                                                             nowSeconds: Int64(Date().timeIntervalSince1970)) {
+                    return error(401, "invalid_client", problem)
+                }
+            } else if form["client_secret"] != configuration.clientSecret {
                 return error(401, "invalid_client", "AADSTS7000215: Invalid client secret provided.")
             }
         case "refresh_token":

@@ -7,14 +7,14 @@ import NIOCore
 /// cost more CPU than the protocol work. With the probe's jobs enqueued on the same loop,
 /// `channelRead` resumes the probe in the loop's own turn and writes happen in place
 /// (SE-0417 task executor preference). Probes do no blocking work; DNS goes to the thread pool.
-final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
+public final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
     let eventLoop: any EventLoop
 
-    init(_ eventLoop: any EventLoop) {
+    public init(_ eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
     }
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         let executor = asUnownedTaskExecutor()
         eventLoop.execute {
