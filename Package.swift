@@ -126,6 +126,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -138,6 +139,7 @@ let package = Package(
             name: "MailCanaryNotify",
             dependencies: [
                 "MailCanaryCore",
+                "MailCanaryDetection",
                 "MailWire",
                 "MailProbing",
                 "MailCanaryConfig",

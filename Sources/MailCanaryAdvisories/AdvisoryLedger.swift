@@ -7,6 +7,8 @@ import Foundation
 /// that finds nothing new passes nothing on. A pure value; restarts seed it from the store.
 public struct AdvisoryLedger: Sendable {
     private var seen: Set<String> = []
+    /// Issues whose post-incident review is stored (or known to be).
+    private var reviewed: Set<String> = []
 
     public init() {}
 
@@ -16,6 +18,9 @@ public struct AdvisoryLedger: Sendable {
     }
 
     public mutating func remember(_ key: String) { seen.insert(key) }
+
+    public func hasReview(_ issueID: String) -> Bool { reviewed.contains(issueID) }
+    public mutating func noteReview(_ issueID: String) { reviewed.insert(issueID) }
 
     /// Lets a version count as new again (its storing failed).
     public mutating func forget(_ key: String) { seen.remove(key) }

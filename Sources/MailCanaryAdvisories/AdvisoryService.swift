@@ -91,7 +91,7 @@ public final class AdvisoryService: Service, Sendable {
         }
         let key = tenant.caFile ?? ""
         if clients[key] == nil {
-            do { clients[key] = try GraphHTTPClient.make(caFile: tenant.caFile) } catch { return .failure(GraphFailure("ca_file: cannot read \(key)")) }
+            do { clients[key] = try OutboundHTTP.makeClient(caFile: tenant.caFile) } catch { return .failure(GraphFailure("ca_file: cannot read \(key)")) }
         }
         return .success(GraphPoller(tenant: tenant, credential: credential, http: clients[key]!, clock: clock))
     }
@@ -126,7 +126,7 @@ public final class AdvisoryService: Service, Sendable {
             }
         }
         if !signals.isEmpty { onVersions(signals) }
-        await fetchReviews(result.issues, tenant: tenant, poller: poller, nowMs: now)
+        await fetchReviews(result.issues, tenant: tenant, poller: poller, ledger: &ledger, nowMs: now)
         if !result.problems.contains(where: { $0.hasPrefix("messages:") }) {
             let changes = result.plannedChanges.compactMap { change -> PlannedChangeRecord? in
                 guard let start = change.startMs, let end = change.endMs, end > start else { return nil }
@@ -151,15 +151,21 @@ public final class AdvisoryService: Service, Sendable {
 
     /// Post-incident reviews, fetched once each when the provider has published one (§1.1: the
     /// document exists only at status PostIncidentReviewPublished) and kept beside the versions.
-    func fetchReviews(_ issues: [PolledIssue], tenant: GraphTenantConfig, poller: GraphPoller, nowMs: Int64) async {
-        for polled in issues where polled.issue.status == .postIncidentReviewPublished {
+    func fetchReviews(_ issues: [PolledIssue], tenant: GraphTenantConfig, poller: GraphPoller, ledger: inout AdvisoryLedger, nowMs: Int64) async {
+        for polled in issues where polled.issue.status == .postIncidentReviewPublished && !ledger.hasReview(polled.issue.id) {
             let key = Self.reviewKey(polled.issue.id)
-            guard (try? await store.advisoryVersions(issueID: polled.issue.id).contains { $0.versionKey == key }) == false else { continue }
+            // Once per issue and start: after that the ledger knows (a restart asks the store once).
+            guard (try? await store.advisoryVersions(issueID: polled.issue.id).contains { $0.versionKey == key }) == false else {
+                ledger.noteReview(polled.issue.id)
+                continue
+            }
             switch await poller.incidentReport(issueID: polled.issue.id) {
             case .success(let document):
                 let body = #"{"id":"\#(polled.issue.id)","incidentReport":"\#(Data(document).base64EncodedString())"}"#
-                _ = try? await store.appendAdvisoryVersion(AdvisoryVersion(tenant: tenant.id, issueID: polled.issue.id, versionKey: key,
-                                                                           polledAtMs: nowMs, status: Self.reviewStatus, body: body))
+                if (try? await store.appendAdvisoryVersion(AdvisoryVersion(tenant: tenant.id, issueID: polled.issue.id, versionKey: key,
+                                                                              polledAtMs: nowMs, status: Self.reviewStatus, body: body))) != nil {
+                    ledger.noteReview(polled.issue.id)
+                }
                 logger.notice("provider post-incident review fetched", metadata: ["issue": "\(polled.issue.id)", "bytes": "\(document.count)"])
             case .failure(let failure):
                 logger.warning("cannot fetch a post-incident review; tried again next poll",

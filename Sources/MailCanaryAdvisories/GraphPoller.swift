@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import MailCanaryConfig
 import MailCanaryCore
+import MailCanaryWatch
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -142,10 +143,10 @@ public final class GraphPoller: Sendable {
             do {
                 let response = try await http.execute(request, timeout: .seconds(Int64(tenant.timeout.components.seconds)))
                 status = Int(response.status.code)
-                retryAfter = GraphHTTP.retryAfterMs(response.headers.first(name: "Retry-After"))
+                retryAfter = OutboundHTTP.retryAfterMs(response.headers.first(name: "Retry-After"), nowMs: now)
                 body = Array(buffer: try await response.body.collect(upTo: 32 << 20))
             } catch {
-                let failure = GraphFailure("cannot reach Graph (\(GraphHTTP.describe(error)))")
+                let failure = GraphFailure("cannot reach Graph (\(OutboundHTTP.describe(error)))")
                 if attempt < 2 { continue }
                 return .failure(failure)
             }

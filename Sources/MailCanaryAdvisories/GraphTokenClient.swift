@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import MailCanaryCore
+import MailCanaryWatch
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -67,7 +68,7 @@ public final class GraphTokenClient: Sendable {
             retryAfter = response.headers.first(name: "Retry-After")
             body = Array(buffer: try await response.body.collect(upTo: 256 << 10))
         } catch {
-            return .failure(GraphFailure("token: cannot reach the token endpoint (\(GraphHTTP.describe(error)))"))
+            return .failure(GraphFailure("token: cannot reach the token endpoint (\(OutboundHTTP.describe(error)))"))
         }
         issued.withLockedValue { $0 += 1 }
         let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
@@ -75,7 +76,7 @@ public final class GraphTokenClient: Sendable {
             let code = object?["error"] as? String ?? "HTTP \(status)"
             let description = (object?["error_description"] as? String)?.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
             return .failure(GraphFailure("token refused: \(code)" + (description.isEmpty ? "" : " (\(description))"), status: status,
-                                         retryAfterMs: GraphHTTP.retryAfterMs(retryAfter)))
+                                         retryAfterMs: OutboundHTTP.retryAfterMs(retryAfter, nowMs: nowMs)))
         }
         guard let token = object?["access_token"] as? String, !token.isEmpty else {
             return .failure(GraphFailure("token: the answer has no access_token"))

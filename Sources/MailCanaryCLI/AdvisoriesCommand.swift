@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import MailCanaryAdvisories
 import MailCanaryConfig
+import MailCanaryWatch
 import MailCanaryCore
 
 /// `mailcanary advisories poll`: one poll of a tenant's Microsoft 365 service health through
@@ -64,7 +65,7 @@ struct AdvisoriesCommand: AsyncParsableCommand {
         config.tokenURL = String(tokenURL.reversed().drop { $0 == "/" }.reversed())
         config.caFile = caFile
         config.timeout = .seconds(timeout)
-        let http = try GraphHTTPClient.make(caFile: caFile)
+        let http = try OutboundHTTP.makeClient(caFile: caFile)
         let result = await GraphPoller(tenant: config, credential: .secret(Secret(secret)), http: http).poll()
         try? await http.shutdown()
         if json {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MailCanaryConfig
+import MailCanaryDetection
 import MailCanaryServer
 import MailCanaryStorage
 import MailCanaryWeb

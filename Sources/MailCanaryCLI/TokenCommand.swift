@@ -45,7 +45,7 @@ struct TokenCommand: AsyncParsableCommand {
             FileHandleOutput.standardError("token \(id) revoked\n")
             return
         }
-        guard (1...64).contains(name.count), name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
+        guard AgentToken.isValidHolderName(name) else {
             throw UsageError("NAME '\(name)': use 1 to 64 letters, digits, '.', '_' or '-'")
         }
         let (watch, _) = try ServeCommand.loadConfig(options.config)

@@ -55,19 +55,14 @@ public enum EmailFormat {
 
     public static func html(_ message: NotificationMessage) -> String {
         var out = "<!doctype html><html><body style=\"font-family:sans-serif\">"
-        out += "<h2>\(escape(message.headline))</h2><p>\(escape(message.transition.summary))</p><table>"
-        for fact in message.facts { out += "<tr><th align=\"left\">\(escape(fact.label))</th><td>\(escape(fact.value))</td></tr>" }
+        out += "<h2>\(HTMLText.escape(message.headline))</h2><p>\(HTMLText.escape(message.transition.summary))</p><table>"
+        for fact in message.facts { out += "<tr><th align=\"left\">\(HTMLText.escape(fact.label))</th><td>\(HTMLText.escape(fact.value))</td></tr>" }
         out += "</table>"
         if !message.samples.isEmpty {
-            out += "<h3>Errors seen</h3><ul>" + message.samples.map { "<li><code>\(escape($0))</code></li>" }.joined() + "</ul>"
+            out += "<h3>Errors seen</h3><ul>" + message.samples.map { "<li><code>\(HTMLText.escape($0))</code></li>" }.joined() + "</ul>"
         }
-        if let link = message.link { out += "<p><a href=\"\(escape(link))\">Open the incident</a></p>" }
+        if let link = message.link { out += "<p><a href=\"\(HTMLText.escape(link))\">Open the incident</a></p>" }
         return out + "</body></html>"
-    }
-
-    /// HTML text and attribute escaping.
-    public static func escape(_ text: String) -> String {
-        HTMLText.escape(text)
     }
 
     /// A header value with no line break or other control character (no header injection).

@@ -3,7 +3,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
-import NIOSSL
+import MailCanaryWatch
 
 /// POSTs a message to a webhook URL. One client per trust store (the system's, or a channel's
 /// `ca_file`), redirects refused (a signed message goes where it was configured to, nowhere else),
@@ -33,36 +33,17 @@ public final class HTTPChannelSender: Sendable {
                 text += chunk.readableBytesView.prefix(4_096 - text.count)
                 if text.count >= 4_096 { break }
             }
-            let retryAfter = RetryPolicy.retryAfter(response.headers.first(name: "Retry-After"), nowMs: nowMs)
+            let retryAfter = OutboundHTTP.retryAfterMs(response.headers.first(name: "Retry-After"), nowMs: nowMs)
             return .http(status: Int(response.status.code), retryAfterMs: retryAfter, body: String(decoding: text, as: UTF8.self))
         } catch {
-            return .retry("cannot deliver to the receiver: \(Self.describe(error))", retryAfterMs: nil)
+            return .retry("cannot deliver to the receiver: \(OutboundHTTP.describe(error))", retryAfterMs: nil)
         }
-    }
-
-    /// A transport error in words, without the URL.
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError {
-            if [.deadlineExceeded, .readTimeout, .writeTimeout].contains(error) { return "no answer in time" }
-            if error == .connectTimeout { return "connection timed out" }
-            if error == .remoteConnectionClosed { return "the receiver closed the connection" }
-            if [.invalidURL, .emptyHost, .emptyScheme].contains(error) { return "the URL is not usable" }
-        }
-        if error is NIOSSLError { return "TLS failed (\(error))" }
-        let text = String(describing: error)
-        // Never echo anything that could hold the URL (its path is the credential for Slack and Teams).
-        return text.contains("/") ? "connection failed (\(type(of: error)))" : text
     }
 
     private func client(caFile: String?) throws -> HTTPClient {
         let key = caFile ?? ""
         if let existing = clients.withLockedValue({ $0[key] }) { return existing }
-        var tls = TLSConfiguration.makeClientConfiguration()
-        if let caFile { tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile)) }
-        var configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow,
-                                                     timeout: .init(connect: .seconds(10), read: .seconds(30)))
-        configuration.httpVersion = .http1Only
-        let created = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let created = try OutboundHTTP.makeClient(caFile: caFile, readTimeout: .seconds(30))
         let (chosen, spare) = clients.withLockedValue { clients -> (HTTPClient, HTTPClient?) in
             if let raced = clients[key] { return (raced, created) }
             clients[key] = created

@@ -1,5 +1,5 @@
-import Foundation
 import MailCanaryCore
+import MailCanaryDetection
 import MailCanaryStorage
 
 /// What notification needs of a stored incident, read from its JSON body (``IncidentJSON``).
@@ -45,31 +45,16 @@ public struct IncidentDigest: Sendable, Equatable, Codable {
         self.leadOverAdvisoryMinutes = leadOverAdvisoryMinutes
     }
 
-    /// Nil when the body is not an incident object (it is then left alone, and logged).
+    /// Nil when the body is not an incident (it is then left alone, and logged). Read with the
+    /// same decoder as the pages (``IncidentView``).
     public init?(_ record: IncidentRecord) {
-        guard let body = (try? JSONSerialization.jsonObject(with: Data(record.body.utf8))) as? [String: Any] else { return nil }
-        func text(_ key: String) -> String? { body[key] as? String }
-        func time(_ key: String) -> Int64? { text(key).flatMap(UTCTimestamp.parse) }
-        id = record.id
-        service = record.service
-        status = ServiceHealthStatus(parsing: record.status)
-        openedMs = record.openedMs
-        resolvedMs = record.resolvedMs
-        recoveredMs = time("recoveredAt")
-        paths = (body["paths"] as? [String]) ?? []
-        regions = (body["regions"] as? [String]) ?? []
-        cause = text("cause") ?? "unknown"
-        layer = text("layer")
-        let workaround = body["workaround"] as? [String: Any]
-        self.workaround = workaround?["text"] as? String
-        workaroundClient = workaround?["client"] as? String
-        affectedUsers = (body["affectedUsersEstimate"] as? NSNumber)?.intValue ?? 0
-        sampleErrors = ((body["sampleErrors"] as? [[String: Any]]) ?? []).compactMap { $0["message"] as? String }
-        advisories = ((body["advisoryLinks"] as? [[String: Any]]) ?? []).compactMap { link in
-            guard let id = link["id"] as? String else { return nil }
-            return (link["title"] as? String).map { "\(id): \($0)" } ?? id
-        }
-        leadOverAdvisoryMinutes = (body["leadOverAdvisoryMinutes"] as? NSNumber)?.doubleValue
+        guard let view = try? IncidentView.decode(record.body) else { return nil }
+        self.init(id: record.id, service: record.service, status: ServiceHealthStatus(parsing: record.status), openedMs: record.openedMs,
+                  resolvedMs: record.resolvedMs, recoveredMs: view.recoveredMs, paths: view.paths, regions: view.regions, cause: view.cause,
+                  layer: view.layer, workaround: view.workaround?.text, workaroundClient: view.workaround?.client,
+                  affectedUsers: view.affectedUsersEstimate, sampleErrors: view.sampleErrors.map(\.message),
+                  advisories: view.advisoryLinks.map { links in links.map { $0.title.isEmpty ? $0.id : "\($0.id): \($0.title)" } } ?? view.advisories,
+                  leadOverAdvisoryMinutes: view.leadOverAdvisoryMinutes)
     }
 
     public var isOpen: Bool { resolvedMs == nil }

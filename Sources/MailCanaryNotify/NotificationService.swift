@@ -44,6 +44,10 @@ public final class NotificationService: Service, Sendable {
     let router: NotificationRouter
     let policy: RetryPolicy
     private let counters = NIOLockedValueBox(Status())
+    /// Incident id → the saved version (updatedMs) last planned, and when every candidate was last
+    /// planned: between full passes (a minute apart, for reminders and ended windows) only
+    /// incidents saved since are read and planned again.
+    private let planned = NIOLockedValueBox<(versions: [String: Int64], fullPassMs: Int64)>(([:], 0))
     /// More maintenance windows, read at each pass (the provider's planned maintenance).
     let plannedWindows: (@Sendable (Int64) async -> [MaintenanceWindowConfig])?
 
@@ -89,8 +93,18 @@ public final class NotificationService: Service, Sendable {
             var seen: Set<String> = []
             let calendar = MaintenanceCalendar(windows: config.maintenance + (await plannedWindows?(now) ?? []))
             let candidates = try await store.incidents(openOnly: true, limit: 1_000) + store.incidents(updatedSinceMs: since, limit: 1_000)
-            for record in candidates where seen.insert(record.id).inserted {
-                planned += await plan(record, nowMs: now, calendar: calendar)
+            let (versions, lastFull) = self.planned.withLockedValue { $0 }
+            let full = now - lastFull >= 60_000
+            for record in candidates where seen.insert(record.id).inserted && (full || versions[record.id] != record.updatedMs) {
+                guard let count = await plan(record, nowMs: now, calendar: calendar) else { continue }
+                planned += count
+                self.planned.withLockedValue { $0.versions[record.id] = record.updatedMs }
+            }
+            if full {
+                self.planned.withLockedValue { memo in
+                    memo.fullPassMs = now
+                    memo.versions = memo.versions.filter { seen.contains($0.key) }
+                }
             }
             try await store.setMark(Self.cursorName, now)
         } catch {
@@ -99,7 +113,8 @@ public final class NotificationService: Service, Sendable {
         return planned
     }
 
-    func plan(_ record: IncidentRecord, nowMs now: Int64, calendar: MaintenanceCalendar) async -> Int {
+    /// How many messages were queued; nil when the store failed (planned again next pass).
+    func plan(_ record: IncidentRecord, nowMs now: Int64, calendar: MaintenanceCalendar) async -> Int? {
         guard let incident = IncidentDigest(record) else {
             logger.warning("an incident's stored body is not readable; not notified", metadata: ["incident": "\(record.id)"])
             return 0
@@ -123,7 +138,7 @@ public final class NotificationService: Service, Sendable {
             }
             let state = String(decoding: try encoder.encode(plan.state), as: UTF8.self)
             guard try await store.commitNotifications(incidentID: record.id, expectedVersion: mark?.version, state: state, entries: entries) else {
-                return 0   // another replica planned it first; the next pass sees its state
+                return nil   // another replica planned it first; the next pass sees its state
             }
             counters.withLockedValue {
                 $0.planned += entries.count
@@ -139,7 +154,7 @@ public final class NotificationService: Service, Sendable {
             return entries.count
         } catch {
             logger.warning("cannot plan notifications for an incident; retried next pass", metadata: ["incident": "\(record.id)", "error": "\(error)"])
-            return 0
+            return nil
         }
     }
 

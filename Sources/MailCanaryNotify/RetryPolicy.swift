@@ -1,4 +1,3 @@
-import Foundation
 import MailCanaryConfig
 
 /// When to try a message again: doubling from `initial` up to `maximum`, spread by a jitter
@@ -46,21 +45,4 @@ public struct RetryPolicy: Sendable, Equatable {
         value = (value ^ UInt64(truncatingIfNeeded: attempt)) &* 0x100_0000_01b3
         return value
     }
-
-    /// A Retry-After header (RFC 9110 §10.2.3): delay-seconds or an HTTP-date, as milliseconds from now.
-    /// Nil when absent or unreadable (the backoff then applies).
-    public static func retryAfter(_ value: String?, nowMs: Int64) -> Int64? {
-        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-        if value.allSatisfy(\.isASCIIDigit) { return value.count > 9 ? Int64(999_999_999) * 1_000 : Int64(value).map { $0 * 1_000 } }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        guard let date = formatter.date(from: value) else { return nil }
-        return max(0, Int64(date.timeIntervalSince1970 * 1_000) - nowMs)
-    }
-}
-
-extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
 }

@@ -7,6 +7,13 @@ struct APIError: Error {
     var message: String
     var headers: HTTPFields = [:]
 
+    /// The `limit` query parameter of a list: 1 to 1000, 100 when absent.
+    static func limit(_ text: String?) throws(APIError) -> Int {
+        guard let text else { return 100 }
+        guard let value = Int(text), (1...1_000).contains(value) else { throw APIError(.badRequest, "query parameter 'limit': give a number from 1 to 1000") }
+        return value
+    }
+
     init(_ status: HTTPResponse.Status, _ message: String) {
         self.status = status
         self.message = message

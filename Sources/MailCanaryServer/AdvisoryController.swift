@@ -4,6 +4,7 @@ import Logging
 import MailCanaryAdvisories
 import MailCanaryIngest
 import MailCanaryCore
+import MailCanaryDetection
 import MailCanaryStorage
 
 /// The provider's advisories over HTTP: each issue as last polled, with the incidents it is
@@ -66,8 +67,8 @@ struct AdvisoryController: Sendable {
     func links() async throws -> [String: [String]] {
         var links: [String: [String]] = [:]
         for incident in try await store.incidents(openOnly: false, limit: 500) {
-            guard let body = (try? JSONSerialization.jsonObject(with: Data(incident.body.utf8))) as? [String: Any] else { continue }
-            for advisory in body["advisories"] as? [String] ?? [] { links[advisory, default: []].append(incident.id) }
+            guard let view = try? IncidentView.decode(incident.body) else { continue }
+            for advisory in view.advisories { links[advisory, default: []].append(incident.id) }
         }
         return links
     }
@@ -84,7 +85,8 @@ struct AdvisoryController: Sendable {
     }
 
     /// Every advisory of the last 30 days as last polled, newest first, with links and relations.
-    func summaries() async throws -> [AdvisoryView] {
+    /// `links`: advisory id → incident ids, when the caller has the incidents decoded already.
+    func summaries(links known: [String: [String]]? = nil) async throws -> [AdvisoryView] {
         var latest: [String: (version: AdvisoryVersion, count: Int, tenants: Set<String>)] = [:]
         var order: [String] = []
         var reviews: Set<String> = []
@@ -101,7 +103,8 @@ struct AdvisoryController: Sendable {
             guard let last = page.last else { break }
             after = last.id
         }
-        let links = try await links()
+        var links = known ?? [:]
+        if known == nil { links = try await self.links() }
         var views: [AdvisoryView] = order.reversed().compactMap { id in
             guard let entry = latest[id], let issue = Self.issue(entry.version) else { return nil }
             let raw = (try? JSONSerialization.jsonObject(with: Data(entry.version.body.utf8))) as? [String: Any] ?? [:]

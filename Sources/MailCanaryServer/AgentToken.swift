@@ -9,6 +9,11 @@ public enum AgentToken {
         Secret("mcat_" + SessionPolicy.newSecret())
     }
 
+    /// A token holder's name (`reader:NAME`, …): 1 to 64 letters, digits, '.', '_' or '-'.
+    public static func isValidHolderName(_ name: String) -> Bool {
+        (1...64).contains(name.count) && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+    }
+
     public static func hash(_ token: Secret) -> String {
         SHA256.hash(data: Data(token.exposedForWire.utf8)).map { String(format: "%02x", $0) }.joined()
     }

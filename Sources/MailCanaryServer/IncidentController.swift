@@ -31,10 +31,7 @@ struct IncidentController: Sendable {
         case "true": openOnly = true
         case let other?: throw APIError(.badRequest, "query parameter 'open': '\(other)' is not true or false")
         }
-        let limit = try query.get("limit").map { text -> Int in
-            guard let value = Int(text), (1...1_000).contains(value) else { throw APIError(.badRequest, "query parameter 'limit': give a number from 1 to 1000") }
-            return value
-        } ?? 100
+        let limit = try APIError.limit(query.get("limit"))
         let records = try await store.incidents(openOnly: openOnly, limit: limit)
         var out = "{\"incidents\":["
         for (position, record) in records.enumerated() {

@@ -42,10 +42,7 @@ struct NotificationController: Sendable {
 
     func list(_ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
-        let limit = try query.get("limit").map { text -> Int in
-            guard let value = Int(text), (1...1_000).contains(value) else { throw APIError(.badRequest, "query parameter 'limit': give a number from 1 to 1000") }
-            return value
-        } ?? 100
+        let limit = try APIError.limit(query.get("limit"))
         let incident = query.get("incident")
         if let incident, try await store.incident(id: incident) == nil {
             throw APIError(.notFound, "query parameter 'incident': no incident '\(incident)'")

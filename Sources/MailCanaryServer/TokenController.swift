@@ -82,7 +82,7 @@ struct TokenController: Sendable {
         guard let role, let prefix = Self.roles[role] else {
             throw APIError(.badRequest, "role: give reader, telemetry or operator")
         }
-        guard let name, (1...64).contains(name.count), name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
+        guard let name, AgentToken.isValidHolderName(name) else {
             throw APIError(.badRequest, "name: use 1 to 64 letters, digits, '.', '_' or '-'")
         }
         let token = AgentToken.generate()

@@ -117,7 +117,10 @@ struct WebController: Sendable {
         var page = DashboardPage(services: services, incidents: incidents, nowMs: now, warmedUp: detection?.warmedUp.isOpen ?? true)
         page.account = Self.account(context)
         if config.advisories.isEnabled {
-            let summaries = (try? await AdvisoryController(store: store, advisories: nil, logger: logger, clock: clock).summaries()) ?? []
+            // The incidents are decoded for the page already: their links, without reading them again.
+            var links: [String: [String]] = [:]
+            for incident in incidents { for advisory in incident.advisories { links[advisory, default: []].append(incident.id) } }
+            let summaries = (try? await AdvisoryController(store: store, advisories: nil, logger: logger, clock: clock).summaries(links: links)) ?? []
             page.advisories = summaries.prefix(20).map { view in
                 DashboardPage.AdvisoryRow(id: view.id, title: view.title, status: view.status, isResolved: view.isResolved,
                                           firstPostMs: view.firstPostAt.flatMap(UTCTimestamp.parse), incidents: view.incidents,

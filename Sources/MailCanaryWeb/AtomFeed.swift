@@ -1,4 +1,5 @@
 import MailCanaryCore
+import MailCanaryDetection
 
 /// The status page as an Atom feed (RFC 4287): one entry per incident of the last 30 days,
 /// updated when it changes; public words only, like the page.

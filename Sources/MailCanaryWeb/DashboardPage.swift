@@ -1,4 +1,5 @@
 import MailCanaryCore
+import MailCanaryDetection
 
 /// The operators' dashboard (`/`): per service a health matrix of access paths × regions, then
 /// the incidents, open first. Server-rendered, no script; it refreshes itself every minute.

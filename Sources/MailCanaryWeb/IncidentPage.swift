@@ -1,4 +1,5 @@
 import MailCanaryCore
+import MailCanaryDetection
 
 /// One incident for operators: scope, cause, workaround, advisories and lead times, charts of the
 /// affected series with the incident shaded, error samples, and the timeline with the

@@ -1,4 +1,5 @@
 import MailCanaryCore
+import MailCanaryDetection
 
 /// The post-incident report, drawn from what MailCanary measured: executive summary, details,
 /// timeline, impact, indicators, response, lessons and recommendations. Every statement comes

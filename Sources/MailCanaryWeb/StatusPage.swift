@@ -1,4 +1,5 @@
 import MailCanaryCore
+import MailCanaryDetection
 
 /// The public status page (`/status`): per service, the state of each client experience, the
 /// active incidents with their workaround in plain words, the last 30 days, the report form and

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import MailCanaryAdvisories
 import MailCanaryConfig
+import MailCanaryWatch
 import MailCanaryCore
 import MailCanaryTesting
 import NIOConcurrencyHelpers
@@ -49,7 +50,7 @@ struct GraphPollerTests {
         let caFile = FileManager.default.temporaryDirectory.appendingPathComponent("graph-ca-\(UUID().uuidString).pem").path
         try certificates.caPEM.write(toFile: caFile, atomically: true, encoding: .utf8)
         let server = try await ExchangeTestServer.start(identity: try certificates.leaf(names: ["127.0.0.1", "localhost"]))
-        return Rig(server: server, http: try GraphHTTPClient.make(caFile: caFile), caFile: caFile)
+        return Rig(server: server, http: try OutboundHTTP.makeClient(caFile: caFile), caFile: caFile)
     }
 
     @Test("every page is followed; health and planned changes come along; one token serves the poll")
@@ -183,7 +184,7 @@ struct GraphCertificateTests {
         var configuration = ExchangeResponder.Configuration()
         configuration.assertionPublicKeyPEM = app.publicKeyPEM
         let server = try await ExchangeTestServer.start(identity: try certificates.leaf(names: ["127.0.0.1"]), configuration: configuration)
-        let http = try GraphHTTPClient.make(caFile: certificates.caFile)
+        let http = try OutboundHTTP.makeClient(caFile: certificates.caFile)
         var tenant = GraphTenantConfig(id: "contoso", tenant: "contoso.test", clientID: "mailcanary-probe",
                                        credential: .certificate(certificateFile: "unused", privateKey: .environment("UNUSED")))
         tenant.graphURL = "https://127.0.0.1:\(server.port)"

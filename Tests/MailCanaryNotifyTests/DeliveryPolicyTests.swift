@@ -1,5 +1,6 @@
 import MailCanaryNotify
 import MailCanaryStorage
+import MailCanaryWatch
 import Testing
 
 @Suite("Delivery: verdicts, capped backoff, Retry-After")
@@ -37,11 +38,11 @@ struct DeliveryPolicyTests {
     @Test("Retry-After: seconds and HTTP dates honoured, capped, unreadable ignored")
     func retryAfter() {
         let now: Int64 = 1_764_062_040_000   // Tue, 25 Nov 2025 09:14:00 GMT
-        #expect(RetryPolicy.retryAfter("120", nowMs: now) == 120_000)
-        #expect(RetryPolicy.retryAfter("Tue, 25 Nov 2025 09:15:30 GMT", nowMs: now) == 90_000)
-        #expect(RetryPolicy.retryAfter("soon", nowMs: now) == nil)
-        #expect(RetryPolicy.retryAfter(nil, nowMs: now) == nil)
-        #expect(RetryPolicy.retryAfter("99999999999999999999", nowMs: now)! > 0)
+        #expect(OutboundHTTP.retryAfterMs("120", nowMs: now) == 120_000)
+        #expect(OutboundHTTP.retryAfterMs("Tue, 25 Nov 2025 09:15:30 GMT", nowMs: now) == 90_000)
+        #expect(OutboundHTTP.retryAfterMs("soon", nowMs: now) == nil)
+        #expect(OutboundHTTP.retryAfterMs(nil, nowMs: now) == nil)
+        #expect(OutboundHTTP.retryAfterMs("99999999999999999999", nowMs: now)! > 0)
         #expect(policy.nextAttempt(createdMs: now, attempts: 1, nowMs: now, retryAfterMs: 120_000, key: "k") == now + 120_000)
         #expect(policy.nextAttempt(createdMs: now, attempts: 1, nowMs: now, retryAfterMs: 86_000_000, key: "k") == now + 3_600_000)
     }

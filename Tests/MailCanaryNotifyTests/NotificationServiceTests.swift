@@ -40,6 +40,7 @@ struct NotificationServiceTests {
                 "paths": ["mapi-http", "autodiscover"], "regions": ["apac", "na"], "cause": "server-side", "layer": "operation",
                 "workaround": ["client": "owa", "text": "Use Outlook on the web."], "affectedUsersEstimate": 412,
                 "sampleErrors": [["message": NotificationFixtures.hostile, "count": 3]], "advisoryLinks": [],
+                "openedAt": UTCTimestamp.format(openedMs), "advisories": [], "sources": ["probe"], "reporters": 0, "timeline": [],
             ]
             let text = String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)
             _ = try await store.saveIncident(IncidentRecord(id: "contoso-1", fingerprint: "contoso|server", service: "contoso",

@@ -1,5 +1,6 @@
 import Foundation
 import MailCanaryCore
+import MailCanaryDetection
 import Testing
 @testable import MailCanaryWeb
 

@@ -133,7 +133,9 @@ public struct SMTPProber: Prober {
             }
         }
 
-        if let outgoing = settings.outgoingMail {
+        // A notification (the message given) or a probe's test message: one delivery path.
+        let outgoing = settings.outgoingMail ?? settings.sendTestMessageTo.map { Self.testMessage(from: sender, to: $0, settings: settings, at: context.startedAt) }
+        if let outgoing {
             try await recorder.step(.mailflow) { () async throws(ProbeFailure) in
                 guard let mail = SMTPCommand.mailFrom(outgoing.sender) else {
                     throw ProbeFailure(.config, reason: .invalidOption, step: .mailflow, message: "the sender is not a plain address")
@@ -156,35 +158,6 @@ public struct SMTPProber: Prober {
                 recorder.facts["messageId"] = outgoing.messageID
                 recorder.facts["queued"] = reply.rendered
                 return ((), "message \(outgoing.messageID) accepted for \(outgoing.recipients.count) recipient(s): \(reply.rendered)")
-            }
-        } else if let recipient = settings.sendTestMessageTo {
-            try await recorder.step(.mailflow) { () async throws(ProbeFailure) in
-                guard let mail = SMTPCommand.mailFrom(sender), let rcpt = SMTPCommand.rcptTo(recipient) else {
-                    throw ProbeFailure(.config, reason: .invalidOption, step: .mailflow, message: "the sender or recipient address is not a plain address")
-                }
-                var reply = try await exchange(mail, .mailflow, "waiting for the MAIL FROM answer")
-                guard reply.code == 250 else { throw Self.failure(for: reply, step: .mailflow, doing: "accept the sender") }
-                reply = try await exchange(rcpt, .mailflow, "waiting for the RCPT TO answer")
-                guard reply.code == 250 || reply.code == 251 else { throw Self.failure(for: reply, step: .mailflow, doing: "accept the recipient") }
-                reply = try await exchange(SMTPCommand.data, .mailflow, "waiting for the DATA answer")
-                guard reply.code == 354 else { throw Self.failure(for: reply, step: .mailflow, doing: "accept DATA") }
-                let messageID = "<mailcanary.\(UInt64(context.startedAt.timeIntervalSince1970 * 1000)).\(UInt32.random(in: 0...UInt32.max))@\(settings.ehloName)>"
-                let message = """
-                From: MailCanary <\(sender)>
-                To: <\(recipient)>
-                Subject: MailCanary test message
-                Date: \(Self.rfc5322Date(context.startedAt))
-                Message-ID: \(messageID)
-                X-MailCanary-Probe: 1
-
-                This message was sent by a MailCanary SMTP probe to test mail submission.
-                """
-                recorder.transcript.client("<message \(messageID)>")
-                connection.write(Array(SMTPCommand.dataBody(message).utf8))
-                reply = try await readReply(.mailflow, "waiting for the end-of-data answer")
-                guard reply.code == 250 else { throw Self.failure(for: reply, step: .mailflow, doing: "queue the message") }
-                recorder.facts["messageId"] = messageID
-                return ((), "message \(messageID) accepted: \(reply.rendered)")
             }
         } else {
             try await recorder.step(.operation) { () async throws(ProbeFailure) in
@@ -230,6 +203,22 @@ public struct SMTPProber: Prober {
             return ProbeFailure(.config, reason: .invalidOption, step: step, message: "the server refused to \(what): \(text)", serverReply: text)
         }
         return ProbeFailure(.protocol, reason: .unexpectedReply, step: step, message: "unexpected reply when asking the server to \(what): \(text)", serverReply: text)
+    }
+
+    /// The probe's own test message (`send_test_to`), marked as a probe's.
+    static func testMessage(from sender: String, to recipient: String, settings: ProbeSettings, at date: Date) -> OutgoingMail {
+        let messageID = "<mailcanary.\(UInt64(date.timeIntervalSince1970 * 1000)).\(UInt32.random(in: 0...UInt32.max))@\(settings.ehloName)>"
+        let text = """
+            From: MailCanary <\(sender)>
+            To: <\(recipient)>
+            Subject: MailCanary test message
+            Date: \(rfc5322Date(date))
+            Message-ID: \(messageID)
+            X-MailCanary-Probe: 1
+
+            This message was sent by a MailCanary SMTP probe to test mail submission.
+            """
+        return OutgoingMail(sender: sender, recipients: [recipient], messageID: messageID, text: text)
     }
 
     static func rfc5322Date(_ date: Date) -> String {

@@ -1,8 +1,8 @@
 import Foundation
 import MailCanaryCore
 
-/// A stored incident (the JSON of `GET /api/v1/incidents/{id}`) as pages and reports read it,
-/// with the operators' notes beside it. Keys added to the JSON later are optional here, so
+/// A stored incident read back from its JSON (``IncidentJSON``, also `GET /api/v1/incidents/{id}`):
+/// what pages, reports and notifications read, with the operators' notes beside it. Keys added to the JSON later are optional here, so
 /// incidents stored by an older version still show.
 public struct IncidentView: Sendable, Decodable {
     public struct WorkaroundView: Sendable, Decodable {
@@ -16,6 +16,15 @@ public struct IncidentView: Sendable, Decodable {
         public var firstPostAt: String?
         public var leadMinutes: Double?
         public var restoredAt: String?
+
+        public init(id: String, title: String, status: String, firstPostAt: String?, leadMinutes: Double?, restoredAt: String? = nil) {
+            self.id = id
+            self.title = title
+            self.status = status
+            self.firstPostAt = firstPostAt
+            self.leadMinutes = leadMinutes
+            self.restoredAt = restoredAt
+        }
     }
     public struct ErrorSample: Sendable, Decodable {
         public var message: String
@@ -109,30 +118,5 @@ public struct IncidentView: Sendable, Decodable {
     /// Minutes from the first anomaly (or opening) to the end, or to `nowMs` while open.
     public func durationMinutes(nowMs: Int64) -> Double {
         Double((resolvedMs ?? nowMs) - openedMs) / 60_000
-    }
-
-    /// What people see: "Outlook for Windows may be unable to connect in Asia Pacific and North America".
-    public var headline: String {
-        let experiences = ClientExperience.affected(by: paths).map(\.name)
-        let what = experiences.isEmpty ? "Mail" : Vocabulary.list(experiences)
-        let slow = (anomalyKinds ?? []) == ["latency"]
-        let verb = slow ? "may be slow" : "may be unable to connect"
-        let place = regions.isEmpty ? "" : " in " + Vocabulary.regions(regions)
-        return "\(what) \(verb)\(place)"
-    }
-
-    /// The workaround in plain words for the public (no path names, no hosts).
-    public var publicWorkaround: String? {
-        workaround.map { "Use \(ClientExperience.publicName(of: $0.client)) until this is fixed." }
-    }
-
-    /// The timeline with the operators' notes in it, oldest first.
-    public var fullTimeline: [(atMs: Int64, kind: String, text: String, author: String?)] {
-        var entries = timeline.map { (atMs: UTCTimestamp.parse($0.at) ?? 0, kind: $0.kind, text: $0.text, author: String?.none) }
-        for note in notes {
-            let text = note.status.map { "Status set to \(Vocabulary.status($0)). " + note.text } ?? note.text
-            entries.append((note.atMs, "note", text, note.author))
-        }
-        return entries.enumerated().sorted { ($0.element.atMs, $0.offset) < ($1.element.atMs, $1.offset) }.map(\.element)
     }
 }
