@@ -286,6 +286,7 @@ let package = Package(
         .executableTarget(
             name: "ExchangeTestServerCLI",
             dependencies: [
+                "MailCanaryIngest",
                 "MailCanaryTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),

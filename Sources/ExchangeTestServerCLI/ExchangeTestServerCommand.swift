@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MailCanaryIngest
 import MailCanaryTesting
 import NIOCore
 import NIOPosix
@@ -26,6 +27,13 @@ struct ExchangeTestServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("ca-out"), help: "Write the test CA (PEM) here, for mailcanary's --ca-file.")
     var caOut = "exchange-test-ca.pem"
 
+    @Option(help: ArgumentHelp("""
+        What the Graph service communications feed serves: 'examples' (the documentation's example and the first posts of \
+        November 2025, fixed), or 'november-2025' (the outage's issues as the provider posted them, re-enacted around now as \
+        mailcanary demo does: the outage began 80 minutes before the server started; each post appears at its minute).
+        """, valueName: "FEED"))
+    var advisories = "examples"
+
     @Option(help: "Names in the server certificate, comma-separated.")
     var names = "localhost,127.0.0.1,contoso.test,mail.contoso.test,autodiscover.contoso.test"
 
@@ -33,17 +41,31 @@ struct ExchangeTestServerCommand: AsyncParsableCommand {
         guard let chosen = ExchangeFault(rawValue: fault) else {
             throw ValidationError("--fault \(fault): use one of \(ExchangeFault.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        guard ["examples", "november-2025"].contains(advisories) else {
+            throw ValidationError("--advisories \(advisories): use examples or november-2025")
+        }
         var listeners = [try Self.listener(listen, option: "--listen", secure: true)]
         if !httpListen.isEmpty { listeners.append(try Self.listener(httpListen, option: "--http-listen", secure: false)) }
         let certificates = try TestCertificates()
         try certificates.caPEM.write(toFile: caOut, atomically: true, encoding: .utf8)
         let identity = try certificates.leaf(names: names.split(separator: ",").map(String.init))
         let server = try await ExchangeTestServer.start(identity: identity, listeners: listeners, fault: chosen)
-        print("exchange-test-server: https on \(listeners[0].host):\(server.ports[0]), fault \(chosen.rawValue), CA in \(caOut)")
+        print("exchange-test-server: https on \(listeners[0].host):\(server.ports[0]), fault \(chosen.rawValue), advisories \(advisories), CA in \(caOut)")
         fflush(nil)
-        // Serve until terminated.
-        while true { try await Task.sleep(for: .seconds(3600)) }
+        guard advisories == "november-2025" else {
+            while true { try await Task.sleep(for: .seconds(3600)) }   // serve until terminated
+        }
+        // The provider's side of the demo: the issues as they stand each minute, beside the
+        // documentation's 2020 example (a problem the provider reports and MailCanary does not see).
+        let scenario = DemoScenario(nowMs: Self.nowMs())
+        while true {
+            let minute = Self.nowMs() / 60_000 - 1
+            server.serviceCommunications.publish(issues: [ServiceCommunicationsFeed.fixtureIssues[0]] + scenario.providerIssues(throughMinute: minute))
+            try await Task.sleep(for: .seconds(5))
+        }
     }
+
+    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000) }
 
     static func listener(_ text: String, option: String, secure: Bool) throws -> ExchangeTestServer.Listener {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {

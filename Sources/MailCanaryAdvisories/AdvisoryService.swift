@@ -116,7 +116,9 @@ public final class AdvisoryService: Service, Sendable {
                 // Stored before (a restart): detection replays it from the store, so it is not handed over twice.
                 if try await store.appendAdvisoryVersion(version) {
                     stored += 1
-                    signals.append(.advisory(timeMs: now, polled.issue))
+                    var issue = polled.issue
+                    issue.watchedServices = tenant.watchedServices
+                    signals.append(.advisory(timeMs: now, issue))
                     logger.notice("provider advisory", metadata: ["tenant": "\(tenant.id)", "issue": "\(polled.issue.id)",
                                                                   "status": "\(polled.rawStatus)", "title": "\(polled.issue.title)"])
                 }

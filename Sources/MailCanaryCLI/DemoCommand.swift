@@ -20,7 +20,9 @@ struct DemoCommand: AsyncParsableCommand {
         the tenant 'contoso' into a fresh SQLite store (./mailcanary-demo-data/, recreated each run), starts \
         the server on it (127.0.0.1:8080 as serve) and keeps feeding it minute by minute. Classic Outlook \
         has been failing in Asia Pacific and North America for 80 minutes when it starts. Open / for the \
-        dashboard, /status for the public status page, /status/feed.atom for the feed.
+        dashboard, /status for the public status page, /status/feed.atom for the feed. With --graph-url the \
+        provider's advisories are not written: the server polls them from that Graph endpoint as serve does \
+        (start exchange-test-server --advisories november-2025 first, and set GRAPH_CLIENT_SECRET=lab-client-secret).
         """
     )
 
@@ -35,6 +37,27 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("history-hours"), help: "Hours of history written before the server starts (2 to 96).")
     var historyHours = 72
+
+    @Option(name: .customLong("graph-url"), help: ArgumentHelp("""
+        Read the provider's advisories from this Microsoft Graph endpoint with the real poller instead of writing them \
+        into the store (exchange-test-server --advisories november-2025 serves the outage's issues).
+        """, valueName: "URL"))
+    var graphURL: String?
+
+    @Option(name: .customLong("token-url"), help: ArgumentHelp("The token endpoint for --graph-url (default: the same host).", valueName: "URL"))
+    var tokenURL: String?
+
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp("PEM file of the CA that signed the Graph endpoint's certificate.", valueName: "PATH"))
+    var caFile: String?
+
+    @Option(help: "The tenant for --graph-url.")
+    var tenant = "contoso.onmicrosoft.com"
+
+    @Option(name: .customLong("client-id"), help: "The app registration's client ID for --graph-url (the test server's by default).")
+    var clientID = "mailcanary-probe"
+
+    @Option(name: .customLong("client-secret-env"), help: ArgumentHelp("Environment variable holding the client secret for --graph-url.", valueName: "NAME"))
+    var clientSecretEnv = "GRAPH_CLIENT_SECRET"
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .notice
@@ -68,6 +91,32 @@ struct DemoCommand: AsyncParsableCommand {
         guard !host.isEmpty else { throw ValidationError("--host: give an address such as 127.0.0.1") }
         guard (2...96).contains(historyHours) else { throw ValidationError("--history-hours \(historyHours): give 2 to 96") }
         guard !dataDir.isEmpty else { throw ValidationError("--data-dir: give a folder") }
+        if graphURL != nil, ProcessInfo.processInfo.environment[clientSecretEnv]?.isEmpty ?? true {
+            throw ValidationError("--client-secret-env \(clientSecretEnv): the variable is not set; export \(clientSecretEnv)=… (the test server's secret is lab-client-secret)")
+        }
+        if graphURL == nil {
+            for (name, given) in [("--token-url", tokenURL != nil), ("--ca-file", caFile != nil)] where given {
+                throw ValidationError("\(name) goes with --graph-url: give --graph-url too, or leave \(name) out")
+            }
+        }
+    }
+
+    /// The demo's configuration: the sample tenant, and with `--graph-url` an `advisories:`
+    /// section polling it every ten seconds. Values are JSON-quoted (YAML reads them as strings).
+    func configurationText() -> String {
+        guard let graphURL else { return Self.yaml }
+        func quoted(_ text: String) -> String {
+            let data = (try? JSONSerialization.data(withJSONObject: [text])) ?? Data("[\"\"]".utf8)
+            return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
+        }
+        var lines = [
+            "advisories:", "  interval: 10s", "  tenants:", "    - id: contoso-tenant",
+            "      tenant: \(quoted(tenant))", "      client_id: \(quoted(clientID))",
+            "      client_secret: {env: \(quoted(clientSecretEnv))}", "      graph_url: \(quoted(graphURL))",
+            "      token_url: \(quoted(tokenURL ?? graphURL))", "      services: [contoso]",
+        ]
+        if let caFile { lines.append("      ca_file: \(quoted(caFile))") }
+        return Self.yaml + "\n" + lines.joined(separator: "\n") + "\n"
     }
 
     func run() async throws {
@@ -75,13 +124,18 @@ struct DemoCommand: AsyncParsableCommand {
         logger.logLevel = logLevel
         let config: WatchConfig
         do {
-            config = try ConfigLoader(baseDirectory: ".", checkFiles: false).load(text: Self.yaml, file: "demo configuration")
+            config = try ConfigLoader(baseDirectory: ".", checkFiles: graphURL != nil).load(text: configurationText(), file: "demo configuration")
         } catch {
-            throw UsageError("the demo configuration has problems (a bug):\n\(error.description)")
+            throw UsageError(graphURL == nil ? "the demo configuration has problems (a bug):\n\(error.description)"
+                                             : "the Graph options do not make a configuration:\n\(error.description)")
         }
         try Self.prepare(dataDir)
         let now = Int64(Date().timeIntervalSince1970 * 1_000)
-        let scenario = DemoScenario(nowMs: now)
+        let scenario = {
+            var scenario = DemoScenario(nowMs: now)
+            scenario.providerRecords = graphURL == nil
+            return scenario
+        }()
         let lastMinute = now / 60_000 - 1          // the last minute that has ended
         let firstMinute = lastMinute + 1 - Int64(historyHours) * 60
         let started = ContinuousClock.now

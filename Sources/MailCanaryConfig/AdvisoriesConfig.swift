@@ -32,6 +32,8 @@ public struct GraphTenantConfig: Sendable, Hashable {
     /// The watched services whose incidents this tenant's advisories are matched against
     /// (empty: every service).
     public var services: [String] = []
+    /// What an advisory polled from this tenant concerns (nil: every service).
+    public var watchedServices: Set<String>? { services.isEmpty ? nil : Set(services) }
     /// Our own ceiling, below Graph's 240 a minute and 800 an hour per app and tenant (§1.1).
     public var requestsPerMinute = 60
     public var requestsPerHour = 400

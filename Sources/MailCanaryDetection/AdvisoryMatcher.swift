@@ -1,7 +1,7 @@
 import MailCanaryCore
 
 /// Whether a provider advisory describes an incident: the provider's service is one the watched
-/// service depends on, its time overlaps the incident, its text is about access (connecting,
+/// service depends on (and the tenant it was polled from watches that service), its time overlaps the incident, its text is about access (connecting,
 /// signing in, sending or receiving; not, say, search results), it names an affected client or
 /// path, and any region it names is affected.
 public enum AdvisoryMatcher {
@@ -25,6 +25,7 @@ public enum AdvisoryMatcher {
     public static func matches(_ issue: ServiceHealthIssue, incident: Incident, advisoryServices: Set<String>,
                                nowMs: Int64) -> Bool {
         guard advisoryServices.contains(issue.service) else { return false }
+        if let watched = issue.watchedServices, !watched.contains(incident.service) { return false }
         let start = issue.startMs ?? issue.firstPostMs ?? nowMs
         let incidentEnd = incident.resolvedMs ?? nowMs
         // Providers post late and start their clock at their own detection: allow two hours

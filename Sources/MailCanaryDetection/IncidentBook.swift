@@ -8,8 +8,11 @@ struct IncidentBook: Sendable {
     let settings: DetectionSettings
     private var open: [String: Incident] = [:]
     private var closed: [Incident] = []
+    /// The latest version of each advisory, by ``advisoryKey(_:)``: the same issue polled from
+    /// tenants that watch different services is matched once per scope.
     private var advisories: [String: ServiceHealthIssue] = [:]
     private var advisoryOrder: [String] = []
+    /// Keys of advisories linked to some incident.
     private var linked: Set<String> = []
     /// Alarms still running when the incident they belonged to was resolved.
     private var settled: Set<AlarmKey> = []
@@ -42,9 +45,9 @@ struct IncidentBook: Sendable {
     // MARK: - Advisories
 
     mutating func receive(_ issue: ServiceHealthIssue, atMs timeMs: Int64) -> [IncidentEvent] {
-        let previous = advisories[issue.id]
-        if previous == nil { advisoryOrder.append(issue.id) }
-        advisories[issue.id] = issue
+        let key = Self.advisoryKey(issue)
+        if advisories[key] == nil { advisoryOrder.append(key) }
+        advisories[key] = issue
         var events: [IncidentEvent] = []
         // A linked advisory's update goes on the incident's timeline.
         for (fingerprint, incident) in open {
@@ -94,12 +97,20 @@ struct IncidentBook: Sendable {
         return words.count > 300 ? String(words.prefix(300)) + "…" : words
     }
 
+    static func advisoryKey(_ issue: ServiceHealthIssue) -> String {
+        guard let watched = issue.watchedServices else { return issue.id }
+        return issue.id + "|" + watched.sorted().joined(separator: ",")
+    }
+
+    /// Links each open incident to the advisories that match it and it does not have yet (an
+    /// advisory already linked elsewhere may match an incident that opens later, or another
+    /// watched service's).
     private mutating func linkAdvisories(nowMs: Int64) -> [IncidentEvent] {
         var events: [IncidentEvent] = []
-        for id in advisoryOrder where !linked.contains(id) {
-            guard let issue = advisories[id] else { continue }
-            for (fingerprint, incident) in open where AdvisoryMatcher.matches(issue, incident: incident,
-                                                                             advisoryServices: settings.advisoryServices, nowMs: nowMs) {
+        for key in advisoryOrder {
+            guard let issue = advisories[key] else { continue }
+            for (fingerprint, incident) in open where !incident.advisories.contains(where: { $0.id == issue.id })
+                && AdvisoryMatcher.matches(issue, incident: incident, advisoryServices: settings.advisoryServices, nowMs: nowMs) {
                 var updated = incident
                 let firstPost = issue.firstPostMs
                 updated.advisories.append(AdvisoryLink(
@@ -113,7 +124,7 @@ struct IncidentBook: Sendable {
                 _ = Self.showPosts(issue, link: index, in: &updated)
                 if issue.isResolved || issue.status.isRestored { updated.advisories[index].restoredMs = issue.endMs ?? nowMs }
                 open[fingerprint] = updated
-                linked.insert(id)
+                linked.insert(key)
                 events.append(IncidentEvent(kind: .advisoryLinked, incidentID: updated.id, timeMs: nowMs, status: updated.status))
             }
         }

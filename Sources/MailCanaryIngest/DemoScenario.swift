@@ -16,6 +16,9 @@ public struct DemoScenario: Sendable {
     public var onsetMinute: Int64
     public var endMinute: Int64
     public var seed: UInt64 = 20_251_125
+    /// Whether the stream carries the provider's advisories as `advisory` records; off when the
+    /// demo reads them from a Graph endpoint instead (``providerIssues(throughMinute:)``).
+    public var providerRecords = true
 
     static let utcOffset: [String: Int] = ["apac": 8, "na": -5, "eu": 1]
     static let clients: [(client: String, paths: [String], share: Double)] = [
@@ -94,7 +97,7 @@ public struct DemoScenario: Sendable {
                 out.append(reportLine(stamp: stamp, region: region, client: client, symptom: "slow", random: &random))
             }
         }
-        out += advisoryLines(minute: minute)
+        if providerRecords { out += advisoryLines(minute: minute) }
         return out
     }
 
@@ -123,27 +126,74 @@ public struct DemoScenario: Sendable {
         return "{\"kind\":\"report\",\"t\":\"\(stamp)\",\"service\":\"\(service)\",\"region\":\"\(region)\",\"client\":\"\(client)\",\"symptom\":\"\(symptom)\",\"reporter\":\"\(reporter)\"}"
     }
 
+    /// One of the provider's posts: minutes after the onset, on which issue, with the issue's
+    /// status and start then.
+    struct ProviderPost {
+        var offset: Int64
+        var issue: (id: String, title: String, impact: String, feature: String)
+        var status: String
+        var classification: String
+        var start: Int64
+        var resolved: Bool
+        var text: String
+    }
+
     /// The provider's posts, at the same distances from the onset as in November 2025.
-    func advisoryLines(minute: Int64) -> [String] {
+    static let providerPosts: [ProviderPost] = {
         let main = (id: "EX1189820", title: "Users may be unable to access their mailboxes using the classic Outlook desktop client",
                     impact: "Users in Asia Pacific and North America may be unable to connect to Exchange Online mailboxes with the classic Outlook desktop client.",
                     feature: "E-Mail and calendar access")
         let search = (id: "EX1189768", title: "Users may see errors when searching in the classic Outlook desktop client",
                       impact: "Search results may fail to load in the classic Outlook desktop client.", feature: "Search")
-        let posts: [(offset: Int64, issue: (id: String, title: String, impact: String, feature: String), status: String, classification: String,
-                     start: Int64, resolved: Bool, text: String)] = [
-            (45, main, "Investigating", "Incident", 45, false, "We're investigating reports of connectivity failures. Affected users can use Outlook on the web as a workaround."),
-            (53, search, "Investigating", "Advisory", -32, false, "We're analyzing service-side logs to identify the cause."),
-            (88, main, "ServiceDegradation", "Incident", 45, false, "We've confirmed the impact and are reviewing recent changes to the service infrastructure."),
-            (258, main, "RestoringService", "Incident", 45, false, "We've deployed a fix and are monitoring as connectivity recovers."),
-            (333, main, "ServiceRestored", "Incident", 45, true, "Service is restored. We'll publish a post-incident report."),
+        return [
+            ProviderPost(offset: 45, issue: main, status: "Investigating", classification: "Incident", start: 45, resolved: false,
+                         text: "We're investigating reports of connectivity failures. Affected users can use Outlook on the web as a workaround."),
+            ProviderPost(offset: 53, issue: search, status: "Investigating", classification: "Advisory", start: -32, resolved: false,
+                         text: "We're analyzing service-side logs to identify the cause."),
+            ProviderPost(offset: 88, issue: main, status: "ServiceDegradation", classification: "Incident", start: 45, resolved: false,
+                         text: "We've confirmed the impact and are reviewing recent changes to the service infrastructure."),
+            ProviderPost(offset: 258, issue: main, status: "RestoringService", classification: "Incident", start: 45, resolved: false,
+                         text: "We've deployed a fix and are monitoring as connectivity recovers."),
+            ProviderPost(offset: 333, issue: main, status: "ServiceRestored", classification: "Incident", start: 45, resolved: true,
+                         text: "Service is restored. We'll publish a post-incident report."),
+            ProviderPost(offset: 420, issue: main, status: "PostIncidentReviewPublished", classification: "Incident", start: 45, resolved: true,
+                         text: "The post-incident review has been published."),
         ]
-        return posts.filter { onsetMinute + $0.offset == minute + 1 }.map { post in
+    }()
+
+    /// The scenario's `advisory` records of a minute: one version per post, carrying that post.
+    func advisoryLines(minute: Int64) -> [String] {
+        Self.providerPosts.filter { onsetMinute + $0.offset == minute + 1 && $0.status != "PostIncidentReviewPublished" }.map { post in
             let at = UTCTimestamp.format((onsetMinute + post.offset) * 60_000)
-            let start = UTCTimestamp.format((onsetMinute + post.start) * 60_000)
-            let end = post.resolved ? "\"\(UTCTimestamp.format(endMinute * 60_000))\"" : "null"
-            return "{\"kind\":\"advisory\",\"t\":\"\(at)\",\"issue\":{\"id\":\"\(post.issue.id)\",\"title\":\"\(post.issue.title)\",\"impactDescription\":\"\(post.issue.impact)\",\"classification\":\"\(post.classification)\",\"origin\":\"Microsoft\",\"status\":\"\(post.status)\",\"service\":\"Exchange Online\",\"feature\":\"\(post.issue.feature)\",\"featureGroup\":\"E-Mail and calendar access\",\"isResolved\":\(post.resolved),\"startDateTime\":\"\(start)\",\"endDateTime\":\(end),\"lastModifiedDateTime\":\"\(at)\",\"details\":[],\"posts\":[{\"createdDateTime\":\"\(at)\",\"postType\":\"Regular\",\"description\":{\"contentType\":\"Html\",\"content\":\"\(post.text)\"}}]}}"
+            return "{\"kind\":\"advisory\",\"t\":\"\(at)\",\"issue\":\(issueJSON(post, posts: [post]))}"
         }
+    }
+
+    /// The provider's issues as Microsoft Graph serves them once `minute` has ended (an issue
+    /// resource, exchange-protocols.md §1.9): each issue's latest status with every post so far.
+    /// The test server's service communications feed serves these, so that `demo --graph-url`
+    /// reads the provider through the real poller.
+    public func providerIssues(throughMinute minute: Int64) -> [String] {
+        let due = Self.providerPosts.filter { onsetMinute + $0.offset <= minute + 1 }
+        var order: [String] = []
+        for post in due where !order.contains(post.issue.id) { order.append(post.issue.id) }
+        return order.map { id in
+            let posts = due.filter { $0.issue.id == id }
+            return issueJSON(posts[posts.count - 1], posts: posts)
+        }
+    }
+
+    /// The minute (since 1970) the provider posts its first word on the outage.
+    public var firstProviderPostMinute: Int64 { onsetMinute + (Self.providerPosts.first?.offset ?? 0) }
+
+    func issueJSON(_ post: ProviderPost, posts: [ProviderPost]) -> String {
+        let at = UTCTimestamp.format((onsetMinute + post.offset) * 60_000)
+        let start = UTCTimestamp.format((onsetMinute + post.start) * 60_000)
+        let end = post.resolved ? "\"\(UTCTimestamp.format(endMinute * 60_000))\"" : "null"
+        let list = posts.map { each in
+            "{\"createdDateTime\":\"\(UTCTimestamp.format((onsetMinute + each.offset) * 60_000))\",\"postType\":\"Regular\",\"description\":{\"contentType\":\"Html\",\"content\":\"\(each.text)\"}}"
+        }
+        return "{\"id\":\"\(post.issue.id)\",\"title\":\"\(post.issue.title)\",\"impactDescription\":\"\(post.issue.impact)\",\"classification\":\"\(post.classification)\",\"origin\":\"Microsoft\",\"status\":\"\(post.status)\",\"service\":\"Exchange Online\",\"feature\":\"\(post.issue.feature)\",\"featureGroup\":\"E-Mail and calendar access\",\"isResolved\":\(post.resolved),\"startDateTime\":\"\(start)\",\"endDateTime\":\(end),\"lastModifiedDateTime\":\"\(at)\",\"details\":[],\"posts\":[\(list.joined(separator: ","))]}"
     }
 }
 

@@ -26,6 +26,9 @@ public final class DetectionService: Service, Sendable {
         public var warmup: Duration = .seconds(86_400)
         public var tick: Duration = .seconds(1)
         public var detection = DetectionSettings()
+        /// Each configured advisory tenant's watched services (``GraphTenantConfig/watchedServices``),
+        /// given again to the advisory versions replayed at warm-up.
+        public var advisoryScopes: [String: Set<String>?] = [:]
         public init() {
             detection.historyMinutes = 1_440
         }
@@ -159,7 +162,10 @@ public final class DetectionService: Service, Sendable {
             while true {
                 let page = try await store.advisoryVersions(polledFromMs: from, afterID: after, limit: 500)
                 for version in page where version.status != AdvisoryService.reviewStatus {
-                    if let issue = ServiceHealthIssueReader.read(json: version.body) { signals.append(.advisory(timeMs: version.polledAtMs, issue)) }
+                    guard var issue = ServiceHealthIssueReader.read(json: version.body) else { continue }
+                    // A tenant no longer configured: matched against every service, as before it went.
+                    issue.watchedServices = settings.advisoryScopes[version.tenant] ?? nil
+                    signals.append(.advisory(timeMs: version.polledAtMs, issue))
                 }
                 guard let last = page.last else { break }
                 after = last.id

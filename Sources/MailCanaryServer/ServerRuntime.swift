@@ -69,7 +69,9 @@ public struct ServerRuntime: Sendable {
         let (store, storeService) = try Self.openStore(config, dataDirectory: dataDirectory, logger: logger)
         let gate = StartGate()
         let clock: @Sendable () -> Int64 = { Date().millisecondsSince1970 }
-        let detection = DetectionService(store: store, settings: .init(config.detection), clock: clock, logger: logger)
+        var detectionSettings = DetectionService.Settings(config.detection)
+        for tenant in config.advisories.tenants { detectionSettings.advisoryScopes[tenant.id] = tenant.watchedServices }
+        let detection = DetectionService(store: store, settings: detectionSettings, clock: clock, logger: logger)
         let writer = StoreWriter(store: store, logger: logger, onStored: { detection.submit(results: $0) })
         let factory = ProbeJobFactory(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
         let probes = config.probes(for: .server)

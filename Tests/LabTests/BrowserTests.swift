@@ -69,7 +69,9 @@ struct BrowserTests {
         let page = try await Self.dom(base + "/incidents/\(incident.id)", profile: profile)
         #expect(page.contains("Workaround:"))
         #expect(page.contains("EX1189820"))
-        #expect(page.contains("43 min before the provider's first post"))
+        // The provider posted 45 minutes after the onset; detection opens one to three minutes in
+        // (the scenario's numbers depend on the minute the demo starts).
+        #expect((42...44).contains { page.contains("\($0) min before the provider's first post") }, "lead over EX1189820")
         #expect(page.contains("<svg class=\"chart\""))
         #expect(page.contains("class=\"incident-window\""))
         let status = try await Self.dom(base + "/status", profile: profile)

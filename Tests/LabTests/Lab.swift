@@ -149,6 +149,12 @@ func httpGet(port: Int, path: String) -> (status: Int, body: String)? {
     httpExchange(port: port, path: path).map { ($0.status, $0.body) }
 }
 
+/// A GET answered with a JSON object; empty when there is no answer or it is not one.
+func httpJSON(port: Int, path: String) -> [String: Any] {
+    guard let answer = httpGet(port: port, path: path) else { return [:] }
+    return (try? JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any]) ?? [:]
+}
+
 /// A plain HTTP GET on loopback with the response's header block (lines as sent).
 func httpExchange(port: Int, path: String) -> (status: Int, head: String, body: String)? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -289,10 +289,7 @@ struct LabSignalTests {
         let incident = try #require(try await waitForOpenIncident(site), "no incident opened: \(server.log.suffix(2_000))")
         let id = try #require(incident["id"] as? String)
 
-        func json(_ path: String) -> [String: Any] {
-            guard let answer = httpGet(port: site.port, path: path) else { return [:] }
-            return (try? JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any]) ?? [:]
-        }
+        func json(_ path: String) -> [String: Any] { httpJSON(port: site.port, path: path) }
         var links: [[String: Any]] = []
         for _ in 0..<100 {
             links = json("/api/v1/incidents/\(id)")["advisoryLinks"] as? [[String: Any]] ?? []

@@ -71,4 +71,29 @@ struct DemoScenarioTests {
         let without = Self.run(hours: 1).engine.seriesSnapshots()
         #expect(without.allSatisfy { $0.points.isEmpty })
     }
+
+    @Test("the provider's issues as Graph serves them: nothing before the first post, then each issue's latest status with every post so far")
+    func providerIssues() throws {
+        let scenario = DemoScenario(nowMs: Self.nowMs)
+        let onset = scenario.onsetMinute
+        #expect(scenario.providerIssues(throughMinute: onset + 43).isEmpty)
+        #expect(scenario.firstProviderPostMinute == onset + 45)
+        let early = scenario.providerIssues(throughMinute: onset + 60).map { ServiceHealthIssueReader.read(json: $0) }
+        #expect(early.map { $0?.id } == ["EX1189820", "EX1189768"])
+        #expect(early.map { $0?.posts.count } == [1, 1])
+        #expect(early.first??.posts.first?.createdMs == (onset + 45) * 60_000)
+        let restored = try #require(ServiceHealthIssueReader.read(json: scenario.providerIssues(throughMinute: onset + 340)[0]))
+        #expect(restored.status == .serviceRestored && restored.isResolved)
+        #expect(restored.posts.count == 4 && restored.lastModifiedMs == (onset + 333) * 60_000)
+        #expect(restored.endMs == scenario.endMinute * 60_000)
+        let reviewed = try #require(ServiceHealthIssueReader.read(json: scenario.providerIssues(throughMinute: onset + 500)[0]))
+        #expect(reviewed.status == .postIncidentReviewPublished && reviewed.posts.count == 5)
+        // The scenario's records carry one post each, and never the review (not an event on the service).
+        var withoutRecords = scenario
+        withoutRecords.providerRecords = false
+        let minute = onset + 44
+        #expect(scenario.lines(minute: minute).filter { $0.contains("\"kind\":\"advisory\"") }.count == 1)
+        #expect(withoutRecords.lines(minute: minute).allSatisfy { !$0.contains("\"kind\":\"advisory\"") })
+        #expect((onset...(onset + 500)).allSatisfy { scenario.advisoryLines(minute: $0).allSatisfy { !$0.contains("PostIncidentReview") } })
+    }
 }

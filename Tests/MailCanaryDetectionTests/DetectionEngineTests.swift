@@ -71,6 +71,31 @@ struct DetectionEngineTests {
         #expect(try #require(incident.resolvedMs) - end <= 30 * 60_000)
     }
 
+    @Test("an advisory polled from a tenant links only to incidents of the services that tenant watches; the same issue from another tenant still links")
+    func tenantScopedAdvisory() async throws {
+        let onset = Self.day + 540
+        var stream = SyntheticStream(minutes: onset + 70)
+        stream.faults = [.init(onset: onset, minutes: 60, regions: ["apac", "na"], paths: [.mapiHTTP], failureRate: 0.55,
+                               error: "MAPI Connect: X-ResponseCode 1 (Unknown Failure)")]
+        var elsewhere = Self.advisory("EX1189820", title: "Users may be unable to access their mailboxes using the classic Outlook desktop client",
+                                      feature: "E-Mail and calendar access", posted: onset + 40)
+        elsewhere.watchedServices = ["fabrikam"]
+        stream.advisories = [(onset + 40, elsewhere)]
+        let alone = await replay(stream)
+        #expect(alone.incidents.count == 1)
+        #expect(alone.incidents.first?.advisories.isEmpty == true, "fabrikam's tenant says nothing about contoso")
+        #expect(alone.providerOnlyAdvisories.map(\.id) == ["EX1189820"])
+
+        var here = elsewhere
+        here.watchedServices = ["contoso", "northwind"]
+        stream.advisories = [(onset + 40, elsewhere), (onset + 42, here)]
+        let both = await replay(stream)
+        let incident = try #require(both.incidents.first)
+        #expect(incident.advisories.map(\.id) == ["EX1189820"], "linked once, from the tenant that watches contoso")
+        #expect(incident.timeline.filter { $0.kind == .advisory && $0.text.hasPrefix("Provider posted EX1189820") }.count == 1)
+        #expect(both.providerOnlyAdvisories.map(\.watchedServices) == [["fabrikam"]])
+    }
+
     @Test("the token endpoint fails in one region: authentication, and no client is a workaround")
     func tokenOutage() async throws {
         let onset = Self.day + 480

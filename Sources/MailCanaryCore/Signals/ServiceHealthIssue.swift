@@ -38,6 +38,9 @@ public struct ServiceHealthIssue: Sendable, Equatable {
     public var endMs: Int64?
     public var lastModifiedMs: Int64?
     public var posts: [Post]
+    /// The watched services this advisory concerns: those of the tenant it was polled from
+    /// (`advisories.tenants[].services`). Not part of Graph's issue; nil means every service.
+    public var watchedServices: Set<String>?
 
     public init(id: String, title: String, impactDescription: String = "", classification: Classification = .incident,
                 status: ServiceHealthStatus = .investigating, service: String, feature: String = "", featureGroup: String = "",
