@@ -22,6 +22,20 @@ public struct IncidentDigest: Sendable, Equatable, Codable {
     public var sampleErrors: [String]
     public var advisories: [String]
     public var leadOverAdvisoryMinutes: Double?
+    /// The latest status an operator set (a note with a status); ``status`` shows it.
+    public var operatorStatus: OperatorStatus?
+
+    public struct OperatorStatus: Sendable, Equatable, Codable {
+        public var atMs: Int64
+        public var author: String
+        public var status: ServiceHealthStatus
+
+        public init(atMs: Int64, author: String, status: ServiceHealthStatus) {
+            self.atMs = atMs
+            self.author = author
+            self.status = status
+        }
+    }
 
     public init(id: String, service: String, status: ServiceHealthStatus, openedMs: Int64, resolvedMs: Int64? = nil,
                 recoveredMs: Int64? = nil, paths: [String], regions: [String], cause: String, layer: String? = nil,
@@ -46,8 +60,10 @@ public struct IncidentDigest: Sendable, Equatable, Codable {
     }
 
     /// Nil when the body is not an incident (it is then left alone, and logged). Read with the
-    /// same decoder as the pages (``IncidentView``).
-    public init?(_ record: IncidentRecord) {
+    /// same decoder as the pages (``IncidentView``). The operators' notes (oldest first) give the
+    /// status an operator set: it replaces detection's, and a restored status resolves the
+    /// incident for the people notified (as on the dashboard) at the note's time.
+    public init?(_ record: IncidentRecord, notes: [IncidentNote] = []) {
         guard let view = try? IncidentView.decode(record.body) else { return nil }
         self.init(id: record.id, service: record.service, status: ServiceHealthStatus(parsing: record.status), openedMs: record.openedMs,
                   resolvedMs: record.resolvedMs, recoveredMs: view.recoveredMs, paths: view.paths, regions: view.regions, cause: view.cause,
@@ -55,6 +71,11 @@ public struct IncidentDigest: Sendable, Equatable, Codable {
                   affectedUsers: view.affectedUsersEstimate, sampleErrors: view.sampleErrors.map(\.message),
                   advisories: view.advisoryLinks.map { links in links.map { $0.title.isEmpty ? $0.id : "\($0.id): \($0.title)" } } ?? view.advisories,
                   leadOverAdvisoryMinutes: view.leadOverAdvisoryMinutes)
+        if let note = notes.last(where: { $0.status != nil }), let status = note.status.map(ServiceHealthStatus.init(parsing:)) {
+            operatorStatus = OperatorStatus(atMs: note.atMs, author: note.author, status: status)
+            self.status = status
+            if status.isRestored, resolvedMs == nil { resolvedMs = note.atMs }
+        }
     }
 
     public var isOpen: Bool { resolvedMs == nil }

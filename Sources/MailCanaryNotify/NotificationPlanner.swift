@@ -33,7 +33,13 @@ public struct NotificationPlanner: Sendable {
             state.severity = incident.severity
             state.paths = incident.paths.sorted()
             state.regions = incident.regions.sorted()
-        } else if !state.resolved && incident.isOpen {
+        } else if let set = incident.operatorStatus, set.atMs != state.operatorStatusAtMs, !state.resolved, incident.isOpen {
+            // An operator set a status (not a resolution: that is the resolved transition below).
+            add(.statusSet, "\(id)/status/\(set.atMs)", "status set to \(Self.words(set.status)) by \(set.author)")
+            state.severity = max(state.severity, incident.severity)
+        }
+        state.operatorStatusAtMs = incident.operatorStatus?.atMs ?? state.operatorStatusAtMs
+        if previous != nil && !state.resolved && incident.isOpen {
             var parts: [String] = []
             if incident.severity > state.severity { parts.append("now a \(Self.words(incident.status))") }
             let newPaths = Set(incident.paths).subtracting(state.paths).sorted()
@@ -61,7 +67,8 @@ public struct NotificationPlanner: Sendable {
         if !incident.isOpen && !state.resolved {
             state.resolved = true
             state.recovering = false
-            add(.resolved, "\(id)/resolved", "resolved")
+            let byOperator = incident.operatorStatus.flatMap { $0.status.isRestored ? $0.author : nil }
+            add(.resolved, "\(id)/resolved", byOperator.map { "resolved by \($0)" } ?? "resolved")
         }
         if !muted && state.mutedOpen {
             state.mutedOpen = false

@@ -15,7 +15,7 @@ public struct NotificationRouter: Sendable {
         let event: NotificationRouteConfig.Event
         switch kind {
         case .opened, .unmuted: event = .opened
-        case .escalated: event = .escalated
+        case .escalated, .statusSet: event = .escalated
         case .recovering: event = .recovering
         case .resolved: event = .resolved
         case .reminder: event = .reminder

@@ -16,6 +16,9 @@ public struct NotificationState: Sendable, Equatable, Codable {
     public var lastMs: Int64 = 0
     /// A transition was muted by a maintenance window while the incident stayed open.
     public var mutedOpen = false
+    /// The time of the operator's status note last announced (optional: states stored before it
+    /// was kept read without it).
+    public var operatorStatusAtMs: Int64?
 
     public init() {}
 }

@@ -3,6 +3,8 @@
 public struct NotificationTransition: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case opened, escalated, recovering, resolved, reminder
+        /// An operator set a status other than a restored one (routed as `escalated`).
+        case statusSet
         /// Still open when the maintenance window that muted it ended.
         case unmuted
         /// `mailcanary notify test`.

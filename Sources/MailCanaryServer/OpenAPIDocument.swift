@@ -99,7 +99,7 @@ enum OpenAPIDocument {
           "Notification": {"type": "object", "required": ["key", "channel", "incident", "event", "status", "attempts", "createdAt"], "properties": {
             "key": {"type": "string", "description": "The transition's stable key (also X-MailCanary-Delivery on webhooks)"},
             "channel": {"type": "string"}, "incident": {"type": "string"},
-            "event": {"type": "string", "enum": ["opened", "escalated", "recovering", "resolved", "reminder", "unmuted", "test"]},
+            "event": {"type": "string", "enum": ["opened", "escalated", "statusSet", "recovering", "resolved", "reminder", "unmuted", "test"]},
             "status": {"type": "string", "enum": ["pending", "delivered", "failed", "abandoned", "muted"]},
             "attempts": {"type": "integer"}, "createdAt": {"type": "string"}, "nextAttemptAt": {"type": ["string", "null"]},
             "deliveredAt": {"type": ["string", "null"]}, "lastResult": {"type": ["string", "null"]}}},

@@ -237,5 +237,10 @@ struct Migration: Sendable {
             )
             """,
         ]),
+        // Rollups read a minute's results by time (results_started) and count the dirty series
+        // in it; the per-series index cost every append a fourth index insert.
+        Migration(version: 6, name: "rollups read results by time", statements: [
+            "DROP INDEX IF EXISTS results_series_time",
+        ]),
     ]
 }

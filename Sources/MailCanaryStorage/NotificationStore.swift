@@ -20,7 +20,7 @@ public struct OutboxEntry: Sendable, Equatable {
     public var key: String
     public var channel: String
     public var incidentID: String
-    /// What happened: opened, escalated, recovering, resolved, reminder, unmuted, test.
+    /// What happened: opened, escalated, statusSet, recovering, resolved, reminder, unmuted, test.
     public var kind: String
     public var createdMs: Int64
     /// The channel-neutral message as JSON; each channel renders it at send time.

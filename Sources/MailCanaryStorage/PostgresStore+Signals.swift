@@ -105,9 +105,11 @@ extension PostgresStore {
     }
 
     public func addNote(_ note: IncidentNote) async throws -> Bool {
+        // A note changes what the incident says (the notification planner looks again).
         let rows = try await client.query("""
+            WITH touched AS (UPDATE incidents SET updated_at = GREATEST(updated_at, \(note.atMs)) WHERE id = \(note.incidentID) RETURNING id)
             INSERT INTO incident_notes (incident_id, at, author, status, text)
-            SELECT id, \(note.atMs), \(note.author), \(note.status), \(note.text) FROM incidents WHERE id = \(note.incidentID)
+            SELECT id, \(note.atMs), \(note.author), \(note.status), \(note.text) FROM touched
             RETURNING 1
             """, logger: logger)
         return try await rows.collect().count == 1

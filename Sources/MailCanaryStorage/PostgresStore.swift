@@ -226,21 +226,19 @@ public final class PostgresStore: MailCanaryStore, Service {
             for try await (service, path, region, source, bucket) in rows.decode((String, String, String, String, Int64).self) {
                 dirty.append(.init(series: SeriesKey(service: service, path: path, region: region, source: source), bucket: bucket))
             }
-            var hours: Set<RollupBucketKey> = []
-            for key in dirty {
-                var rollup = Rollup(series: key.series, resolution: .minute, bucketMs: key.bucket)
+            var minutes = MinuteRollups(dirty: dirty)
+            for bucket in minutes.buckets {
                 let raw = try await connection.query("""
-                    SELECT outcome, failure_class, duration_ms FROM results WHERE service = \(key.series.service)
-                    AND path = \(key.series.path) AND region = \(key.series.region)
-                    AND started_at >= \(key.bucket) AND started_at < \(key.bucket + 60_000)
+                    SELECT service, path, region, outcome, failure_class, duration_ms FROM results
+                    WHERE started_at >= \(bucket) AND started_at < \(bucket + 60_000)
                     """, logger: logger)
-                for try await (outcome, failureClass, duration) in raw.decode((String, String?, Double).self) {
-                    rollup.add(outcome: ProbeOutcome(rawValue: outcome) ?? .failed,
-                               failureClass: failureClass.flatMap(FailureClass.init(rawValue:)), durationMs: duration)
+                for try await (service, path, region, outcome, failureClass, duration) in raw.decode((String, String, String, String, String?, Double).self) {
+                    minutes.add(bucket: bucket, service: service, path: path, region: region, outcome: outcome, failureClass: failureClass,
+                                durationMs: duration)
                 }
-                try await Self.upsert(rollup, connection, logger)
-                hours.insert(key.hour)
             }
+            for rollup in minutes.rollups { try await Self.upsert(rollup, connection, logger) }
+            let hours = Set(dirty.map(\.hour))
             for key in hours {
                 var hour = Rollup(series: key.series, resolution: .hour, bucketMs: key.bucket)
                 let minutes = try await connection.query("""

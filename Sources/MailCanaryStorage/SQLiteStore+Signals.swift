@@ -76,6 +76,8 @@ extension SQLiteStore {
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM incidents WHERE id = ?", arguments: [note.incidentID]) != nil else { return false }
             try db.execute(sql: "INSERT INTO incident_notes (incident_id, at, author, status, text) VALUES (?, ?, ?, ?, ?)",
                            arguments: [note.incidentID, note.atMs, note.author, note.status, note.text])
+            // A note changes what the incident says (the notification planner looks again).
+            try db.execute(sql: "UPDATE incidents SET updated_at = MAX(updated_at, ?) WHERE id = ?", arguments: [note.atMs, note.incidentID])
             return true
         }
     }

@@ -186,23 +186,21 @@ public final class SQLiteStore: MailCanaryStore {
             let dirty = try Row.fetchAll(db, sql: "SELECT * FROM rollup_dirty")
             guard !dirty.isEmpty else { return 0 }
             try db.execute(sql: "DELETE FROM rollup_dirty")
-            var hours: Set<RollupBucketKey> = []
-            for row in dirty {
-                let key = RollupBucketKey(series: SeriesKey(service: row["service"], path: row["path"], region: row["region"], source: row["source"]),
-                                    bucket: row["bucket"])
-                var rollup = Rollup(series: key.series, resolution: .minute, bucketMs: key.bucket)
-                let rows = try Row.fetchCursor(db, sql: """
-                    SELECT outcome, failure_class, duration_ms FROM results
-                    WHERE service = ? AND path = ? AND region = ? AND started_at >= ? AND started_at < ?
-                    """, arguments: [key.series.service, key.series.path, key.series.region, key.bucket, key.bucket + 60_000])
-                while let raw = try rows.next() {
-                    rollup.add(outcome: ProbeOutcome(rawValue: raw["outcome"]) ?? .failed,
-                               failureClass: (raw["failure_class"] as String?).flatMap(FailureClass.init(rawValue:)),
-                               durationMs: raw["duration_ms"])
-                }
-                try Self.upsert(rollup, db)
-                hours.insert(key.hour)
+            let keys = dirty.map { row in
+                RollupBucketKey(series: SeriesKey(service: row["service"], path: row["path"], region: row["region"], source: row["source"]),
+                                bucket: row["bucket"])
             }
+            var minutes = MinuteRollups(dirty: keys)
+            for bucket in minutes.buckets {
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT service, path, region, outcome, failure_class, duration_ms FROM results WHERE started_at >= ? AND started_at < ?
+                    """, arguments: [bucket, bucket + 60_000])
+                while let raw = try rows.next() {
+                    minutes.add(bucket: bucket, service: raw[0], path: raw[1], region: raw[2], outcome: raw[3], failureClass: raw[4], durationMs: raw[5])
+                }
+            }
+            for rollup in minutes.rollups { try Self.upsert(rollup, db) }
+            let hours = Set(keys.map(\.hour))
             for key in hours {
                 var hour = Rollup(series: key.series, resolution: .hour, bucketMs: key.bucket)
                 let minutes = try Row.fetchAll(db, sql: """

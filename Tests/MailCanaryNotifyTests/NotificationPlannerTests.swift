@@ -53,6 +53,33 @@ struct NotificationPlannerTests {
         #expect(plan?.transitions.map(\.kind) == [.opened, .resolved])
     }
 
+    @Test("an operator's status is announced once, routed as an escalation; an operator's restored status is the resolution, by name")
+    func operatorStatus() throws {
+        let opened = try #require(planner.plan(previous: nil, incident: F.incident(), nowMs: F.base, muted: false))
+        var set = F.incident(status: .serviceInterruption)
+        set.operatorStatus = .init(atMs: F.base + 60_000, author: "alice", status: .serviceInterruption)
+        let changed = try #require(planner.plan(previous: opened.state, incident: set, nowMs: F.base + 70_000, muted: false))
+        // One message, not also an escalation for the same change.
+        #expect(changed.transitions.map(\.key) == ["contoso-20251125-0914/status/\(F.base + 60_000)"])
+        #expect(changed.transitions.map(\.kind) == [.statusSet])
+        #expect(changed.transitions[0].summary == "status set to service interruption by alice")
+        var route = NotificationRouteConfig()
+        route.channels = ["pager"]
+        route.events = [.escalated]
+        #expect(NotificationRouter(routes: [route]).channels(for: .statusSet, incident: set, severity: 2) == ["pager"])
+        #expect(planner.plan(previous: changed.state, incident: set, nowMs: F.base + 80_000, muted: false) == nil)
+
+        var restored = F.incident(status: .serviceRestored, resolvedMs: F.base + 120_000)
+        restored.operatorStatus = .init(atMs: F.base + 120_000, author: "bob", status: .serviceRestored)
+        let resolved = try #require(planner.plan(previous: changed.state, incident: restored, nowMs: F.base + 130_000, muted: false))
+        #expect(resolved.transitions.map(\.key) == ["contoso-20251125-0914/resolved"])
+        #expect(resolved.transitions[0].summary == "resolved by bob")
+        // Detection resolving it later says nothing more.
+        var later = restored
+        later.resolvedMs = F.base + 600_000
+        #expect(planner.plan(previous: resolved.state, incident: later, nowMs: F.base + 600_000, muted: false) == nil)
+    }
+
     @Test("reminders come while an incident stays open, counted from the last message; none when off")
     func reminders() throws {
         let opened = try #require(planner.plan(previous: nil, incident: F.incident(), nowMs: F.base, muted: false))

@@ -165,6 +165,34 @@ struct NotificationServiceTests {
         #expect(failed.lastResult?.contains("HTTP 404") == true && failed.lastResult?.contains("not retried") == true)
     }
 
+    @Test("an operator's status note is announced once, with who set it; an operator's restored status resolves it, and detection's later resolution adds nothing")
+    func operatorNotes() async throws {
+        let h = try await Self.harness()
+        defer { h.receiver.stop(); try? FileManager.default.removeItem(atPath: h.directory) }
+        try await h.save(resolved: false, openedMs: h.now())
+        let service = h.service(owner: "a")
+        #expect(await service.plan(nowMs: h.now()) == 1)
+        // A plain note says nothing; a status note is the next message (the note marks the incident updated).
+        #expect(try await h.store.addNote(IncidentNote(incidentID: "contoso-1", atMs: h.now(), author: "alice", status: nil, text: "looking")))
+        #expect(await service.plan(nowMs: h.now()) == 0)
+        let setAt = h.now() + 1
+        #expect(try await h.store.addNote(IncidentNote(incidentID: "contoso-1", atMs: setAt, author: "alice", status: "restoringService", text: "rolling back")))
+        #expect(await service.plan(nowMs: h.now()) == 1)
+        #expect(await service.plan(nowMs: h.now()) == 0)
+        #expect(try await h.store.addNote(IncidentNote(incidentID: "contoso-1", atMs: setAt + 1, author: "bob", status: "serviceRestored", text: "done")))
+        #expect(await service.plan(nowMs: h.now()) == 1)
+        try await h.save(resolved: true, openedMs: h.now() - 600_000)
+        #expect(await service.plan(nowMs: h.now() + 61_000) == 0)
+        let running = Task { try await service.run() }
+        defer { running.cancel() }
+        try await h.until("three messages accepted") { h.receiver.accepted.count == 3 }
+        #expect(h.receiver.accepted == ["contoso-1/opened", "contoso-1/status/\(setAt)", "contoso-1/resolved"])
+        let bodies = h.receiver.received.compactMap { try? JSONSerialization.jsonObject(with: Data($0.body)) as? [String: Any] }
+        let summaries = bodies.compactMap { $0["summary"] as? String }
+        #expect(summaries.contains("status set to restoring service by alice") && summaries.contains("resolved by bob"), "\(summaries)")
+        #expect(bodies.first { $0["event"] as? String == "statusSet" } != nil)
+    }
+
     @Test("a maintenance window mutes: recorded, not sent; an unset URL secret is retried, not dropped")
     func mutedAndMissingSecret() async throws {
         let now = Int64(Date().timeIntervalSince1970 * 1_000)

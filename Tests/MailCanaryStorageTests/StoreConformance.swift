@@ -239,6 +239,10 @@ enum StoreConformance {
         let notes = try await store.notes(incidentID: "B")
         #expect(notes.map(\.text) == ["looking", "fix rolling out"])
         #expect(notes.last?.status == "restoringService")
+        // A note marks the incident updated (what the notification planner looks for), never backwards.
+        #expect(try await store.incident(id: "B")?.updatedMs == base + 900_000)
+        #expect(try await store.addNote(IncidentNote(incidentID: "B", atMs: base + 850_000, author: "ops", status: nil, text: "late clock")))
+        #expect(try await store.incident(id: "B")?.updatedMs == base + 900_000)
     }
 
     static func accounts(_ store: any MailCanaryStore) async throws {
