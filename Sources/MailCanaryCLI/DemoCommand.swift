@@ -106,8 +106,9 @@ struct DemoCommand: AsyncParsableCommand {
     func configurationText() -> String {
         guard let graphURL else { return Self.yaml }
         func quoted(_ text: String) -> String {
-            let data = (try? JSONSerialization.data(withJSONObject: [text])) ?? Data("[\"\"]".utf8)
-            return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
+            var out: [UInt8] = []
+            JSONText.appendQuoted(text, to: &out)
+            return String(decoding: out, as: UTF8.self)
         }
         var lines = [
             "advisories:", "  interval: 10s", "  tenants:", "    - id: contoso-tenant",

@@ -106,8 +106,11 @@ public struct IncidentView: Sendable, Decodable {
     public var recoveredMs: Int64? { recoveredAt.flatMap(UTCTimestamp.parse) }
     public var firstAnomalyMs: Int64 { firstAnomalyAt.flatMap(UTCTimestamp.parse) ?? openedMs }
 
+    /// The operator's latest status note, if any.
+    public var statusNote: Note? { notes.last(where: { $0.status != nil }) }
+
     /// The operator's latest status, or detection's.
-    public var currentStatus: String { notes.last(where: { $0.status != nil })?.status ?? status }
+    public var currentStatus: String { statusNote?.status ?? status }
 
     /// The scope as cells; older records had only the lists (their product stands in).
     public var cells: [Cell] {

@@ -64,14 +64,16 @@ public struct IncidentDigest: Sendable, Equatable, Codable {
     /// status an operator set: it replaces detection's, and a restored status resolves the
     /// incident for the people notified (as on the dashboard) at the note's time.
     public init?(_ record: IncidentRecord, notes: [IncidentNote] = []) {
-        guard let view = try? IncidentView.decode(record.body) else { return nil }
+        guard var view = try? IncidentView.decode(record.body) else { return nil }
+        view.notes = notes.map { IncidentView.Note(atMs: $0.atMs, author: $0.author, status: $0.status, text: $0.text) }
         self.init(id: record.id, service: record.service, status: ServiceHealthStatus(parsing: record.status), openedMs: record.openedMs,
                   resolvedMs: record.resolvedMs, recoveredMs: view.recoveredMs, paths: view.paths, regions: view.regions, cause: view.cause,
                   layer: view.layer, workaround: view.workaround?.text, workaroundClient: view.workaround?.client,
                   affectedUsers: view.affectedUsersEstimate, sampleErrors: view.sampleErrors.map(\.message),
                   advisories: view.advisoryLinks.map { links in links.map { $0.title.isEmpty ? $0.id : "\($0.id): \($0.title)" } } ?? view.advisories,
                   leadOverAdvisoryMinutes: view.leadOverAdvisoryMinutes)
-        if let note = notes.last(where: { $0.status != nil }), let status = note.status.map(ServiceHealthStatus.init(parsing:)) {
+        // The operator's status as the dashboard shows it (``IncidentView/statusNote``).
+        if let note = view.statusNote, let status = note.status.map(ServiceHealthStatus.init(parsing:)) {
             operatorStatus = OperatorStatus(atMs: note.atMs, author: note.author, status: status)
             self.status = status
             if status.isRestored, resolvedMs == nil { resolvedMs = note.atMs }

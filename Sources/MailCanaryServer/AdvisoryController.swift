@@ -103,8 +103,8 @@ struct AdvisoryController: Sendable {
             guard let last = page.last else { break }
             after = last.id
         }
-        var links = known ?? [:]
-        if known == nil { links = try await self.links() }
+        let links: [String: [String]]
+        if let known { links = known } else { links = try await self.links() }
         var views: [AdvisoryView] = order.reversed().compactMap { id in
             guard let entry = latest[id], let issue = Self.issue(entry.version) else { return nil }
             let raw = (try? JSONSerialization.jsonObject(with: Data(entry.version.body.utf8))) as? [String: Any] ?? [:]

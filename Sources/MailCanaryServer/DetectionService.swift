@@ -28,7 +28,8 @@ public final class DetectionService: Service, Sendable {
         public var detection = DetectionSettings()
         /// Each configured advisory tenant's watched services (``GraphTenantConfig/watchedServices``),
         /// given again to the advisory versions replayed at warm-up.
-        public var advisoryScopes: [String: Set<String>?] = [:]
+        /// Tenants not listed here concern every service.
+        public var advisoryScopes: [String: Set<String>] = [:]
         public init() {
             detection.historyMinutes = 1_440
         }
@@ -164,7 +165,7 @@ public final class DetectionService: Service, Sendable {
                 for version in page where version.status != AdvisoryService.reviewStatus {
                     guard var issue = ServiceHealthIssueReader.read(json: version.body) else { continue }
                     // A tenant no longer configured: matched against every service, as before it went.
-                    issue.watchedServices = settings.advisoryScopes[version.tenant] ?? nil
+                    issue.watchedServices = settings.advisoryScopes[version.tenant]
                     signals.append(.advisory(timeMs: version.polledAtMs, issue))
                 }
                 guard let last = page.last else { break }

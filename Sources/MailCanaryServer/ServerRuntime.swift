@@ -70,7 +70,7 @@ public struct ServerRuntime: Sendable {
         let gate = StartGate()
         let clock: @Sendable () -> Int64 = { Date().millisecondsSince1970 }
         var detectionSettings = DetectionService.Settings(config.detection)
-        for tenant in config.advisories.tenants { detectionSettings.advisoryScopes[tenant.id] = tenant.watchedServices }
+        for tenant in config.advisories.tenants { detectionSettings.advisoryScopes[tenant.id] = tenant.watchedServices }   // nil: not scoped
         let detection = DetectionService(store: store, settings: detectionSettings, clock: clock, logger: logger)
         let writer = StoreWriter(store: store, logger: logger, onStored: { detection.submit(results: $0) })
         let factory = ProbeJobFactory(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)

@@ -18,9 +18,7 @@ struct MinuteRollups {
 
     /// Counts one raw result of `bucket` if its series is dirty there.
     mutating func add(bucket: Int64, service: String, path: String, region: String, outcome: String, failureClass: String?, durationMs: Double) {
-        let series = SeriesKey(service: service, path: path, region: region)
-        guard byBucket[bucket]?[series] != nil else { return }
-        byBucket[bucket]?[series]?.add(outcome: ProbeOutcome(rawValue: outcome) ?? .failed,
+        byBucket[bucket]?[SeriesKey(service: service, path: path, region: region)]?.add(outcome: ProbeOutcome(rawValue: outcome) ?? .failed,
                                        failureClass: failureClass.flatMap(FailureClass.init(rawValue:)), durationMs: durationMs)
     }
 
