@@ -276,13 +276,31 @@ extension LabSuite {
 struct LabReplicaTests {
     let lab = Lab.current!
 
-    func psql(_ sql: String, database: String) throws -> String {
+    func runPSQL(_ sql: String, database: String) throws -> (status: Int32, stdout: String, stderr: String) {
         let password = (try? String(contentsOfFile: lab["POSTGRES_PASSWORD_FILE"], encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        let result = try Shell.run("/usr/bin/psql", ["-h", lab["POSTGRES_HOST"], "-p", lab["POSTGRES_PORT"], "-U", lab["POSTGRES_USER"],
-                                                    "-d", database, "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
-                                   environment: ["PGPASSWORD": password])
+        return try Shell.run("/usr/bin/psql", ["-h", lab["POSTGRES_HOST"], "-p", lab["POSTGRES_PORT"], "-U", lab["POSTGRES_USER"],
+                                              "-d", database, "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                             environment: ["PGPASSWORD": password])
+    }
+
+    func psql(_ sql: String, database: String) throws -> String {
+        let result = try runPSQL(sql, database: database)
         #expect(result.status == 0, "psql: \(result.stderr)")
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Drops a scratch database. FORCE cannot end an autovacuum worker that happens to be in it
+    /// (it runs as the superuser): that refusal is retried until the worker is done.
+    func dropDatabase(_ database: String) throws {
+        var refusal = ""
+        for _ in 0..<50 {
+            let result = try runPSQL("DROP DATABASE IF EXISTS \(database) WITH (FORCE)", database: lab["POSTGRES_DATABASE"])
+            if result.status == 0 { return }
+            refusal = result.stderr
+            guard refusal.contains("pg_signal_backend") else { break }
+            usleep(200_000)
+        }
+        Issue.record("cannot drop \(database): \(refusal)")
     }
 
     @Test("replicas on one PostgreSQL never run a planned probe twice, and one keeps going when the other stops")
@@ -340,7 +358,7 @@ struct LabReplicaTests {
         #expect(after >= 20, "the remaining replica ran every probe after the other stopped")
         let covered = try psql("SELECT COUNT(DISTINCT probe_id) FROM results WHERE started_at > \(stoppedAt + 1_000)", database: database)
         #expect(covered == "11")
-        _ = try psql("DROP DATABASE \(database) WITH (FORCE)", database: lab["POSTGRES_DATABASE"])
+        try dropDatabase(database)
     }
 }
 }
