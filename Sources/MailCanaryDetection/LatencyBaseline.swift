@@ -1,8 +1,10 @@
 /// The usual latency of one series: median and MAD of its last healthy minutes (a ring of 120),
 /// recomputed every 20 new values. Median and MAD ignore the odd slow minute, and minutes in an
-/// alarm are not learned from.
+/// alarm are not learned from. The window is also kept sorted (one binary search and a short shift
+/// per value), so a recompute reads the median in place and the MAD in one walk outwards from it.
 struct LatencyBaseline {
     private var ring: [Double] = []
+    private var sorted: [Double] = []
     private var next = 0
     private var sinceRecompute = 0
     private(set) var median = 0.0
@@ -20,79 +22,75 @@ struct LatencyBaseline {
     }
 
     mutating func learn(_ value: Double) {
+        guard !value.isNaN else { return }
         if ring.count < Self.capacity {
             ring.append(value)
+            sorted.append(value)
+            sorted.withUnsafeMutableBufferPointer { Self.move(in: $0, from: $0.count - 1, value) }
         } else {
+            let evicted = ring[next]
             ring[next] = value
             next = (next + 1) % Self.capacity
+            sorted.withUnsafeMutableBufferPointer { Self.move(in: $0, from: Self.firstIndex(notBelow: evicted, in: UnsafeBufferPointer($0)), value) }
         }
         sinceRecompute += 1
         // Also as soon as the ring is large enough to trust (it only passes 30 once).
         if sinceRecompute >= Self.recomputeEvery || ring.count == 30 {
-            recompute()
+            sinceRecompute = 0
+            (median, mad) = sorted.withUnsafeBufferPointer { Self.medianAndMAD(sorted: $0) }
         }
     }
 
-    private mutating func recompute() {
-        sinceRecompute = 0
-        let (median, mad) = ring.withUnsafeBufferPointer { Self.medianAndMAD($0) }
-        self.median = median
-        self.mad = mad
-    }
-
-    /// The median of `values` and the median of their distances from it, by selection in a
-    /// scratch copy (linear time, no allocation on the heap): the same numbers sorting gives.
-    static func medianAndMAD(_ values: UnsafeBufferPointer<Double>) -> (median: Double, mad: Double) {
-        guard !values.isEmpty else { return (0, 0) }
-        return withUnsafeTemporaryAllocation(of: Double.self, capacity: values.count) { scratch in
-            _ = scratch.initialize(fromContentsOf: values)
-            let median = middle(scratch)
-            for index in scratch.indices { scratch[index] = abs(values[index] - median) }
-            return (median, middle(scratch))
+    /// Replaces the value at `slot` of an ascending buffer with `value` and moves it to its place:
+    /// only the values between the old and the new place shift, by one.
+    private static func move(in values: UnsafeMutableBufferPointer<Double>, from slot: Int, _ value: Double) {
+        var index = slot
+        while index > 0, values[index - 1] > value {
+            values[index] = values[index - 1]
+            index -= 1
         }
+        while index < values.count - 1, values[index + 1] < value {
+            values[index] = values[index + 1]
+            index += 1
+        }
+        values[index] = value
     }
 
-    /// The median of `values`, which are reordered.
-    private static func middle(_ values: UnsafeMutableBufferPointer<Double>) -> Double {
-        let half = values.count / 2
-        let upper = select(values, half)
-        guard values.count % 2 == 0 else { return upper }
-        // Selection left the `half` smallest values in front: the largest of them is the other middle.
-        var lower = values[0]
-        for index in 1..<half { lower = max(lower, values[index]) }
-        return (lower + upper) / 2
+    /// The first index whose value is not below `value` (a binary search whose halving step is a
+    /// conditional move, not a branch the processor has to guess).
+    private static func firstIndex(notBelow value: Double, in values: UnsafeBufferPointer<Double>) -> Int {
+        guard !values.isEmpty else { return 0 }
+        var base = 0
+        var length = values.count
+        while length > 1 {
+            let half = length / 2
+            base = values[base + half] < value ? base + half : base
+            length -= half
+        }
+        return values[base] < value ? base + 1 : base
     }
 
-    /// The `k`-th smallest of `values` (0-based), with every smaller value moved before it
-    /// (N. Wirth's selection, median-of-three pivot).
-    private static func select(_ values: UnsafeMutableBufferPointer<Double>, _ k: Int) -> Double {
-        var low = 0
-        var high = values.count - 1
-        while low < high {
-            let mid = low + (high - low) / 2
-            if values[mid] < values[low] { values.swapAt(mid, low) }
-            if values[high] < values[low] { values.swapAt(high, low) }
-            if values[high] < values[mid] { values.swapAt(high, mid) }
-            let pivot = values[mid]
-            var i = low
-            var j = high
-            while i <= j {
-                while values[i] < pivot { i += 1 }
-                while values[j] > pivot { j -= 1 }
-                if i <= j {
-                    values.swapAt(i, j)
-                    i += 1
-                    j -= 1
-                }
+    /// The median of ascending `values` and the median of their distances from it. The distances
+    /// of the lower half grow downwards and those of the upper half upwards, so the smallest ones
+    /// come in order by walking both ways from the middle: the same numbers sorting them gives.
+    static func medianAndMAD(sorted values: UnsafeBufferPointer<Double>) -> (median: Double, mad: Double) {
+        let count = values.count
+        guard count > 0 else { return (0, 0) }
+        let half = count / 2
+        let median = count % 2 == 1 ? values[half] : (values[half - 1] + values[half]) / 2
+        var below = half - 1
+        var above = half
+        func nearest() -> Double {
+            if below >= 0, above >= count || abs(values[below] - median) <= abs(values[above] - median) {
+                below -= 1
+                return abs(values[below + 1] - median)
             }
-            if k <= j {
-                high = j
-            } else if k >= i {
-                low = i
-            } else {
-                break   // between j and i every value equals the pivot
-            }
+            above += 1
+            return abs(values[above - 1] - median)
         }
-        return values[k]
+        var lower = 0.0
+        for _ in 0..<half { lower = nearest() }
+        let upper = nearest()
+        return (median, count % 2 == 1 ? upper : (lower + upper) / 2)
     }
 }

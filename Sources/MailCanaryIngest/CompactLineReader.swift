@@ -130,6 +130,16 @@ struct CompactLineReader {
         var failing: Range<Int>?
         if cursor.take(Cursor.closeBracket) { return .some(nil) }
         repeat {
+            // The shape every writer uses, `{"name":"…","ms":…,"ok":…}`, by whole words; anything else
+            // (other order, other keys) through the loop below from the element's start.
+            let element = cursor.index
+            if cursor.take(packed: Cursor.nameKey, count: 8), let name = cursor.plainString(),
+               cursor.take(packed: Cursor.msKey, count: 6), cursor.skipNumber(),
+               cursor.take(packed: Cursor.okKey, count: 6), let ok = cursor.bool(), cursor.take(Cursor.closeBrace) {
+                if !ok, failing == nil { failing = name }
+                continue
+            }
+            cursor.index = element
             guard cursor.take(Cursor.openBrace) else { return nil }
             var name: Range<Int>?
             var ok = true
@@ -160,9 +170,30 @@ private struct Cursor {
     static let openBracket = UInt8(ascii: "["), closeBracket = UInt8(ascii: "]")
     static let powersOfTen: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15]
 
+    /// `{"name":`, `,"ms":` and `,"ok":` as little-endian words (the bytes past the count are zero).
+    static let nameKey = packed("{\"name\":"), msKey = packed(",\"ms\":"), okKey = packed(",\"ok\":")
+
     let base: UnsafePointer<UInt8>
     var index: Int
     let end: Int
+
+    private static func packed(_ text: StaticString) -> UInt64 {
+        var word: UInt64 = 0
+        for offset in 0..<min(text.utf8CodeUnitCount, 8) { word |= UInt64(text.utf8Start[offset]) << (8 * offset) }
+        return word
+    }
+
+    /// The `count` (at most 8) bytes of `packed`, compared as one word when 8 bytes are left to
+    /// load; false (nothing taken) otherwise, and the caller reads byte by byte instead.
+    @inline(__always)
+    mutating func take(packed: UInt64, count: Int) -> Bool {
+        guard end - index >= 8 else { return false }
+        let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+        let mask: UInt64 = count >= 8 ? ~0 : (1 << (UInt64(count) * 8)) - 1
+        guard word & mask == packed else { return false }
+        index += count
+        return true
+    }
 
     var atEnd: Bool { index == end }
 

@@ -33,9 +33,17 @@ public struct NotificationPlanner: Sendable {
             state.severity = incident.severity
             state.paths = incident.paths.sorted()
             state.regions = incident.regions.sorted()
-        } else if let set = incident.operatorStatus, set.atMs != state.operatorStatusAtMs, !state.resolved, incident.isOpen {
-            // An operator set a status (not a resolution: that is the resolved transition below).
-            add(.statusSet, "\(id)/status/\(set.atMs)", "status set to \(Self.words(set.status)) by \(set.author)")
+        } else if let set = incident.operatorStatus, set.atMs != state.operatorStatusAtMs, incident.isOpen {
+            // An operator set a status (not a resolution: that is the resolved transition below),
+            // or set one that is not restored after resolving it: the incident is open again.
+            let reopened = state.resolved
+            if reopened {
+                state.resolved = false
+                state.recovering = false
+                state.reopenings = (state.reopenings ?? 0) + 1
+            }
+            add(.statusSet, "\(id)/status/\(set.atMs)",
+                (reopened ? "reopened by \(set.author): " : "") + "status set to \(Self.words(set.status))" + (reopened ? "" : " by \(set.author)"))
             state.severity = max(state.severity, incident.severity)
         }
         state.operatorStatusAtMs = incident.operatorStatus?.atMs ?? state.operatorStatusAtMs
@@ -68,7 +76,9 @@ public struct NotificationPlanner: Sendable {
             state.resolved = true
             state.recovering = false
             let byOperator = incident.operatorStatus.flatMap { $0.status.isRestored ? $0.author : nil }
-            add(.resolved, "\(id)/resolved", byOperator.map { "resolved by \($0)" } ?? "resolved")
+            // Each resolution after a re-opening is a transition of its own.
+            let key = state.reopenings.map { "\(id)/resolved/\($0 + 1)" } ?? "\(id)/resolved"
+            add(.resolved, key, byOperator.map { "resolved by \($0)" } ?? "resolved")
         }
         if !muted && state.mutedOpen {
             state.mutedOpen = false

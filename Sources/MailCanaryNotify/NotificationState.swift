@@ -19,6 +19,8 @@ public struct NotificationState: Sendable, Equatable, Codable {
     /// The time of the operator's status note last announced (optional: states stored before it
     /// was kept read without it).
     public var operatorStatusAtMs: Int64?
+    /// Times an operator re-opened the incident after it was announced resolved (optional, as above).
+    public var reopenings: Int?
 
     public init() {}
 }

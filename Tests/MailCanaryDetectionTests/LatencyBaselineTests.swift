@@ -3,20 +3,40 @@ import Testing
 
 @Suite("Latency baseline")
 struct LatencyBaselineTests {
-    @Test("median and MAD by selection equal the sorted ones, odd and even counts, with ties")
-    func medianBySelection() {
+    static func middle(_ sorted: [Double]) -> Double {
+        sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    @Test("median and MAD read from the sorted window equal the sorted ones, odd and even counts, with ties")
+    func medianFromSorted() {
         var generator = SystemRandomNumberGenerator()
         for count in [1, 2, 3, 4, 5, 30, 31, 119, 120] {
             for _ in 0..<50 {
                 let values = (0..<count).map { _ in Double(Int.random(in: 0...40, using: &generator)) * 2.5 }
-                func middle(_ sorted: [Double]) -> Double {
-                    sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-                }
-                let median = middle(values.sorted())
-                let mad = middle(values.map { abs($0 - median) }.sorted())
-                let selected = values.withUnsafeBufferPointer { LatencyBaseline.medianAndMAD($0) }
-                #expect(selected.median == median && selected.mad == mad, "\(values)")
+                let median = Self.middle(values.sorted())
+                let mad = Self.middle(values.map { abs($0 - median) }.sorted())
+                let read = values.sorted().withUnsafeBufferPointer { LatencyBaseline.medianAndMAD(sorted: $0) }
+                #expect(read.median == median && read.mad == mad, "\(values)")
             }
         }
+    }
+
+    @Test("while the window slides, each recompute gives the median and MAD of the last 120 values")
+    func slidingWindow() {
+        var generator = SystemRandomNumberGenerator()
+        var baseline = LatencyBaseline()
+        var learned: [Double] = []
+        for index in 0..<1_000 {
+            let value = Double(Int.random(in: 50...90, using: &generator)) + (index % 7 == 0 ? 0.5 : 0)
+            baseline.learn(value)
+            learned.append(value)
+            // Recomputed at 30 values, then every 20 (50, 70, …).
+            guard learned.count >= 30, (learned.count - 30) % 20 == 0 else { continue }
+            let window = Array(learned.suffix(120))
+            let median = Self.middle(window.sorted())
+            #expect(baseline.median == median)
+            #expect(baseline.mad == Self.middle(window.map { abs($0 - median) }.sorted()))
+        }
+        #expect(baseline.isReady)
     }
 }

@@ -80,6 +80,29 @@ struct NotificationPlannerTests {
         #expect(planner.plan(previous: resolved.state, incident: later, nowMs: F.base + 600_000, muted: false) == nil)
     }
 
+    @Test("an operator re-opening an incident they resolved is announced, and its next resolution is a transition of its own")
+    func operatorReopens() throws {
+        let opened = try #require(planner.plan(previous: nil, incident: F.incident(), nowMs: F.base, muted: false))
+        var restored = F.incident(status: .serviceRestored, resolvedMs: F.base + 120_000)
+        restored.operatorStatus = .init(atMs: F.base + 120_000, author: "bob", status: .serviceRestored)
+        let resolved = try #require(planner.plan(previous: opened.state, incident: restored, nowMs: F.base + 130_000, muted: false))
+        #expect(resolved.transitions.map(\.key) == ["contoso-20251125-0914/resolved"])
+
+        var again = F.incident(status: .investigating)
+        again.operatorStatus = .init(atMs: F.base + 300_000, author: "carol", status: .investigating)
+        let reopened = try #require(planner.plan(previous: resolved.state, incident: again, nowMs: F.base + 310_000, muted: false))
+        #expect(reopened.transitions.map(\.key) == ["contoso-20251125-0914/status/\(F.base + 300_000)"])
+        #expect(reopened.transitions[0].summary == "reopened by carol: status set to investigating")
+        #expect(reopened.state.resolved == false)
+        #expect(planner.plan(previous: reopened.state, incident: again, nowMs: F.base + 320_000, muted: false) == nil)
+
+        var closed = F.incident(status: .serviceRestored, resolvedMs: F.base + 600_000)
+        closed.operatorStatus = .init(atMs: F.base + 600_000, author: "carol", status: .serviceRestored)
+        let resolvedAgain = try #require(planner.plan(previous: reopened.state, incident: closed, nowMs: F.base + 610_000, muted: false))
+        #expect(resolvedAgain.transitions.map(\.key) == ["contoso-20251125-0914/resolved/2"])
+        #expect(resolvedAgain.transitions[0].summary == "resolved by carol")
+    }
+
     @Test("reminders come while an incident stays open, counted from the last message; none when off")
     func reminders() throws {
         let opened = try #require(planner.plan(previous: nil, incident: F.incident(), nowMs: F.base, muted: false))
