@@ -63,7 +63,7 @@ struct ReportCommand: AsyncParsableCommand {
         }
         var view: IncidentView
         do {
-            view = try IncidentView.decode(record.body)
+            view = try IncidentView.decode(record.body, operatorStatus: record.operatorStatus, operatorStatusMs: record.operatorStatusMs)
         } catch {
             throw UsageError("the stored incident \(record.id) cannot be read: \(error)")
         }

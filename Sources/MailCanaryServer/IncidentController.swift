@@ -36,7 +36,8 @@ struct IncidentController: Sendable {
         var out = "{\"incidents\":["
         for (position, record) in records.enumerated() {
             if position > 0 { out += "," }
-            out += record.body
+            // The stored body is an object: the operator's status goes in before its end.
+            out += record.body.dropLast() + ",\"operatorStatus\":" + Self.quoted(record.operatorStatus) + "}"
         }
         out += "]}"
         return Self.json(out)
@@ -49,8 +50,16 @@ struct IncidentController: Sendable {
         let encodedNotes = String(decoding: try JSONResponse.encoder.encode(notes.map(NoteView.init)), as: UTF8.self)
         // The stored body is an object: the notes and the operator's status go in before its end.
         var body = String(record.body.dropLast())
-        body += ",\"operatorStatus\":" + (operatorStatus.map { "\"\($0)\"" } ?? "null") + ",\"notes\":" + encodedNotes + "}"
+        body += ",\"operatorStatus\":" + Self.quoted(operatorStatus) + ",\"notes\":" + encodedNotes + "}"
         return Self.json(body)
+    }
+
+    /// A JSON string, or null.
+    static func quoted(_ text: String?) -> String {
+        guard let text else { return "null" }
+        var out: [UInt8] = []
+        JSONText.appendQuoted(text, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     struct NoteView: Encodable {

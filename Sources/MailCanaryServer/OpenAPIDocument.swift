@@ -57,7 +57,9 @@ enum OpenAPIDocument {
             "required": ["id", "service", "openedAt", "resolvedAt", "status", "paths", "regions", "cause", "layer", "workaround", "advisories",
                          "firstAnomalyAt", "sources", "affectedUsersEstimate", "reporters", "sampleErrors", "timeline"],
             "properties": {
-              "id": {"type": "string"}, "service": {"type": "string"}, "openedAt": {"type": "string"}, "resolvedAt": {"type": ["string", "null"]},
+              "id": {"type": "string"}, "service": {"type": "string"}, "openedAt": {"type": "string"},
+              "resolvedAt": {"type": ["string", "null"], "description": "When detection resolved it"},
+              "operatorStatus": {"type": ["string", "null"], "description": "The status an operator set last (null: none); a restored one (serviceRestored, falsePositive, ...) means an operator resolved the incident"},
               "status": {"type": "string", "description": "The provider's vocabulary: investigating, serviceDegradation, serviceInterruption, restoringService, serviceRestored, ..."},
               "paths": {"type": "array", "items": {"type": "string"}}, "regions": {"type": "array", "items": {"type": "string"}},
               "scope": {"type": "array", "items": {"type": "object", "required": ["path", "region"], "properties": {"path": {"type": "string"}, "region": {"type": "string"}}}},

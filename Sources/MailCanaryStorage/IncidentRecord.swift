@@ -12,9 +12,13 @@ public struct IncidentRecord: Sendable, Equatable {
     public var updatedMs: Int64
     /// The incident as JSON (the shape of `GET /api/v1/incidents/{id}`).
     public var body: String
+    /// The status an operator set last, and when (written by ``IncidentStore/addNote(_:)``; saving
+    /// the incident leaves them alone). Detection's `status` and `resolvedMs` stay its own.
+    public var operatorStatus: String?
+    public var operatorStatusMs: Int64?
 
     public init(id: String, fingerprint: String, service: String, status: String, openedMs: Int64, resolvedMs: Int64?,
-                updatedMs: Int64, body: String) {
+                updatedMs: Int64, body: String, operatorStatus: String? = nil, operatorStatusMs: Int64? = nil) {
         self.id = id
         self.fingerprint = fingerprint
         self.service = service
@@ -23,8 +27,11 @@ public struct IncidentRecord: Sendable, Equatable {
         self.resolvedMs = resolvedMs
         self.updatedMs = updatedMs
         self.body = body
+        self.operatorStatus = operatorStatus
+        self.operatorStatusMs = operatorStatusMs
     }
 
+    /// Open for detection (one open incident per fingerprint); an operator may have resolved it.
     public var isOpen: Bool { resolvedMs == nil }
 }
 

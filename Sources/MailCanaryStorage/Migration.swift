@@ -242,5 +242,11 @@ struct Migration: Sendable {
         Migration(version: 6, name: "rollups read results by time", statements: [
             "DROP INDEX IF EXISTS results_series_time",
         ]),
+        // The status an operator set last (a note with a status), kept on the incident so that
+        // every list shows an operator's resolution without reading the notes of each incident.
+        Migration(version: 7, name: "operator status on incidents", statements: [
+            "ALTER TABLE incidents ADD COLUMN operator_status TEXT",
+            "ALTER TABLE incidents ADD COLUMN operator_status_at BIGINT",
+        ]),
     ]
 }

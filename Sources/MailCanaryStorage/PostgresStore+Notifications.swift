@@ -3,7 +3,7 @@ import PostgresNIO
 extension PostgresStore {
     public func incidents(updatedSinceMs: Int64, limit: Int) async throws -> [IncidentRecord] {
         let rows = try await client.query("""
-            SELECT id, fingerprint, service, status, opened_at, resolved_at, updated_at, body FROM incidents
+            SELECT \(unescaped: Self.incidentColumns) FROM incidents
             WHERE updated_at >= \(updatedSinceMs) ORDER BY updated_at, id LIMIT \(Int64(limit))
             """, logger: logger)
         return try await Self.incidents(rows)

@@ -81,7 +81,7 @@ extension PostgresStore {
 
     public func incidents(openOnly: Bool, limit: Int) async throws -> [IncidentRecord] {
         let rows = try await client.query("""
-            SELECT id, fingerprint, service, status, opened_at, resolved_at, updated_at, body FROM incidents
+            SELECT \(unescaped: Self.incidentColumns) FROM incidents
             WHERE \(openOnly) = FALSE OR resolved_at IS NULL ORDER BY opened_at DESC, id DESC LIMIT \(Int64(limit))
             """, logger: logger)
         return try await Self.incidents(rows)
@@ -89,17 +89,21 @@ extension PostgresStore {
 
     public func incident(id: String) async throws -> IncidentRecord? {
         let rows = try await client.query("""
-            SELECT id, fingerprint, service, status, opened_at, resolved_at, updated_at, body FROM incidents WHERE id = \(id)
+            SELECT \(unescaped: Self.incidentColumns) FROM incidents WHERE id = \(id)
             """, logger: logger)
         return try await Self.incidents(rows).first
     }
 
+    /// The columns ``incidents(_:)`` decodes, in its order.
+    static let incidentColumns = "id, fingerprint, service, status, opened_at, resolved_at, updated_at, body, operator_status, operator_status_at"
+
     static func incidents(_ rows: PostgresRowSequence) async throws -> [IncidentRecord] {
         var records: [IncidentRecord] = []
-        for try await (id, fingerprint, service, status, opened, resolved, updated, body)
-            in rows.decode((String, String, String, String, Int64, Int64?, Int64, String).self) {
+        for try await (id, fingerprint, service, status, opened, resolved, updated, body, operatorStatus, operatorAt)
+            in rows.decode((String, String, String, String, Int64, Int64?, Int64, String, String?, Int64?).self) {
             records.append(IncidentRecord(id: id, fingerprint: fingerprint, service: service, status: status, openedMs: opened,
-                                          resolvedMs: resolved, updatedMs: updated, body: body))
+                                          resolvedMs: resolved, updatedMs: updated, body: body,
+                                          operatorStatus: operatorStatus, operatorStatusMs: operatorAt))
         }
         return records
     }
@@ -107,7 +111,13 @@ extension PostgresStore {
     public func addNote(_ note: IncidentNote) async throws -> Bool {
         // A note changes what the incident says (the notification planner looks again).
         let rows = try await client.query("""
-            WITH touched AS (UPDATE incidents SET updated_at = GREATEST(updated_at, \(note.atMs)) WHERE id = \(note.incidentID) RETURNING id)
+            WITH touched AS (
+              UPDATE incidents SET updated_at = GREATEST(updated_at, \(note.atMs)),
+                operator_status = CASE WHEN \(note.status)::text IS NOT NULL AND (operator_status_at IS NULL OR operator_status_at <= \(note.atMs))
+                                       THEN \(note.status)::text ELSE operator_status END,
+                operator_status_at = CASE WHEN \(note.status)::text IS NOT NULL AND (operator_status_at IS NULL OR operator_status_at <= \(note.atMs))
+                                          THEN \(note.atMs) ELSE operator_status_at END
+              WHERE id = \(note.incidentID) RETURNING id)
             INSERT INTO incident_notes (incident_id, at, author, status, text)
             SELECT id, \(note.atMs), \(note.author), \(note.status), \(note.text) FROM touched
             RETURNING 1

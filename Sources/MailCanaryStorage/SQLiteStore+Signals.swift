@@ -78,6 +78,12 @@ extension SQLiteStore {
                            arguments: [note.incidentID, note.atMs, note.author, note.status, note.text])
             // A note changes what the incident says (the notification planner looks again).
             try db.execute(sql: "UPDATE incidents SET updated_at = MAX(updated_at, ?) WHERE id = ?", arguments: [note.atMs, note.incidentID])
+            if let status = note.status {
+                try db.execute(sql: """
+                    UPDATE incidents SET operator_status = ?, operator_status_at = ?
+                    WHERE id = ? AND (operator_status_at IS NULL OR operator_status_at <= ?)
+                    """, arguments: [status, note.atMs, note.incidentID, note.atMs])
+            }
             return true
         }
     }
@@ -92,6 +98,7 @@ extension SQLiteStore {
 
     static func incident(_ row: Row) -> IncidentRecord {
         IncidentRecord(id: row["id"], fingerprint: row["fingerprint"], service: row["service"], status: row["status"],
-                       openedMs: row["opened_at"], resolvedMs: row["resolved_at"], updatedMs: row["updated_at"], body: row["body"])
+                       openedMs: row["opened_at"], resolvedMs: row["resolved_at"], updatedMs: row["updated_at"], body: row["body"],
+                       operatorStatus: row["operator_status"], operatorStatusMs: row["operator_status_at"])
     }
 }

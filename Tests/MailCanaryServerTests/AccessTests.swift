@@ -209,6 +209,40 @@ struct AccessTests {
         }
     }
 
+    @Test("the Resolve form resolves the incident on every page and in the API; a later status re-opens it")
+    func operatorResolves() async throws {
+        let site = try await Site.make()
+        defer { try? FileManager.default.removeItem(atPath: site.directory) }
+        try await site.application(anonymous: .none).test(.live) { client in
+            var headers = site.credentials[.admin]!
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            func act(_ form: String) async throws {
+                let response = try await client.execute(uri: "/incidents/inc-1/actions", method: .post, headers: headers,
+                                                        body: ByteBuffer(string: "csrf=\(site.formTokens[.admin]!)&" + form))
+                #expect(response.status == .seeOther)
+            }
+            func page(_ uri: String) async throws -> String {
+                String(buffer: try await client.execute(uri: uri, method: .get, headers: site.credentials[.admin]!).body)
+            }
+            let banner = "Some people have problems with"
+            #expect(try await page("/status").contains(banner))
+            try await act("action=resolve&text=false+alarm")
+
+            #expect(try await page("/incidents/inc-1").contains("badge-resolved"))
+            #expect(try await page("/").contains("badge-resolved"))
+            #expect(!(try await page("/").contains("badge-open")))
+            #expect(!(try await page("/status").contains(banner)))
+            let list = try await page("/api/v1/incidents")
+            #expect(list.contains("\"operatorStatus\":\"serviceRestored\""))
+            // Detection still holds it open: its own columns are unchanged.
+            #expect(try await site.store.incident(id: "inc-1")?.resolvedMs == nil)
+
+            try await act("action=status&status=investigating")
+            #expect(try await page("/incidents/inc-1").contains("badge-open"))
+            #expect(try await page("/status").contains(banner))
+        }
+    }
+
     @Test("sign-in: double-submit form token, wrong password, a session cookie that is HttpOnly and SameSite, sign-out")
     func signInAndOut() async throws {
         let site = try await Site.make()
