@@ -327,6 +327,7 @@ let package = Package(
             dependencies: [
                 "MailCanaryStorage",
                 "MailCanaryCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

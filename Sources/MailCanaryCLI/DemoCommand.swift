@@ -105,11 +105,7 @@ struct DemoCommand: AsyncParsableCommand {
     /// section polling it every ten seconds. Values are JSON-quoted (YAML reads them as strings).
     func configurationText() -> String {
         guard let graphURL else { return Self.yaml }
-        func quoted(_ text: String) -> String {
-            var out: [UInt8] = []
-            JSONText.appendQuoted(text, to: &out)
-            return String(decoding: out, as: UTF8.self)
-        }
+        func quoted(_ text: String) -> String { JSONText.quoted(text) }
         var lines = [
             "advisories:", "  interval: 10s", "  tenants:", "    - id: contoso-tenant",
             "      tenant: \(quoted(tenant))", "      client_id: \(quoted(clientID))",

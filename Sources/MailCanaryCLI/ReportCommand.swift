@@ -63,7 +63,7 @@ struct ReportCommand: AsyncParsableCommand {
         }
         var view: IncidentView
         do {
-            view = try IncidentView.decode(record.body, operatorStatus: record.operatorStatus, operatorStatusMs: record.operatorStatusMs)
+            view = try IncidentView.decode(record.body, operatorStatus: record.operatorStatus)
         } catch {
             throw UsageError("the stored incident \(record.id) cannot be read: \(error)")
         }

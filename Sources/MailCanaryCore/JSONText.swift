@@ -28,6 +28,14 @@ public enum JSONText {
         out.append(UInt8(ascii: "\""))
     }
 
+    /// `text` as a JSON string literal, or `null`.
+    public static func quoted(_ text: String?) -> String {
+        guard let text else { return "null" }
+        var out: [UInt8] = []
+        appendQuoted(text, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Appends ASCII text as is (keys, numbers, literals).
     public static func append(_ ascii: String, to out: inout [UInt8]) {
         out.append(contentsOf: ascii.utf8)

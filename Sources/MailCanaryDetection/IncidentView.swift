@@ -88,10 +88,9 @@ public struct IncidentView: Sendable, Decodable {
     public var sampleErrors: [ErrorSample]
     public var timeline: [Entry]
     public var notes: [Note] = []
-    /// The status an operator set last and when, as the store keeps it on the incident (lists read
-    /// it there instead of every incident's notes); not part of the stored JSON.
-    public var operatorStatus: String?
-    public var operatorStatusMs: Int64?
+    /// The status an operator set last, as the store keeps it on the incident; not part of the
+    /// stored JSON.
+    public var operatorStatus: OperatorStatus?
 
     enum CodingKeys: String, CodingKey {
         case id, service, openedAt, resolvedAt, status, paths, regions, scope, anomalyKinds, cause, layer, workaround, advisories,
@@ -100,10 +99,9 @@ public struct IncidentView: Sendable, Decodable {
     }
 
     /// Decodes a stored body; the error names what is wrong (a page shows it rather than crash).
-    public static func decode(_ body: String, operatorStatus: String? = nil, operatorStatusMs: Int64? = nil) throws -> IncidentView {
+    public static func decode(_ body: String, operatorStatus: OperatorStatus? = nil) throws -> IncidentView {
         var view = try JSONDecoder().decode(IncidentView.self, from: Data(body.utf8))
         view.operatorStatus = operatorStatus
-        view.operatorStatusMs = operatorStatusMs
         return view
     }
 
@@ -115,26 +113,13 @@ public struct IncidentView: Sendable, Decodable {
     public var recoveredMs: Int64? { recoveredAt.flatMap(UTCTimestamp.parse) }
     public var firstAnomalyMs: Int64 { firstAnomalyAt.flatMap(UTCTimestamp.parse) ?? openedMs }
 
-    /// The operator's latest status note, if any.
-    public var statusNote: Note? { notes.last(where: { $0.status != nil }) }
-
-    /// The status an operator set last, from the notes when they were read, else from the columns.
-    public var latestOperatorStatus: (status: String, atMs: Int64)? {
-        let fromNotes = statusNote.flatMap { note in note.status.map { (status: $0, atMs: note.atMs) } }
-        let fromColumns = operatorStatus.map { (status: $0, atMs: operatorStatusMs ?? 0) }
-        guard let fromColumns else { return fromNotes }
-        guard let fromNotes else { return fromColumns }
-        return fromColumns.atMs > fromNotes.atMs ? fromColumns : fromNotes
-    }
-
     /// When an operator resolved it (their latest status is a restored one).
     public var operatorResolvedMs: Int64? {
-        guard let latest = latestOperatorStatus, ServiceHealthStatus(parsing: latest.status).isRestored else { return nil }
-        return latest.atMs
+        operatorStatus.flatMap { $0.status.isRestored ? $0.atMs : nil }
     }
 
     /// The operator's latest status, or detection's.
-    public var currentStatus: String { latestOperatorStatus?.status ?? status }
+    public var currentStatus: String { operatorStatus?.status.rawValue ?? status }
 
     /// The scope as cells; older records had only the lists (their product stands in).
     public var cells: [Cell] {

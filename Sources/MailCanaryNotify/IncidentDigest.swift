@@ -25,18 +25,6 @@ public struct IncidentDigest: Sendable, Equatable, Codable {
     /// The latest status an operator set (a note with a status); ``status`` shows it.
     public var operatorStatus: OperatorStatus?
 
-    public struct OperatorStatus: Sendable, Equatable, Codable {
-        public var atMs: Int64
-        public var author: String
-        public var status: ServiceHealthStatus
-
-        public init(atMs: Int64, author: String, status: ServiceHealthStatus) {
-            self.atMs = atMs
-            self.author = author
-            self.status = status
-        }
-    }
-
     public init(id: String, service: String, status: ServiceHealthStatus, openedMs: Int64, resolvedMs: Int64? = nil,
                 recoveredMs: Int64? = nil, paths: [String], regions: [String], cause: String, layer: String? = nil,
                 workaround: String? = nil, workaroundClient: String? = nil, affectedUsers: Int = 0, sampleErrors: [String] = [],
@@ -60,24 +48,17 @@ public struct IncidentDigest: Sendable, Equatable, Codable {
     }
 
     /// Nil when the body is not an incident (it is then left alone, and logged). Read with the
-    /// same decoder as the pages (``IncidentView``). The operators' notes (oldest first) give the
-    /// status an operator set: it replaces detection's, and a restored status resolves the
-    /// incident for the people notified (as on the dashboard) at the note's time.
-    public init?(_ record: IncidentRecord, notes: [IncidentNote] = []) {
-        guard var view = try? IncidentView.decode(record.body) else { return nil }
-        view.notes = notes.map { IncidentView.Note(atMs: $0.atMs, author: $0.author, status: $0.status, text: $0.text) }
-        self.init(id: record.id, service: record.service, status: ServiceHealthStatus(parsing: record.status), openedMs: record.openedMs,
-                  resolvedMs: record.resolvedMs, recoveredMs: view.recoveredMs, paths: view.paths, regions: view.regions, cause: view.cause,
+    /// same decoder as the pages (``IncidentView``), with the status an operator set: it replaces
+    /// detection's, and a restored one resolves the incident at its time (as on the pages).
+    public init?(_ record: IncidentRecord) {
+        guard let view = try? IncidentView.decode(record.body, operatorStatus: record.operatorStatus) else { return nil }
+        self.init(id: record.id, service: record.service, status: ServiceHealthStatus(parsing: view.currentStatus), openedMs: record.openedMs,
+                  resolvedMs: record.resolvedMs ?? view.operatorResolvedMs, recoveredMs: view.recoveredMs, paths: view.paths, regions: view.regions, cause: view.cause,
                   layer: view.layer, workaround: view.workaround?.text, workaroundClient: view.workaround?.client,
                   affectedUsers: view.affectedUsersEstimate, sampleErrors: view.sampleErrors.map(\.message),
                   advisories: view.advisoryLinks.map { links in links.map { $0.title.isEmpty ? $0.id : "\($0.id): \($0.title)" } } ?? view.advisories,
                   leadOverAdvisoryMinutes: view.leadOverAdvisoryMinutes)
-        // The operator's status as the dashboard shows it (``IncidentView/statusNote``).
-        if let note = view.statusNote, let status = note.status.map(ServiceHealthStatus.init(parsing:)) {
-            operatorStatus = OperatorStatus(atMs: note.atMs, author: note.author, status: status)
-            self.status = status
-            if status.isRestored, resolvedMs == nil { resolvedMs = note.atMs }
-        }
+        operatorStatus = record.operatorStatus
     }
 
     public var isOpen: Bool { resolvedMs == nil }

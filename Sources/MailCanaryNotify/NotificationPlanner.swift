@@ -42,8 +42,8 @@ public struct NotificationPlanner: Sendable {
                 state.recovering = false
                 state.reopenings = (state.reopenings ?? 0) + 1
             }
-            add(.statusSet, "\(id)/status/\(set.atMs)",
-                (reopened ? "reopened by \(set.author): " : "") + "status set to \(Self.words(set.status))" + (reopened ? "" : " by \(set.author)"))
+            let change = "status set to \(Self.words(set.status))"
+            add(.statusSet, "\(id)/status/\(set.atMs)", reopened ? "reopened by \(set.author): \(change)" : "\(change) by \(set.author)")
             state.severity = max(state.severity, incident.severity)
         }
         state.operatorStatusAtMs = incident.operatorStatus?.atMs ?? state.operatorStatusAtMs

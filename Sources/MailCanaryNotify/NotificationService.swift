@@ -115,11 +115,11 @@ public final class NotificationService: Service, Sendable {
 
     /// How many messages were queued; nil when the store failed (planned again next pass).
     func plan(_ record: IncidentRecord, nowMs now: Int64, calendar: MaintenanceCalendar) async -> Int? {
+        guard let incident = IncidentDigest(record) else {
+            logger.warning("an incident's stored body is not readable; not notified", metadata: ["incident": "\(record.id)"])
+            return 0
+        }
         do {
-            guard let incident = IncidentDigest(record, notes: try await store.notes(incidentID: record.id)) else {
-                logger.warning("an incident's stored body is not readable; not notified", metadata: ["incident": "\(record.id)"])
-                return 0
-            }
             let mark = try await store.notificationMark(incidentID: record.id)
             let previous = mark.flatMap { try? JSONDecoder().decode(NotificationState.self, from: Data($0.state.utf8)) }
             let window = calendar.window(muting: incident, atMs: now)

@@ -67,7 +67,7 @@ struct AdvisoryController: Sendable {
     func links() async throws -> [String: [String]] {
         var links: [String: [String]] = [:]
         for incident in try await store.incidents(openOnly: false, limit: 500) {
-            guard let view = try? IncidentView.decode(incident.body, operatorStatus: incident.operatorStatus, operatorStatusMs: incident.operatorStatusMs) else { continue }
+            guard let view = try? IncidentView.decode(incident.body) else { continue }
             for advisory in view.advisories { links[advisory, default: []].append(incident.id) }
         }
         return links

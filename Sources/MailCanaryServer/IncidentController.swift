@@ -37,7 +37,7 @@ struct IncidentController: Sendable {
         for (position, record) in records.enumerated() {
             if position > 0 { out += "," }
             // The stored body is an object: the operator's status goes in before its end.
-            out += record.body.dropLast() + ",\"operatorStatus\":" + Self.quoted(record.operatorStatus) + "}"
+            out += record.body.dropLast() + ",\"operatorStatus\":" + JSONText.quoted(record.operatorStatus?.status.rawValue) + "}"
         }
         out += "]}"
         return Self.json(out)
@@ -46,20 +46,11 @@ struct IncidentController: Sendable {
     func one(_ id: String) async throws -> Response {
         guard let record = try await store.incident(id: id) else { throw APIError(.notFound, "no incident '\(id)'") }
         let notes = try await store.notes(incidentID: id)
-        let operatorStatus = notes.last(where: { $0.status != nil })?.status
         let encodedNotes = String(decoding: try JSONResponse.encoder.encode(notes.map(NoteView.init)), as: UTF8.self)
         // The stored body is an object: the notes and the operator's status go in before its end.
         var body = String(record.body.dropLast())
-        body += ",\"operatorStatus\":" + Self.quoted(operatorStatus) + ",\"notes\":" + encodedNotes + "}"
+        body += ",\"operatorStatus\":" + JSONText.quoted(record.operatorStatus?.status.rawValue) + ",\"notes\":" + encodedNotes + "}"
         return Self.json(body)
-    }
-
-    /// A JSON string, or null.
-    static func quoted(_ text: String?) -> String {
-        guard let text else { return "null" }
-        var out: [UInt8] = []
-        JSONText.appendQuoted(text, to: &out)
-        return String(decoding: out, as: UTF8.self)
     }
 
     struct NoteView: Encodable {

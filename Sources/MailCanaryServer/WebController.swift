@@ -84,7 +84,7 @@ struct WebController: Sendable {
         return records.compactMap { record in
             if let sinceMs, !record.isOpen, (record.resolvedMs ?? .max) < sinceMs { return nil }
             do {
-                return try IncidentView.decode(record.body, operatorStatus: record.operatorStatus, operatorStatusMs: record.operatorStatusMs)
+                return try IncidentView.decode(record.body, operatorStatus: record.operatorStatus)
             } catch {
                 logger.warning("a stored incident cannot be read; left out of the page", metadata: ["incident": "\(record.id)", "error": "\(error)"])
                 return nil
@@ -136,7 +136,7 @@ struct WebController: Sendable {
         }
         var incident: IncidentView
         do {
-            incident = try IncidentView.decode(record.body, operatorStatus: record.operatorStatus, operatorStatusMs: record.operatorStatusMs)
+            incident = try IncidentView.decode(record.body, operatorStatus: record.operatorStatus)
         } catch {
             throw PageError(status: .internalServerError, title: "Incident unreadable", detail: "The stored incident '\(id)' cannot be read: \(error)")
         }

@@ -1,3 +1,5 @@
+import MailCanaryCore
+
 /// An incident as stored: the columns the store filters on, and the whole incident as JSON.
 public struct IncidentRecord: Sendable, Equatable {
     public var id: String
@@ -12,13 +14,12 @@ public struct IncidentRecord: Sendable, Equatable {
     public var updatedMs: Int64
     /// The incident as JSON (the shape of `GET /api/v1/incidents/{id}`).
     public var body: String
-    /// The status an operator set last, and when (written by ``IncidentStore/addNote(_:)``; saving
-    /// the incident leaves them alone). Detection's `status` and `resolvedMs` stay its own.
-    public var operatorStatus: String?
-    public var operatorStatusMs: Int64?
+    /// The status an operator set last (written by ``IncidentStore/addNote(_:)``; saving the
+    /// incident leaves it alone). Detection's `status` and `resolvedMs` stay its own.
+    public var operatorStatus: OperatorStatus?
 
     public init(id: String, fingerprint: String, service: String, status: String, openedMs: Int64, resolvedMs: Int64?,
-                updatedMs: Int64, body: String, operatorStatus: String? = nil, operatorStatusMs: Int64? = nil) {
+                updatedMs: Int64, body: String, operatorStatus: OperatorStatus? = nil) {
         self.id = id
         self.fingerprint = fingerprint
         self.service = service
@@ -28,7 +29,6 @@ public struct IncidentRecord: Sendable, Equatable {
         self.updatedMs = updatedMs
         self.body = body
         self.operatorStatus = operatorStatus
-        self.operatorStatusMs = operatorStatusMs
     }
 
     /// Open for detection (one open incident per fingerprint); an operator may have resolved it.
@@ -71,4 +71,13 @@ public protocol IncidentStore: Sendable {
     func addNote(_ note: IncidentNote) async throws -> Bool
     /// Oldest first.
     func notes(incidentID: String) async throws -> [IncidentNote]
+}
+
+extension OperatorStatus {
+    /// From the incident's `operator_status`, `operator_status_at` and `operator_status_by` columns;
+    /// nil when no operator has set a status.
+    init?(columns status: String?, _ atMs: Int64?, _ author: String?) {
+        guard let status else { return nil }
+        self.init(atMs: atMs ?? 0, author: author ?? "", status: ServiceHealthStatus(parsing: status))
+    }
 }

@@ -248,5 +248,20 @@ struct Migration: Sendable {
             "ALTER TABLE incidents ADD COLUMN operator_status TEXT",
             "ALTER TABLE incidents ADD COLUMN operator_status_at BIGINT",
         ]),
+        // Who set it, so that notifications say so without reading the notes; incidents annotated
+        // before version 7 get all three from their latest status note.
+        Migration(version: 8, name: "operator status author", statements: [
+            "ALTER TABLE incidents ADD COLUMN operator_status_by TEXT",
+            """
+            UPDATE incidents SET
+              operator_status = (SELECT n.status FROM incident_notes n WHERE n.incident_id = incidents.id AND n.status IS NOT NULL
+                                 ORDER BY n.at DESC, n.id DESC LIMIT 1),
+              operator_status_at = (SELECT n.at FROM incident_notes n WHERE n.incident_id = incidents.id AND n.status IS NOT NULL
+                                    ORDER BY n.at DESC, n.id DESC LIMIT 1),
+              operator_status_by = (SELECT n.author FROM incident_notes n WHERE n.incident_id = incidents.id AND n.status IS NOT NULL
+                                    ORDER BY n.at DESC, n.id DESC LIMIT 1)
+            WHERE EXISTS (SELECT 1 FROM incident_notes n WHERE n.incident_id = incidents.id AND n.status IS NOT NULL)
+            """,
+        ]),
     ]
 }

@@ -1,3 +1,4 @@
+import MailCanaryCore
 import PostgresNIO
 
 extension PostgresStore {
@@ -95,15 +96,15 @@ extension PostgresStore {
     }
 
     /// The columns ``incidents(_:)`` decodes, in its order.
-    static let incidentColumns = "id, fingerprint, service, status, opened_at, resolved_at, updated_at, body, operator_status, operator_status_at"
+    static let incidentColumns = "id, fingerprint, service, status, opened_at, resolved_at, updated_at, body, operator_status, operator_status_at, operator_status_by"
 
     static func incidents(_ rows: PostgresRowSequence) async throws -> [IncidentRecord] {
         var records: [IncidentRecord] = []
-        for try await (id, fingerprint, service, status, opened, resolved, updated, body, operatorStatus, operatorAt)
-            in rows.decode((String, String, String, String, Int64, Int64?, Int64, String, String?, Int64?).self) {
+        for try await (id, fingerprint, service, status, opened, resolved, updated, body, operatorStatus, operatorAt, operatorBy)
+            in rows.decode((String, String, String, String, Int64, Int64?, Int64, String, String?, Int64?, String?).self) {
             records.append(IncidentRecord(id: id, fingerprint: fingerprint, service: service, status: status, openedMs: opened,
                                           resolvedMs: resolved, updatedMs: updated, body: body,
-                                          operatorStatus: operatorStatus, operatorStatusMs: operatorAt))
+                                          operatorStatus: OperatorStatus(columns: operatorStatus, operatorAt, operatorBy)))
         }
         return records
     }
@@ -116,7 +117,9 @@ extension PostgresStore {
                 operator_status = CASE WHEN \(note.status)::text IS NOT NULL AND (operator_status_at IS NULL OR operator_status_at <= \(note.atMs))
                                        THEN \(note.status)::text ELSE operator_status END,
                 operator_status_at = CASE WHEN \(note.status)::text IS NOT NULL AND (operator_status_at IS NULL OR operator_status_at <= \(note.atMs))
-                                          THEN \(note.atMs) ELSE operator_status_at END
+                                          THEN \(note.atMs) ELSE operator_status_at END,
+                operator_status_by = CASE WHEN \(note.status)::text IS NOT NULL AND (operator_status_at IS NULL OR operator_status_at <= \(note.atMs))
+                                          THEN \(note.author) ELSE operator_status_by END
               WHERE id = \(note.incidentID) RETURNING id)
             INSERT INTO incident_notes (incident_id, at, author, status, text)
             SELECT id, \(note.atMs), \(note.author), \(note.status), \(note.text) FROM touched

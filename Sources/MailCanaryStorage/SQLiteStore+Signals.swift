@@ -1,3 +1,4 @@
+import MailCanaryCore
 import GRDB
 
 extension SQLiteStore {
@@ -80,9 +81,9 @@ extension SQLiteStore {
             try db.execute(sql: "UPDATE incidents SET updated_at = MAX(updated_at, ?) WHERE id = ?", arguments: [note.atMs, note.incidentID])
             if let status = note.status {
                 try db.execute(sql: """
-                    UPDATE incidents SET operator_status = ?, operator_status_at = ?
+                    UPDATE incidents SET operator_status = ?, operator_status_at = ?, operator_status_by = ?
                     WHERE id = ? AND (operator_status_at IS NULL OR operator_status_at <= ?)
-                    """, arguments: [status, note.atMs, note.incidentID, note.atMs])
+                    """, arguments: [status, note.atMs, note.author, note.incidentID, note.atMs])
             }
             return true
         }
@@ -99,6 +100,6 @@ extension SQLiteStore {
     static func incident(_ row: Row) -> IncidentRecord {
         IncidentRecord(id: row["id"], fingerprint: row["fingerprint"], service: row["service"], status: row["status"],
                        openedMs: row["opened_at"], resolvedMs: row["resolved_at"], updatedMs: row["updated_at"], body: row["body"],
-                       operatorStatus: row["operator_status"], operatorStatusMs: row["operator_status_at"])
+                       operatorStatus: OperatorStatus(columns: row["operator_status"], row["operator_status_at"], row["operator_status_by"]))
     }
 }

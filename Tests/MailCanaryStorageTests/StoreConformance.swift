@@ -245,16 +245,14 @@ enum StoreConformance {
         #expect(try await store.incident(id: "B")?.updatedMs == base + 900_000)
         // The operator's latest status is kept on the incident: plain notes and older statuses leave
         // it; saving the incident (detection) leaves it; detection's status and resolution stay its own.
-        #expect(try await store.incident(id: "B")?.operatorStatus == "restoringService")
-        #expect(try await store.incident(id: "B")?.operatorStatusMs == base + 900_000)
+        #expect(try await store.incident(id: "B")?.operatorStatus == OperatorStatus(atMs: base + 900_000, author: "ops", status: .restoringService))
         #expect(try await store.addNote(IncidentNote(incidentID: "B", atMs: base + 880_000, author: "ops", status: "investigating", text: "older")))
         #expect(try await store.addNote(IncidentNote(incidentID: "B", atMs: base + 950_000, author: "ops", status: "serviceRestored", text: "Resolved")))
         #expect(try await store.saveIncident(record("B", opened: 700_000, status: "serviceInterruption")) == .saved)
         let resolvedByOperator = try #require(try await store.incident(id: "B"))
-        #expect(resolvedByOperator.operatorStatus == "serviceRestored")
-        #expect(resolvedByOperator.operatorStatusMs == base + 950_000)
+        #expect(resolvedByOperator.operatorStatus == OperatorStatus(atMs: base + 950_000, author: "ops", status: .serviceRestored))
         #expect(resolvedByOperator.status == "serviceInterruption" && resolvedByOperator.resolvedMs == nil)
-        #expect(try await store.incidents(openOnly: false, limit: 10).first { $0.id == "B" }?.operatorStatus == "serviceRestored")
+        #expect(try await store.incidents(openOnly: false, limit: 10).first { $0.id == "B" }?.operatorStatus?.status == .serviceRestored)
         #expect(try await store.incident(id: "C")?.operatorStatus == nil)
     }
 

@@ -1,6 +1,8 @@
 import Foundation
+import GRDB
 import Logging
-import MailCanaryStorage
+import MailCanaryCore
+@testable import MailCanaryStorage
 import PostgresNIO
 import Testing
 
@@ -26,6 +28,29 @@ struct StoreConformanceTests {
         _ = try await store.append([StoreConformance.result(at: 0)])
         #expect(FileManager.default.fileExists(atPath: directory + "/mailcanary.sqlite"))
         #expect(FileManager.default.fileExists(atPath: directory + "/mailcanary.sqlite-wal"))
+    }
+
+    @Test("upgrading to the operator's status on the incident fills it from each incident's latest status note")
+    func operatorStatusBackfill() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mc-store-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStore(directory: directory)
+        try await store.migrate(through: 6)   // before the operator's status was kept on the incident
+        try await store.pool.write { db in
+            for id in ["A", "B"] {
+                try db.execute(sql: """
+                    INSERT INTO incidents (id, fingerprint, service, status, opened_at, resolved_at, updated_at, body)
+                    VALUES (?, ?, 'contoso', 'serviceDegradation', 0, NULL, 0, '{}')
+                    """, arguments: [id, id])
+            }
+            for (at, author, status) in [(300, "bob", "serviceRestored"), (100, "alice", "investigating"), (400, "carol", nil as String?)] {
+                try db.execute(sql: "INSERT INTO incident_notes (incident_id, at, author, status, text) VALUES ('A', ?, ?, ?, 'x')",
+                               arguments: [at, author, status])
+            }
+        }
+        try await store.migrate()
+        #expect(try await store.incident(id: "A")?.operatorStatus == OperatorStatus(atMs: 300, author: "bob", status: .serviceRestored))
+        #expect(try await store.incident(id: "B")?.operatorStatus == nil)
     }
 
     @Test("PostgreSQL", .enabled(if: PostgresLab.available), arguments: checkNames)
