@@ -378,7 +378,10 @@ start_postgres() {
     -o "-c listen_addresses=$HOST -c port=$POSTGRES_PORT -c unix_socket_directories=$PGLAB/run -c fsync=on -c max_connections=200" start >/dev/null \
     || { tail -5 "$PGLAB/postgres.log" >&2; return 1; }
   runuser -u postgres -- "$bin/psql" -h "$PGLAB/run" -p "$POSTGRES_PORT" -U postgres -q -v ON_ERROR_STOP=1 \
-    -c "CREATE ROLE mailcanary LOGIN CREATEDB PASSWORD '$password'" -c "CREATE DATABASE mailcanary OWNER mailcanary" >/dev/null
+    -c "CREATE ROLE mailcanary LOGIN CREATEDB PASSWORD '$password'" -c "CREATE DATABASE mailcanary OWNER mailcanary" \
+    -c "GRANT pg_signal_backend TO mailcanary" >/dev/null
+  # pg_signal_backend: the tests drop their scratch databases WITH (FORCE), which must be able to end an
+  # autovacuum worker that happens to be in one (its process has no role, so only this grant allows it).
 }
 stop_postgres() {
   [ -f "$PGLAB/data/postmaster.pid" ] || return 0

@@ -124,7 +124,7 @@ public final class AdvisoryService: Service, Sendable {
                 }
             } catch {
                 ledger.forget(version.versionKey)   // tried again at the next poll
-                logger.warning("cannot store an advisory version; retried next poll", metadata: ["issue": "\(polled.issue.id)", "error": "\(error)"])
+                logger.warning("cannot store an advisory version; retried next poll", metadata: ["issue": "\(polled.issue.id)", "error": "\(StoreErrorText.describe(error))"])
             }
         }
         if !signals.isEmpty { onVersions(signals) }

@@ -55,7 +55,7 @@ struct ReportCommand: AsyncParsableCommand {
         do {
             record = incident == "latest" ? try await store.incidents(openOnly: false, limit: 1).first : try await store.incident(id: incident)
         } catch {
-            throw UsageError("the store in \(directory) cannot be read: \(error)")
+            throw UsageError("the store in \(directory) cannot be read: \(StoreErrorText.describe(error))")
         }
         guard let record else {
             let known = (try? await store.incidents(openOnly: false, limit: 10).map(\.id)) ?? []

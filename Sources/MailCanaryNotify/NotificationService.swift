@@ -108,7 +108,7 @@ public final class NotificationService: Service, Sendable {
             }
             try await store.setMark(Self.cursorName, now)
         } catch {
-            logger.warning("notification planning skipped a pass: the store did not answer", metadata: ["error": "\(error)"])
+            logger.warning("notification planning skipped a pass: the store did not answer", metadata: ["error": "\(StoreErrorText.describe(error))"])
         }
         return planned
     }
@@ -153,7 +153,7 @@ public final class NotificationService: Service, Sendable {
             }
             return entries.count
         } catch {
-            logger.warning("cannot plan notifications for an incident; retried next pass", metadata: ["incident": "\(record.id)", "error": "\(error)"])
+            logger.warning("cannot plan notifications for an incident; retried next pass", metadata: ["incident": "\(record.id)", "error": "\(StoreErrorText.describe(error))"])
             return nil
         }
     }
@@ -167,7 +167,7 @@ public final class NotificationService: Service, Sendable {
         do {
             claimed = try await store.claimDeliveries(nowMs: now, owner: owner, leaseMs: settings.leaseMs, limit: settings.batch)
         } catch {
-            logger.warning("cannot read the notification outbox", metadata: ["error": "\(error)"])
+            logger.warning("cannot read the notification outbox", metadata: ["error": "\(StoreErrorText.describe(error))"])
             return 0
         }
         await withTaskGroup(of: Void.self) { group in
@@ -208,7 +208,7 @@ public final class NotificationService: Service, Sendable {
             try await store.finishDelivery(id: entry.id, update)
         } catch {
             // The lease runs out and the message is tried again: at least once, not at most once.
-            logger.warning("cannot record a delivery attempt", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            logger.warning("cannot record a delivery attempt", metadata: metadata.merging(["error": "\(StoreErrorText.describe(error))"]) { $1 })
         }
     }
 

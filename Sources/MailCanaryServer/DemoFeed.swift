@@ -52,7 +52,7 @@ public struct DemoFeed: Service {
         do {
             if case .stored = try await store.appendSignals(batch) { detection.submit(outcome.signals) }
         } catch {
-            logger.warning("demo feed: a minute could not be stored; skipped", metadata: ["minute": "\(minute)", "error": "\(error)"])
+            logger.warning("demo feed: a minute could not be stored; skipped", metadata: ["minute": "\(minute)", "error": "\(StoreErrorText.describe(error))"])
         }
     }
 

@@ -172,7 +172,7 @@ public final class DetectionService: Service, Sendable {
                 after = last.id
             }
         } catch {
-            logger.warning("detection starts without history: the store did not answer", metadata: ["error": "\(error)"])
+            logger.warning("detection starts without history: the store did not answer", metadata: ["error": "\(StoreErrorText.describe(error))"])
         }
         signals.sort { $0.timeMs < $1.timeMs }
         let cutoff = nowMs - Int64(settings.lateness.milliseconds)
@@ -242,6 +242,6 @@ public final class DetectionService: Service, Sendable {
 
     func noteFailure(_ id: String, _ error: any Error) {
         state.withLockedValue { $0.storeFailures += 1 }
-        logger.warning("cannot save an incident; will retry with the next change", metadata: ["incident": "\(id)", "error": "\(error)"])
+        logger.warning("cannot save an incident; will retry with the next change", metadata: ["incident": "\(id)", "error": "\(StoreErrorText.describe(error))"])
     }
 }

@@ -61,7 +61,7 @@ struct LoginController: Sendable {
             try await store.createSession(SessionRecord(idHash: SessionPolicy.hash(secret), user: user.name, csrfToken: SessionPolicy.newSecret(),
                                                         createdMs: now, lastSeenMs: now))
         } catch {
-            logger.warning("cannot start a session", metadata: ["error": "\(error)"])
+            logger.warning("cannot start a session", metadata: ["error": "\(StoreErrorText.describe(error))"])
             return page(request, context, problem: "The store did not answer; try again shortly.", status: .serviceUnavailable)
         }
         logger.info("signed in", metadata: ["user": "\(user.name)"])

@@ -43,7 +43,7 @@ public struct MaintenanceService: Service {
                                                                 "sessions": "\(sessions)", "deliveries": "\(deliveries)"])
                 }
             } catch {
-                logger.warning("maintenance failed; will retry", metadata: ["error": "\(error)"])
+                logger.warning("maintenance failed; will retry", metadata: ["error": "\(StoreErrorText.describe(error))"])
             }
             try? await gracefulShutdownSleep(rollupEvery)
         }

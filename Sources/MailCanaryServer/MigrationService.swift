@@ -21,7 +21,7 @@ struct MigrationService: Service {
             } catch {
                 attempt += 1
                 if attempt == 1 || attempt % 10 == 0 {
-                    logger.warning("store not ready; retrying", metadata: ["error": "\(error)"])
+                    logger.warning("store not ready; retrying", metadata: ["error": "\(StoreErrorText.describe(error))"])
                 }
                 try? await gracefulShutdownSleep(.seconds(1))
             }

@@ -85,7 +85,7 @@ public struct ServerRuntime: Sendable {
                 do {
                     return try await store.claimRun(probeID: run.probeID, region: run.region, plannedAtMs: run.plannedAtMs, replica: replica)
                 } catch {
-                    logger.warning("cannot claim a run; skipped", metadata: ["probe": "\(run.probeID)", "error": "\(error)"])
+                    logger.warning("cannot claim a run; skipped", metadata: ["probe": "\(run.probeID)", "error": "\(StoreErrorText.describe(error))"])
                     return false
                 }
             }

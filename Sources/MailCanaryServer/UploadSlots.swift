@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import MailCanaryStorage
 import NIOConcurrencyHelpers
 
 /// Bounded ingest: at most `count` uploads are read at once; one more gets 429 with Retry-After.
@@ -34,7 +35,7 @@ func respond(logger: Logger, _ body: () async throws -> Response) async -> Respo
     } catch let error as APIError {
         return error.response
     } catch {
-        logger.error("request failed", metadata: ["error": "\(error)"])
+        logger.error("request failed", metadata: ["error": "\(StoreErrorText.describe(error))"])
         return APIError(.serviceUnavailable, "the store is not answering; try again").response
     }
 }

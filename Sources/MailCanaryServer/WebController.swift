@@ -56,7 +56,7 @@ struct WebController: Sendable {
             return Self.html(PageLayout.render(title: error.title, audience: .publicPages,
                                                body: "<h1>\(HTML.escape(error.title))</h1><p>\(HTML.escape(error.detail))</p>"), status: error.status)
         } catch {
-            logger.warning("page failed", metadata: ["error": "\(error)"])
+            logger.warning("page failed", metadata: ["error": "\(StoreErrorText.describe(error))"])
             return Self.html(PageLayout.render(title: "Unavailable", audience: .publicPages,
                                                body: "<h1>Unavailable</h1><p>The store did not answer; try again shortly.</p>"),
                              status: .serviceUnavailable)
@@ -86,7 +86,7 @@ struct WebController: Sendable {
             do {
                 return try IncidentView.decode(record.body, operatorStatus: record.operatorStatus)
             } catch {
-                logger.warning("a stored incident cannot be read; left out of the page", metadata: ["incident": "\(record.id)", "error": "\(error)"])
+                logger.warning("a stored incident cannot be read; left out of the page", metadata: ["incident": "\(record.id)", "error": "\(StoreErrorText.describe(error))"])
                 return nil
             }
         }

@@ -73,7 +73,7 @@ public final class StoreWriter: ResultSink, Service {
                 onStored(batch)
             } catch {
                 state.withLockedValue { $0.buffer.insert(contentsOf: batch, at: 0) }
-                logger.warning("store write failed; results kept in memory", metadata: ["pending": "\(pending)", "error": "\(error)"])
+                logger.warning("store write failed; results kept in memory", metadata: ["pending": "\(pending)", "error": "\(StoreErrorText.describe(error))"])
                 return false
             }
         }

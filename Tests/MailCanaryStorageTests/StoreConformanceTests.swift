@@ -60,6 +60,40 @@ struct StoreConformanceTests {
         }
     }
 
+    @Test("a PostgreSQL failure reads as PostgreSQL's message and SQLSTATE, never the query's values", .enabled(if: PostgresLab.available))
+    func postgresErrorText() async throws {
+        try await PostgresLab.withFreshDatabase { store in
+            let secret = "tokenhash-\(UUID().uuidString)"
+            do {
+                _ = try await store.client.query("SELECT 1 FROM no_such_table WHERE token = \(secret)", logger: store.logger).collect()
+                Issue.record("the query should have failed")
+            } catch {
+                let text = StoreErrorText.describe(error)
+                #expect(text.contains("PostgreSQL ERROR: relation \"no_such_table\" does not exist (SQLSTATE 42P01)"), "\(text)")
+                #expect(!text.contains(secret) && !text.contains("SELECT"))
+            }
+            do {
+                _ = try await store.client.withTransaction(logger: store.logger) { connection in
+                    try await connection.query("SELECT 1/0 WHERE \(secret) <> ''", logger: store.logger)
+                }
+                Issue.record("the transaction should have failed")
+            } catch {
+                let text = StoreErrorText.describe(error)
+                #expect(text == "PostgreSQL ERROR: division by zero (SQLSTATE 22012)", "\(text)")
+            }
+        }
+        var closedPort = PostgresLab.settings(database: "mailcanary")
+        closedPort.port = 1
+        do {
+            try await PostgresLab.adminQuery(closedPort, "SELECT 1")
+            Issue.record("nothing listens on port 1")
+        } catch {
+            let text = StoreErrorText.describe(error)
+            #expect(text.hasPrefix("PostgreSQL connection: connectionError ("), "\(text)")
+            #expect(text.contains("Connection refused"), "\(text)")
+        }
+    }
+
     @Test("PostgreSQL: replicas migrating at once apply each migration once", .enabled(if: PostgresLab.available))
     func concurrentMigrations() async throws {
         try await PostgresLab.withFreshDatabase(migrate: false) { store in
@@ -120,16 +154,25 @@ enum PostgresLab {
     static func withFreshDatabase(migrate: Bool = true, _ body: (PostgresStore) async throws -> Void) async throws {
         let name = "mc_test_\(UUID().uuidString.prefix(8).lowercased())"
         let admin = settings(database: environment["MAILCANARY_LAB_POSTGRES_DATABASE"] ?? "mailcanary")
-        try await adminQuery(admin, "CREATE DATABASE \(name)")
+        try await readable { try await adminQuery(admin, "CREATE DATABASE \(name)") }
         let store = PostgresStore(settings(database: name), logger: Logger(label: "test"))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await store.run() }
-            defer { group.cancelAll() }
-            if migrate { try await store.migrate() }
-            try await body(store)
+        try await readable {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await store.run() }
+                defer { group.cancelAll() }
+                if migrate { try await store.migrate() }
+                try await body(store)
+            }
         }
-        try await adminQuery(admin, "DROP DATABASE \(name) WITH (FORCE)")
+        try await readable { try await adminQuery(admin, "DROP DATABASE \(name) WITH (FORCE)") }
     }
+
+    /// postgres-nio's errors describe themselves generically: a failing test says what PostgreSQL said.
+    static func readable<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch { throw ReadableStoreError(description: StoreErrorText.describe(error)) }
+    }
+
+    struct ReadableStoreError: Error, CustomStringConvertible { let description: String }
 
     static func adminQuery(_ settings: PostgresStore.Settings, _ sql: String) async throws {
         let configuration = PostgresConnection.Configuration(host: settings.host, port: settings.port, username: settings.user,

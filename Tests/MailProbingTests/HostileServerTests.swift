@@ -63,14 +63,22 @@ import Testing
 
     @Test func aGigabyteLiteralIsRefusedAtOnce() async throws {
         // The greeting announces a 1 GiB literal and starts sending it.
+        let sent = SentChunks()
         let literal = try await ScriptedServer.start { connection in
             try await connection.send("* OK {1073741824}\r\n")
             let chunk = [UInt8](repeating: 0x41, count: 65_536)
-            for _ in 0..<16_384 { try await connection.send(chunk) }
+            for _ in 0..<16_384 {
+                try await connection.send(chunk)
+                sent.add()
+            }
         }
         defer { Task { await literal.stop() } }
         let result = try await probe("imap://127.0.0.1:\(literal.port)", timeout: .seconds(2))
         expectFailure(result, .protocol, at: .greeting, reason: .responseTooLarge, within: 1.5)   // before the 2 s deadline, with room for a loaded machine
+        // Refused on the announcement: the server could not push more than socket buffers hold
+        // (a few MiB) before its writes failed, far from the gigabyte.
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(sent.count < 512, "\(sent.count) chunks of 64 KiB were accepted before the probe closed")
     }
 
     @Test func closingMidDialogueIsANetworkFailureAfterTheGreeting() async throws {
@@ -149,4 +157,12 @@ import Testing
         #expect(failure("NONEXISTENT", at: .capability) == .server)
         #expect(failure(nil, .bad, at: .operation) == .protocol)
     }
+}
+
+/// Counts a hostile server's writes from its event loop; read by the test.
+final class SentChunks: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func add() { lock.withLock { value += 1 } }
+    var count: Int { lock.withLock { value } }
 }

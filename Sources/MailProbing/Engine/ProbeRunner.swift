@@ -23,20 +23,24 @@ public struct ProbeRunner: Sendable {
         // One event loop per probe: its connections live there and so does its task.
         let eventLoop = eventLoopGroup.next()
         let context = ProbeContext(eventLoopGroup: eventLoop, settings: settings, deadline: start + timeout, trust: trust, startedAt: now)
-        var failure: ProbeFailure?
+        let failure: ProbeFailure?
+        let elapsed: Double
         if let prober = registry.prober(for: target.scheme) {
-            failure = await withTaskExecutorPreference(EventLoopTaskExecutor(eventLoop)) { () async -> ProbeFailure? in
+            // The duration is read on the probe's event loop as soon as the dialogue ends: a busy
+            // cooperative pool that delays the hop back to the caller must not count as the target's time.
+            (failure, elapsed) = await withTaskExecutorPreference(EventLoopTaskExecutor(eventLoop)) { () async -> (ProbeFailure?, Double) in
+                var failure: ProbeFailure?
                 do throws(ProbeFailure) {
                     try await prober.probe(target, context: context, recorder: recorder)
-                    return nil
                 } catch {
-                    return error
+                    failure = error
                 }
+                return (failure, Self.milliseconds(since: start))
             }
         } else {
             failure = ProbeFailure(.config, reason: .invalidOption, step: .resolve, message: "no prober for \(target.scheme.rawValue)://")
+            elapsed = Self.milliseconds(since: start)
         }
-        let elapsed = Double((NIODeadline.now() - start).nanoseconds) / 1_000_000
         let cause = failure.map {
             CauseRules.defaultCause(for: $0.failureClass, reason: $0.reason, step: $0.step, afterGreeting: recorder.greeted)
         }
@@ -52,5 +56,9 @@ public struct ProbeRunner: Sendable {
             transcript: recorder.transcript,
             facts: recorder.facts
         )
+    }
+
+    static func milliseconds(since start: NIODeadline) -> Double {
+        Double((NIODeadline.now() - start).nanoseconds) / 1_000_000
     }
 }
