@@ -105,21 +105,43 @@ public struct IncidentView: Sendable, Decodable {
         return view
     }
 
-    /// Open until detection resolves it or an operator sets a restored status (and open again if
-    /// an operator then sets one that is not).
+    /// Open until detection resolves it or an operator sets a restored status; open again if an
+    /// operator then sets one that is not, or if detection sees the incident grow or come back
+    /// after the operator resolved it (``detectionReopenedMs``).
     public var isOpen: Bool { resolvedAt == nil && operatorResolvedMs == nil }
     public var openedMs: Int64 { UTCTimestamp.parse(openedAt) ?? 0 }
     public var resolvedMs: Int64? { resolvedAt.flatMap(UTCTimestamp.parse) ?? operatorResolvedMs }
     public var recoveredMs: Int64? { recoveredAt.flatMap(UTCTimestamp.parse) }
     public var firstAnomalyMs: Int64 { firstAnomalyAt.flatMap(UTCTimestamp.parse) ?? openedMs }
 
-    /// When an operator resolved it (their latest status is a restored one).
+    /// When an operator resolved it (their latest status is a restored one), unless detection has
+    /// seen it again since.
     public var operatorResolvedMs: Int64? {
+        detectionReopenedMs == nil ? operatorRestoredMs : nil
+    }
+
+    /// When detection saw the incident again after an operator resolved it while detection still
+    /// had it open: a series joined (a path, region or source newly failing) or failures came back
+    /// after a recovery. The operator's resolution holds for what was known when they set it, not
+    /// for what came after: an early-warning tool must not stay quiet about a growing outage
+    /// because someone closed it too soon.
+    public var detectionReopenedMs: Int64? {
+        guard resolvedAt == nil, let restored = operatorRestoredMs else { return nil }
+        return timeline.lazy
+            .filter { $0.kind == "joined" || $0.kind == "relapsed" }
+            .compactMap { UTCTimestamp.parse($0.at) }
+            .first { $0 > restored }
+    }
+
+    private var operatorRestoredMs: Int64? {
         operatorStatus.flatMap { $0.status.isRestored ? $0.atMs : nil }
     }
 
-    /// The operator's latest status, or detection's.
-    public var currentStatus: String { operatorStatus?.status.rawValue ?? status }
+    /// The operator's latest status, or detection's (also once detection has re-opened the
+    /// incident after the operator resolved it).
+    public var currentStatus: String {
+        detectionReopenedMs == nil ? operatorStatus?.status.rawValue ?? status : status
+    }
 
     /// The scope as cells; older records had only the lists (their product stands in).
     public var cells: [Cell] {

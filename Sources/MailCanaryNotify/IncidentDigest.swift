@@ -24,6 +24,8 @@ public struct IncidentDigest: Sendable, Equatable, Codable {
     public var leadOverAdvisoryMinutes: Double?
     /// The latest status an operator set (a note with a status); ``status`` shows it.
     public var operatorStatus: OperatorStatus?
+    /// When detection saw the incident again after an operator resolved it (``IncidentView/detectionReopenedMs``).
+    public var detectionReopenedMs: Int64?
 
     public init(id: String, service: String, status: ServiceHealthStatus, openedMs: Int64, resolvedMs: Int64? = nil,
                 recoveredMs: Int64? = nil, paths: [String], regions: [String], cause: String, layer: String? = nil,
@@ -59,6 +61,7 @@ public struct IncidentDigest: Sendable, Equatable, Codable {
                   advisories: view.advisoryLinks.map { links in links.map { $0.title.isEmpty ? $0.id : "\($0.id): \($0.title)" } } ?? view.advisories,
                   leadOverAdvisoryMinutes: view.leadOverAdvisoryMinutes)
         operatorStatus = record.operatorStatus
+        detectionReopenedMs = view.detectionReopenedMs
     }
 
     public var isOpen: Bool { resolvedMs == nil }

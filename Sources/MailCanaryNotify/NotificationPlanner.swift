@@ -47,6 +47,15 @@ public struct NotificationPlanner: Sendable {
             state.severity = max(state.severity, incident.severity)
         }
         state.operatorStatusAtMs = incident.operatorStatus?.atMs ?? state.operatorStatusAtMs
+        // Detection saw the incident again after an operator resolved it (a series joined, or
+        // failures came back): a re-opening of its own, announced with what is new.
+        var reopenedAfter: String?
+        if previous != nil, state.resolved, incident.isOpen, incident.detectionReopenedMs != nil {
+            state.resolved = false
+            state.recovering = false
+            state.reopenings = (state.reopenings ?? 0) + 1
+            reopenedAfter = incident.operatorStatus?.author ?? "an operator"
+        }
         if previous != nil && !state.resolved && incident.isOpen {
             var parts: [String] = []
             if incident.severity > state.severity { parts.append("now a \(Self.words(incident.status))") }
@@ -55,7 +64,10 @@ public struct NotificationPlanner: Sendable {
             if !newPaths.isEmpty { parts.append("also \(newPaths.joined(separator: ", "))") }
             if !newRegions.isEmpty { parts.append("also in \(newRegions.joined(separator: ", "))") }
             if state.recovering && incident.recoveredMs == nil { parts.append("failures are back") }
-            if !parts.isEmpty {
+            if let reopenedAfter {
+                let reopened = "reopened: detection sees it again after \(reopenedAfter) resolved it"
+                add(.escalated, "\(id)/reopened/\(state.reopenings ?? 1)", ([reopened] + parts).joined(separator: "; "))
+            } else if !parts.isEmpty {
                 state.escalations += 1
                 add(.escalated, "\(id)/escalated/\(state.escalations)", parts.joined(separator: "; "))
             }
@@ -75,7 +87,8 @@ public struct NotificationPlanner: Sendable {
         if !incident.isOpen && !state.resolved {
             state.resolved = true
             state.recovering = false
-            let byOperator = incident.operatorStatus.flatMap { $0.status.isRestored ? $0.author : nil }
+            // The operator's only when it is their resolution (not detection's, after detection re-opened it).
+            let byOperator = incident.operatorStatus.flatMap { $0.status.isRestored && $0.atMs == incident.resolvedMs ? $0.author : nil }
             // Each resolution after a re-opening is a transition of its own.
             let key = state.reopenings.map { "\(id)/resolved/\($0 + 1)" } ?? "\(id)/resolved"
             add(.resolved, key, byOperator.map { "resolved by \($0)" } ?? "resolved")

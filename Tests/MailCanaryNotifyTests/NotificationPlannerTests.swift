@@ -80,12 +80,18 @@ struct NotificationPlannerTests {
         #expect(planner.plan(previous: resolved.state, incident: later, nowMs: F.base + 600_000, muted: false) == nil)
     }
 
-    @Test("an operator re-opening an incident they resolved is announced, and its next resolution is a transition of its own")
-    func operatorReopens() throws {
+    /// An incident announced as opened, then resolved by the operator bob two minutes later.
+    func openedThenResolvedByBob() throws -> (restored: IncidentDigest, resolved: NotificationPlanner.Plan) {
         let opened = try #require(planner.plan(previous: nil, incident: F.incident(), nowMs: F.base, muted: false))
         var restored = F.incident(status: .serviceRestored, resolvedMs: F.base + 120_000)
         restored.operatorStatus = .init(atMs: F.base + 120_000, author: "bob", status: .serviceRestored)
         let resolved = try #require(planner.plan(previous: opened.state, incident: restored, nowMs: F.base + 130_000, muted: false))
+        return (restored, resolved)
+    }
+
+    @Test("an operator re-opening an incident they resolved is announced, and its next resolution is a transition of its own")
+    func operatorReopens() throws {
+        let (restored, resolved) = try openedThenResolvedByBob()
         #expect(resolved.transitions.map(\.key) == ["contoso-20251125-0914/resolved"])
 
         var again = F.incident(status: .investigating)
@@ -101,6 +107,28 @@ struct NotificationPlannerTests {
         let resolvedAgain = try #require(planner.plan(previous: reopened.state, incident: closed, nowMs: F.base + 610_000, muted: false))
         #expect(resolvedAgain.transitions.map(\.key) == ["contoso-20251125-0914/resolved/2"])
         #expect(resolvedAgain.transitions[0].summary == "resolved by carol")
+    }
+
+    @Test("detection seeing more after an operator resolved the incident re-opens it, announced once with what is new; its next resolution is a transition of its own")
+    func detectionReopens() throws {
+        let (restored, resolved) = try openedThenResolvedByBob()
+        // Detection still has it open and another region joins: the operator's resolution no longer holds.
+        var grown = F.incident(status: .serviceDegradation, regions: ["apac", "emea"])
+        grown.operatorStatus = restored.operatorStatus
+        grown.detectionReopenedMs = F.base + 240_000
+        let reopened = try #require(planner.plan(previous: resolved.state, incident: grown, nowMs: F.base + 250_000, muted: false))
+        #expect(reopened.transitions.map(\.key) == ["contoso-20251125-0914/reopened/1"])
+        #expect(reopened.transitions.map(\.kind) == [.escalated])
+        #expect(reopened.transitions[0].summary == "reopened: detection sees it again after bob resolved it; now a service degradation; also in emea")
+        #expect(reopened.state.resolved == false)
+        #expect(planner.plan(previous: reopened.state, incident: grown, nowMs: F.base + 260_000, muted: false) == nil)
+
+        var over = grown
+        over.resolvedMs = F.base + 900_000   // detection's resolution
+        over.detectionReopenedMs = nil
+        let resolvedAgain = try #require(planner.plan(previous: reopened.state, incident: over, nowMs: F.base + 910_000, muted: false))
+        #expect(resolvedAgain.transitions.map(\.key) == ["contoso-20251125-0914/resolved/2"])
+        #expect(resolvedAgain.transitions[0].summary == "resolved")
     }
 
     @Test("reminders come while an incident stays open, counted from the last message; none when off")

@@ -240,6 +240,21 @@ struct AccessTests {
             try await act("action=status&status=investigating")
             #expect(try await page("/incidents/inc-1").contains("badge-open"))
             #expect(try await page("/status").contains(banner))
+
+            // Resolved again; then detection, which still had it open, sees another region join:
+            // the operator's resolution does not cover what came after it.
+            try await act("action=resolve&text=fixed")
+            #expect(!(try await page("/status").contains(banner)))
+            let joined = UTCTimestamp.format(Date().millisecondsSince1970 + 60_000)
+            let grown = AccessTests.incidentBody
+                .replacingOccurrences(of: "\"regions\":[\"apac\"]", with: "\"regions\":[\"apac\",\"emea\"]")
+                .replacingOccurrences(of: "\"timeline\":[]", with: "\"timeline\":[{\"at\":\"\(joined)\",\"kind\":\"joined\",\"text\":\"Joined: mapi-http in emea\"}]")
+            let record = try #require(try await site.store.incident(id: "inc-1"))
+            try await site.store.saveIncident(IncidentRecord(id: "inc-1", fingerprint: "contoso", service: "contoso", status: "investigating",
+                                                             openedMs: record.openedMs, resolvedMs: nil, updatedMs: record.updatedMs + 60_000, body: grown))
+            #expect(try await page("/incidents/inc-1").contains("badge-open"))
+            #expect(try await page("/status").contains(banner))
+            #expect(try await page("/api/v1/incidents").contains("\"operatorStatus\":\"serviceRestored\""))
         }
     }
 
