@@ -263,5 +263,13 @@ struct Migration: Sendable {
             WHERE EXISTS (SELECT 1 FROM incident_notes n WHERE n.incident_id = incidents.id AND n.status IS NOT NULL)
             """,
         ]),
+        // A probe's results indexed by minute first: with 10,000 probes, (probe_id, region,
+        // started_at) put every appended result at a random place in the index, so each commit
+        // rewrote thousands of index pages; by minute, appends touch only the current minute's part.
+        // A probe's history walks the minutes of its window (SQLiteStore/PostgresStore.results(probeID:…)).
+        Migration(version: 9, name: "probe history indexed by minute", statements: [
+            "DROP INDEX IF EXISTS results_probe_time",
+            "CREATE INDEX results_minute_probe ON results ((started_at / 60000), probe_id, region)",
+        ]),
     ]
 }

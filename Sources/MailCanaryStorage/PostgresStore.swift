@@ -136,9 +136,17 @@ public final class PostgresStore: MailCanaryStore, Service {
     }
 
     public func results(probeID: String, region: String, fromMs: Int64, toMs: Int64, limit: Int) async throws -> [StoredResult] {
+        // By minute first, as on SQLite (`results_minute_probe`): the window's stored minutes, newest
+        // first. (LEAST and GREATEST skip NULLs here: an empty table must give no minutes, not the
+        // whole window's.)
         let rows = try await client.query("""
-            SELECT * FROM results WHERE probe_id = \(probeID) AND region = \(region) AND started_at >= \(fromMs)
-            AND started_at < \(toMs) ORDER BY started_at DESC LIMIT \(Int64(limit))
+            SELECT r.* FROM generate_series(
+                (SELECT CASE WHEN MAX(started_at) IS NULL THEN NULL ELSE LEAST(\(toMs) - 1, MAX(started_at)) END FROM results) / 60000,
+                (SELECT CASE WHEN MIN(started_at) IS NULL THEN NULL ELSE GREATEST(\(fromMs), MIN(started_at)) END FROM results) / 60000,
+                -1) AS minute(m)
+            JOIN results r ON (r.started_at / 60000) = minute.m AND r.probe_id = \(probeID) AND r.region = \(region)
+            WHERE r.started_at >= \(fromMs) AND r.started_at < \(toMs)
+            ORDER BY r.started_at DESC LIMIT \(Int64(limit))
             """, logger: logger)
         return try await Self.results(rows)
     }

@@ -110,6 +110,9 @@ struct Ingest: AsyncParsableCommand {
     @Option(help: "Batches prepared (the run ends when they are all sent).") var batches = 400
     @Option(name: .customLong("data-dir"), help: "Scratch folder for the SQLite store.") var dataDir = "/tmp/mailcanary-bench-ingest"
     @Option(name: .customLong("postgres"), help: "HOST:PORT:USER:DATABASE:PASSWORD_FILE for --store postgres.") var postgres: String?
+    @Option(help: "Probes the results come from (each once a minute, spread over 50 services and 4 paths).") var probes = 10_000
+    @Flag(help: "The first shape of this benchmark: 100 probes of one series, every round refilling the same ten minutes.")
+    var refill = false
     @Flag(help: "Also time the parts on one core: batch decoding (scanner and JSONDecoder) and direct appends to SQLite.")
     var breakdown = false
 
@@ -168,13 +171,15 @@ struct Ingest: AsyncParsableCommand {
             while port == nil { try await Task.sleep(for: .milliseconds(50)); port = handle.port }
             try await tokenStore.migrate()
             print("Ingest: agent batches of \(batch) results, \(concurrency) uploads in flight, \(rounds) rounds of at most \(seconds) s, over HTTP into \(store) (2xx only once durable)")
+            print(refill ? "  results: 100 probes of one series, each round refilling the same ten minutes (--refill)"
+                         : "  results: \(probes) probes, each once a minute, 50 services x 4 paths; each round continues where the last ended")
             var rates: [Double] = []
             var lastPrepared: [Data] = []
             for round in 1...rounds {
                 let token = AgentToken.generate()
                 try await tokenStore.setAgentToken(agent: "bench-\(round)", tokenHash: AgentToken.hash(token), nowMs: 0)
                 let client = AgentClient(server: "http://127.0.0.1:\(port!)", token: token)
-                let prepared = try prepare(agent: "bench-\(round)")
+                let prepared = try prepare(agent: "bench-\(round)", round: round)
                 let rate = try await upload(prepared, client: client, round: round)
                 print(String(format: "  round %d: %.1f results/s", round, rate))
                 rates.append(rate)
@@ -190,7 +195,14 @@ struct Ingest: AsyncParsableCommand {
 
     /// The load generator encodes its batches before the clock starts, so the figure is the
     /// server's (HTTP, token check, JSON decode, durable append), not the generator's.
-    func prepare(agent: String) throws -> [Data] {
+    ///
+    /// The results are what the 10,000 configured probes produce: each probe once a
+    /// minute (so a minute holds `probes` results), spread over many series, and time moves on
+    /// from one round to the next, as when agents upload live or flush a backlog after an outage.
+    /// `--refill` keeps the first shape for comparison: 100 probes of one series whose every round
+    /// refilled the same ten minutes, so by the fifth round a minute held 300,000 results of one
+    /// series and each rollup pass re-read them (a load no deployment produces).
+    func prepare(agent: String, round: Int) throws -> [Data] {
         let template = StoredResult(origin: "agent:\(agent)", probeID: "lab/imap", service: "lab", path: "imap", region: "apac",
                                     startedAtMs: 1_764_000_000_000, plannedAtMs: 1_764_000_000_000, durationMs: 21.5, outcome: .ok,
                                     certificateDaysLeft: 88, steps: [
@@ -199,6 +211,9 @@ struct Ingest: AsyncParsableCommand {
                                         StepRecord(name: .tls, outcome: .ok, durationMs: 12.4, detail: "TLSv1.3"),
                                         StepRecord(name: .auth, outcome: .ok, durationMs: 4.4, detail: "AUTHENTICATE PLAIN"),
                                     ])
+        let paths = ["imap", "smtp", "ews", "mapi-http"]
+        let spacingMs = max(1, 60_000 / Int64(max(probes, 1)))
+        let roundStart = template.startedAtMs + Int64(round - 1) * Int64(batches * batch) * spacingMs
         let encoder = JSONEncoder()
         var sequence: Int64 = 0
         return try (0..<batches).map { _ -> Data in
@@ -206,8 +221,17 @@ struct Ingest: AsyncParsableCommand {
                 var result = template
                 sequence += 1
                 result.sequence = sequence
-                result.probeID = "lab/p\(index % 100)"
-                result.startedAtMs += sequence % 600_000
+                if refill {
+                    result.probeID = "lab/p\(index % 100)"
+                    result.startedAtMs += sequence % 600_000
+                } else {
+                    let probe = Int((sequence - 1) % Int64(max(probes, 1)))
+                    result.service = "svc\(probe % 50)"
+                    result.path = paths[(probe / 50) % paths.count]
+                    result.probeID = "\(result.service)/\(result.path)-\(probe)"
+                    result.startedAtMs = roundStart + (sequence - 1) * spacingMs
+                    result.plannedAtMs = result.startedAtMs
+                }
                 return result
             }
             return try encoder.encode(ResultBatch(agent: agent, region: "apac", results: results))

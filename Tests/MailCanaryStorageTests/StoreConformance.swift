@@ -107,6 +107,33 @@ enum StoreConformance {
         #expect(window.map(\.startedAtMs) == [base + 10_000, base + 2_000])
     }
 
+    static func probeHistory(_ store: any MailCanaryStore) async throws {
+        #expect(try await store.results(probeID: "lab/imap", region: "local", fromMs: 0, toMs: .max, limit: 10).isEmpty)
+        var batch: [StoredResult] = []
+        // Three hours of one probe every 20 s, beside another probe and another region at the same times.
+        for step in 0..<540 {
+            let at = Int64(step) * 20_000
+            batch.append(result(at: at))
+            batch.append(result("lab/smtp", at: at))
+            batch.append(result(region: "apac", at: at))
+        }
+        _ = try await store.append(batch)
+        let all = try await store.results(probeID: "lab/imap", region: "local", fromMs: 0, toMs: .max, limit: 10_000)
+        #expect(all.count == 540)
+        #expect(all.map(\.startedAtMs) == (0..<540).reversed().map { base + Int64($0) * 20_000 })
+        #expect(all.allSatisfy { $0.probeID == "lab/imap" && $0.region == "local" })
+        // The window's ends: from included, to excluded, mid-minute on both sides.
+        let window = try await store.results(probeID: "lab/imap", region: "local", fromMs: base + 70_000, toMs: base + 180_000, limit: 100)
+        #expect(window.map(\.startedAtMs) == [160_000, 140_000, 120_000, 100_000, 80_000].map { base + $0 })
+        // The limit keeps the newest.
+        let newest = try await store.results(probeID: "lab/imap", region: "local", fromMs: base, toMs: base + 3_600_000, limit: 3)
+        #expect(newest.map(\.startedAtMs) == [3_580_000, 3_560_000, 3_540_000].map { base + $0 })
+        // Windows beyond what is stored, or empty.
+        #expect(try await store.results(probeID: "lab/imap", region: "local", fromMs: base + 20_000_000, toMs: .max, limit: 10).isEmpty)
+        #expect(try await store.results(probeID: "lab/imap", region: "local", fromMs: base + 60_000, toMs: base + 60_000, limit: 10).isEmpty)
+        #expect(try await store.results(probeID: "lab/imap", region: "emea", fromMs: 0, toMs: .max, limit: 10).isEmpty)
+    }
+
     static func rollups(_ store: any MailCanaryStore) async throws {
         var batch: [StoredResult] = []
         for second in 0..<10 { batch.append(result(at: Int64(second) * 1_000, duration: 10)) }
@@ -382,7 +409,7 @@ enum StoreConformance {
 
     static let checks: [(String, @Sendable (any MailCanaryStore) async throws -> Void)] = [
         ("migrations", migrations), ("roundTrip", roundTrip), ("idempotentAppend", idempotentAppend), ("concurrentAppends", concurrentAppends),
-        ("latestPerProbeAndRegion", latestPerProbeAndRegion), ("resultWindow", resultWindow), ("rollups", rollups), ("retention", retention),
+        ("latestPerProbeAndRegion", latestPerProbeAndRegion), ("resultWindow", resultWindow), ("probeHistory", probeHistory), ("rollups", rollups), ("retention", retention),
         ("agents", agents), ("runClaims", runClaims), ("signals", signals), ("incidents", incidents),
         ("accounts", accounts), ("notifications", notifications),
         ("advisories", advisories),
