@@ -161,6 +161,17 @@ enum StoreConformance {
         #expect(hour.count == 1)
         #expect(hour.first?.total == 14)
         #expect(hour.first?.failed == 3)
+        // Every series of a dirty minute gets its own rollup (appends mark whole minutes).
+        _ = try await store.append([result("lab/smtp", at: 5_000, duration: 7), result("lab/smtp", at: 6_000, failed: .tls),
+                                    result(region: "apac", at: 7_000)])
+        #expect(try await store.rollUp() > 0)
+        let smtp = try await store.history(series: SeriesKey(service: "lab", path: "smtp", region: "local"), resolution: .minute,
+                                           fromMs: base, toMs: base + 3_600_000)
+        #expect(smtp.map(\.total) == [2] && smtp.first?.failed == 1 && smtp.first?.byClass == [.tls: 1])
+        let apac = try await store.history(series: SeriesKey(service: "lab", path: "imap", region: "apac"), resolution: .hour,
+                                           fromMs: base - 3_600_000, toMs: base + 3_600_000)
+        #expect(apac.map(\.total) == [1])
+        #expect(try await store.history(series: series, resolution: .minute, fromMs: base, toMs: base + 60_000).first?.total == 13)
     }
 
     static func retention(_ store: any MailCanaryStore) async throws {
