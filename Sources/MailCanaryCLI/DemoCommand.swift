@@ -105,14 +105,13 @@ struct DemoCommand: AsyncParsableCommand {
     /// section polling it every ten seconds. Values are JSON-quoted (YAML reads them as strings).
     func configurationText() -> String {
         guard let graphURL else { return Self.yaml }
-        func quoted(_ text: String) -> String { JSONText.quoted(text) }
         var lines = [
             "advisories:", "  interval: 10s", "  tenants:", "    - id: contoso-tenant",
-            "      tenant: \(quoted(tenant))", "      client_id: \(quoted(clientID))",
-            "      client_secret: {env: \(quoted(clientSecretEnv))}", "      graph_url: \(quoted(graphURL))",
-            "      token_url: \(quoted(tokenURL ?? graphURL))", "      services: [contoso]",
+            "      tenant: \(JSONText.quoted(tenant))", "      client_id: \(JSONText.quoted(clientID))",
+            "      client_secret: {env: \(JSONText.quoted(clientSecretEnv))}", "      graph_url: \(JSONText.quoted(graphURL))",
+            "      token_url: \(JSONText.quoted(tokenURL ?? graphURL))", "      services: [contoso]",
         ]
-        if let caFile { lines.append("      ca_file: \(quoted(caFile))") }
+        if let caFile { lines.append("      ca_file: \(JSONText.quoted(caFile))") }
         return Self.yaml + "\n" + lines.joined(separator: "\n") + "\n"
     }
 

@@ -89,8 +89,16 @@ public struct IncidentView: Sendable, Decodable {
     public var timeline: [Entry]
     public var notes: [Note] = []
     /// The status an operator set last, as the store keeps it on the incident; not part of the
-    /// stored JSON.
-    public var operatorStatus: OperatorStatus?
+    /// stored JSON. Set by ``decode(_:operatorStatus:)``, which also works out
+    /// ``detectionReopenedMs`` from it once (pages ask `isOpen`, `resolvedMs` and
+    /// `currentStatus` of every listed incident).
+    public private(set) var operatorStatus: OperatorStatus?
+    /// When detection saw the incident again after an operator resolved it while detection still
+    /// had it open: a series joined (a path, region or source newly failing) or failures came back
+    /// after a recovery. The operator's resolution holds for what was known when they set it, not
+    /// for what came after: an early-warning tool must not stay quiet about a growing outage
+    /// because someone closed it too soon.
+    public private(set) var detectionReopenedMs: Int64?
 
     enum CodingKeys: String, CodingKey {
         case id, service, openedAt, resolvedAt, status, paths, regions, scope, anomalyKinds, cause, layer, workaround, advisories,
@@ -102,6 +110,13 @@ public struct IncidentView: Sendable, Decodable {
     public static func decode(_ body: String, operatorStatus: OperatorStatus? = nil) throws -> IncidentView {
         var view = try JSONDecoder().decode(IncidentView.self, from: Data(body.utf8))
         view.operatorStatus = operatorStatus
+        if view.resolvedAt == nil, let restored = view.operatorRestoredMs {
+            let growth: Set<String> = [TimelineEntry.Kind.joined.rawValue, TimelineEntry.Kind.relapsed.rawValue]
+            view.detectionReopenedMs = view.timeline.lazy
+                .filter { growth.contains($0.kind) }
+                .compactMap { UTCTimestamp.parse($0.at) }
+                .first { $0 > restored }
+        }
         return view
     }
 
@@ -118,19 +133,6 @@ public struct IncidentView: Sendable, Decodable {
     /// seen it again since.
     public var operatorResolvedMs: Int64? {
         detectionReopenedMs == nil ? operatorRestoredMs : nil
-    }
-
-    /// When detection saw the incident again after an operator resolved it while detection still
-    /// had it open: a series joined (a path, region or source newly failing) or failures came back
-    /// after a recovery. The operator's resolution holds for what was known when they set it, not
-    /// for what came after: an early-warning tool must not stay quiet about a growing outage
-    /// because someone closed it too soon.
-    public var detectionReopenedMs: Int64? {
-        guard resolvedAt == nil, let restored = operatorRestoredMs else { return nil }
-        return timeline.lazy
-            .filter { $0.kind == "joined" || $0.kind == "relapsed" }
-            .compactMap { UTCTimestamp.parse($0.at) }
-            .first { $0 > restored }
     }
 
     private var operatorRestoredMs: Int64? {

@@ -86,7 +86,7 @@ struct WebController: Sendable {
             do {
                 return try IncidentView.decode(record.body, operatorStatus: record.operatorStatus)
             } catch {
-                logger.warning("a stored incident cannot be read; left out of the page", metadata: ["incident": "\(record.id)", "error": "\(StoreErrorText.describe(error))"])
+                logger.warning("a stored incident cannot be read; left out of the page", metadata: ["incident": "\(record.id)", "error": "\(error)"])
                 return nil
             }
         }
