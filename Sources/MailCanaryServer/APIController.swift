@@ -23,6 +23,7 @@ struct APIController: Sendable {
     let logger: Logger
     /// Bounded ingest: at most this many uploads at once; more get 429 with Retry-After.
     let ingestSlots = UploadSlots(APIController.maxConcurrentUploads)
+    let sightings = NIOLockedValueBox(AgentSightings())
     static let maxConcurrentUploads = 8
     static let maxUploadBytes = 32 << 20
 
@@ -276,7 +277,10 @@ struct APIController: Sendable {
         if outcome.inserted > 0 {
             detection?.submit(results: Array(results.sorted { ($0.sequence ?? 0) < ($1.sequence ?? 0) }.suffix(outcome.inserted)))
         }
-        try await store.touchAgent(agent.id, region: agent.region, nowMs: Date().millisecondsSince1970)
+        let nowMs = Date().millisecondsSince1970
+        if sightings.withLockedValue({ $0.shouldWrite(agent: agent.id, nowMs: nowMs) }) {
+            try await store.touchAgent(agent.id, region: agent.region, nowMs: nowMs)
+        }
         logger.debug("batch stored", metadata: ["agent": "\(agent.id)", "key": "\(request.headers[.idempotencyKey] ?? "")",
                                                  "inserted": "\(outcome.inserted)", "duplicates": "\(outcome.duplicates)"])
         return JSONResponse.make(BatchReceipt(accepted: outcome.inserted, duplicates: outcome.duplicates,

@@ -5,6 +5,9 @@ struct Migration: Sendable {
     var version: Int
     var name: String
     var statements: [String]
+    /// The dialects the statements are for; a migration for one store's layout alone is recorded
+    /// as applied by the other without running anything, so that versions stay the same on both.
+    var dialects: Set<Dialect> = [.sqlite, .postgres]
 
     enum Dialect {
         case sqlite
@@ -13,7 +16,8 @@ struct Migration: Sendable {
 
     /// The statements with `{ID}` and `{REAL}` spelt for the dialect.
     func sql(for dialect: Dialect) -> [String] {
-        statements.map { statement in
+        guard dialects.contains(dialect) else { return [] }
+        return statements.map { statement in
             switch dialect {
             case .sqlite:
                 return statement.replacingOccurrences(of: "{ID}", with: "INTEGER PRIMARY KEY AUTOINCREMENT")
@@ -271,5 +275,17 @@ struct Migration: Sendable {
             "DROP INDEX IF EXISTS results_probe_time",
             "CREATE INDEX results_minute_probe ON results ((started_at / 60000), probe_id, region)",
         ]),
+        // SQLite's one writer thread is the ceiling of ingest: an append now inserts the results
+        // and nothing else. The newest result per probe and the minutes to roll up are worked out
+        // by the maintenance job from what came after a mark (`store_marks.folded`; rowids only
+        // grow and SQLite commits one writer at a time, so nothing committed can hide below it),
+        // and the minute index serves every read by time, so `results_started` goes. The marks
+        // left in rollup_dirty by older versions are still read. PostgreSQL, whose identities
+        // can commit out of order, keeps its marks and its upsert per append.
+        Migration(version: 10, name: "appends insert results only", statements: [
+            "DROP INDEX IF EXISTS results_started",
+            "CREATE TABLE store_marks (name TEXT PRIMARY KEY, id BIGINT NOT NULL)",
+            "INSERT INTO store_marks (name, id) SELECT 'folded', COALESCE(MAX(id), 0) FROM results",
+        ], dialects: [.sqlite]),
     ]
 }

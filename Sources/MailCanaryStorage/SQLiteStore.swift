@@ -8,8 +8,10 @@ public final class SQLiteStore: MailCanaryStore {
     let pool: DatabasePool
     public let path: String
 
-    /// Opens (and creates, with its folder) `DIRECTORY/mailcanary.sqlite`.
-    public init(directory: String) throws {
+    /// Opens (and creates, with its folder) `DIRECTORY/mailcanary.sqlite`. `foldChunk` is how many
+    /// new results the maintenance job takes in per transaction (see `rollUp`).
+    public init(directory: String, foldChunk: Int = 50_000) throws {
+        self.foldChunk = max(1, foldChunk)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         path = (directory as NSString).appendingPathComponent("mailcanary.sqlite")
         var configuration = Configuration()
@@ -64,57 +66,27 @@ public final class SQLiteStore: MailCanaryStore {
     /// Concurrent appends (uploads from several agents, the server's own writer) share commits.
     private let appends: GroupCommit<PreparedAppend, AppendOutcome>
 
-    /// One batch with everything that does not need the database worked out before the write: the
-    /// writer is one thread for the whole store. The newest result per (probe, region) and the
-    /// touched minute buckets are known from the batch (selecting them back made SQLite walk an
-    /// index of the whole table per batch); a duplicate newest result was already the latest when
-    /// it was first stored, and marking a duplicate's bucket dirty only recomputes the same rollup.
+    /// One batch with its steps' JSON written before the write: the writer is one thread for the
+    /// whole store, and an append inserts the results and nothing else. The newest result per
+    /// (probe, region) and the minutes to roll up are worked out later by `fold`, from the results
+    /// above the `folded` mark (upserting the newest result and marking each series' minute for
+    /// every batch took the writer as long as the inserts themselves).
     struct PreparedAppend: Sendable {
         var results: [StoredResult]
         var steps: [String]
-        var wanted: Set<Int>
-        var buckets: Set<DirtyBucket>
 
         init(_ results: [StoredResult]) {
             self.results = results
             steps = results.map(\.stepsJSON)
-            var newest: [LatestKey: Int] = [:]
-            var dirty: Set<DirtyBucket> = []
-            for (index, result) in results.enumerated() {
-                let key = LatestKey(probeID: result.probeID, region: result.region)
-                if newest[key].map({ results[$0].startedAtMs <= result.startedAtMs }) ?? true { newest[key] = index }
-                dirty.insert(DirtyBucket(series: result.series, bucket: (result.startedAtMs / 60_000) * 60_000))
-            }
-            wanted = Set(newest.values)
-            buckets = dirty
         }
     }
 
     private static func write(_ batch: PreparedAppend, insert: ResultInsert, db: Database) throws -> AppendOutcome {
-        let results = batch.results
         var inserted = 0
-        var insertedIDs: [Int: Int64] = [:]
-        for (index, result) in results.enumerated() {
-            guard try insert.insert(result, steps: batch.steps[index], db: db) else { continue }
+        for (index, result) in batch.results.enumerated() where try insert.insert(result, steps: batch.steps[index], db: db) {
             inserted += 1
-            if batch.wanted.contains(index) { insertedIDs[index] = db.lastInsertedRowID }
         }
-        guard inserted > 0 else { return AppendOutcome(inserted: 0, duplicates: results.count) }
-        let latest = try db.cachedStatement(sql: """
-            INSERT INTO latest_results (probe_id, region, result_id, started_at) VALUES (?, ?, ?, ?)
-            ON CONFLICT (probe_id, region) DO UPDATE SET result_id = excluded.result_id, started_at = excluded.started_at
-            WHERE excluded.started_at >= latest_results.started_at
-            """)
-        for (index, id) in insertedIDs {
-            try latest.execute(arguments: [results[index].probeID, results[index].region, id, results[index].startedAtMs])
-        }
-        let mark = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO rollup_dirty (service, path, region, source, bucket) VALUES (?, ?, ?, 'probe', ?)
-            """)
-        for bucket in batch.buckets {
-            try mark.execute(arguments: [bucket.series.service, bucket.series.path, bucket.series.region, bucket.bucket])
-        }
-        return AppendOutcome(inserted: inserted, duplicates: results.count - inserted)
+        return AppendOutcome(inserted: inserted, duplicates: batch.results.count - inserted)
     }
 
     struct LatestKey: Hashable {
@@ -122,18 +94,35 @@ public final class SQLiteStore: MailCanaryStore {
         var region: String
     }
 
-    struct DirtyBucket: Hashable {
-        var series: SeriesKey
-        var bucket: Int64
+    /// A result's place in the "newest" order: start time, then the later append.
+    struct Recency: Comparable {
+        var startedAtMs: Int64
+        var id: Int64
+
+        static func < (lhs: Recency, rhs: Recency) -> Bool {
+            (lhs.startedAtMs, lhs.id) < (rhs.startedAtMs, rhs.id)
+        }
     }
 
+    /// The folded newest results, overtaken by any newer one appended since the last fold.
     public func latest(service: String?) async throws -> [StoredResult] {
         try await pool.read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT r.* FROM latest_results l JOIN results r ON r.id = l.result_id
-                WHERE ? IS NULL OR r.service = ? ORDER BY r.service, r.probe_id, r.region
-                """, arguments: [service, service])
-            return rows.map(Self.result)
+                SELECT r.*, 1 AS rank FROM latest_results l JOIN results r ON r.id = l.result_id WHERE :service IS NULL OR r.service = :service
+                UNION ALL
+                SELECT * FROM (
+                  SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.probe_id, r.region ORDER BY r.started_at DESC, r.id DESC) AS rank
+                  FROM results r WHERE r.id > (SELECT id FROM store_marks WHERE name = 'folded') AND (:service IS NULL OR r.service = :service)
+                ) WHERE rank = 1
+                """, arguments: ["service": service])
+            var newest: [LatestKey: (recency: Recency, result: StoredResult)] = [:]
+            for row in rows {
+                let result = Self.result(row)
+                let recency = Recency(startedAtMs: result.startedAtMs, id: row["id"])
+                let key = LatestKey(probeID: result.probeID, region: result.region)
+                if newest[key].map({ $0.recency < recency }) ?? true { newest[key] = (recency, result) }
+            }
+            return newest.values.map(\.result).sorted { ($0.service, $0.probeID, $0.region) < ($1.service, $1.probeID, $1.region) }
         }
     }
 
@@ -157,10 +146,21 @@ public final class SQLiteStore: MailCanaryStore {
         }
     }
 
+    /// Results in append order. The first page starts at the lowest rowid the window's minutes hold
+    /// (found in the minute index), so that it does not walk the table from its first row.
     public func results(startedFromMs: Int64, toMs: Int64, afterID: Int64, limit: Int) async throws -> [(id: Int64, result: StoredResult)] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM results WHERE id > ? AND started_at >= ? AND started_at < ? ORDER BY id LIMIT ?",
-                             arguments: [afterID, startedFromMs, toMs, limit]).map { row in (id: row["id"], result: Self.result(row)) }
+        guard toMs > startedFromMs else { return [] }
+        return try await pool.read { db in
+            var after = afterID
+            if after <= 0 {
+                // Integer division truncates in SQLite as in Swift; both keep the order of times.
+                guard let first = try Int64.fetchOne(db, sql: """
+                    SELECT MIN(id) FROM results WHERE (started_at / 60000) >= ? AND (started_at / 60000) <= ?
+                    """, arguments: [startedFromMs / 60_000, (toMs - 1) / 60_000]) else { return [] }
+                after = max(after, first - 1)
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM results WHERE id > ? AND started_at >= ? AND started_at < ? ORDER BY id LIMIT ?",
+                                    arguments: [after, startedFromMs, toMs, limit]).map { row in (id: row["id"], result: Self.result(row)) }
         }
     }
 
@@ -197,37 +197,83 @@ public final class SQLiteStore: MailCanaryStore {
         }
     }
 
+    /// Folds in chunks of `foldChunk` results, each its own transaction, so that a large backlog
+    /// (an agent's spool after an outage) holds appends for one chunk at a time, not for all of it.
     public func rollUp() async throws -> Int {
-        try await pool.write { db in
-            let dirty = try Row.fetchAll(db, sql: "SELECT * FROM rollup_dirty")
-            guard !dirty.isEmpty else { return 0 }
-            try db.execute(sql: "DELETE FROM rollup_dirty")
-            let keys = dirty.map { row in
-                RollupBucketKey(series: SeriesKey(service: row["service"], path: row["path"], region: row["region"], source: row["source"]),
-                                bucket: row["bucket"])
-            }
-            var minutes = MinuteRollups(dirty: keys)
-            for bucket in minutes.buckets {
-                let rows = try Row.fetchCursor(db, sql: """
-                    SELECT service, path, region, outcome, failure_class, duration_ms FROM results WHERE started_at >= ? AND started_at < ?
-                    """, arguments: [bucket, bucket + 60_000])
-                while let raw = try rows.next() {
-                    minutes.add(bucket: bucket, service: raw[0], path: raw[1], region: raw[2], outcome: raw[3], failureClass: raw[4], durationMs: raw[5])
-                }
-            }
-            for rollup in minutes.rollups { try Self.upsert(rollup, db) }
-            let hours = Set(keys.map(\.hour))
-            for key in hours {
-                var hour = Rollup(series: key.series, resolution: .hour, bucketMs: key.bucket)
-                let minutes = try Row.fetchAll(db, sql: """
-                    SELECT * FROM rollups WHERE resolution = 'minute' AND service = ? AND path = ? AND region = ? AND source = ?
-                    AND bucket >= ? AND bucket < ?
-                    """, arguments: [key.series.service, key.series.path, key.series.region, key.series.source, key.bucket, key.bucket + 3_600_000])
-                for minute in minutes { hour.merge(Self.rollup(minute, series: key.series, resolution: .minute)) }
-                try Self.upsert(hour, db)
-            }
-            return dirty.count + hours.count
+        var written = 0
+        while true {
+            let chunk = foldChunk
+            let step = try await pool.write { db in try Self.fold(db, limit: chunk) }
+            written += step.rollups
+            guard step.more else { return written }
         }
+    }
+
+    /// Results folded per transaction.
+    let foldChunk: Int
+
+    /// Takes in what was appended since the last fold: each (probe, region)'s newest result into
+    /// `latest_results`, and the rollups of every minute those results fell in (all series of the
+    /// minute, read through the minute index), then of their hours. One pass over the new rows, in
+    /// rowid order; the mark moves to the last of them. Marks an older schema left in
+    /// `rollup_dirty` are taken in too. At most `limit` results at a time: returns the rollups
+    /// written and whether more results wait.
+    @discardableResult
+    static func fold(_ db: Database, limit: Int = .max) throws -> (rollups: Int, more: Bool) {
+        let folded = try Int64.fetchOne(db, sql: "SELECT id FROM store_marks WHERE name = 'folded'") ?? 0
+        let stored = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM results") ?? 0
+        let last = limit == .max ? stored : try Int64.fetchOne(db, sql: """
+            SELECT COALESCE(MAX(id), ?) FROM (SELECT id FROM results WHERE id > ? ORDER BY id LIMIT ?)
+            """, arguments: [folded, folded, limit]) ?? stored
+        let marked = try Row.fetchAll(db, sql: "SELECT * FROM rollup_dirty").map { row in
+            RollupBucketKey(series: SeriesKey(service: row["service"], path: row["path"], region: row["region"], source: row["source"]),
+                            bucket: row["bucket"])
+        }
+        guard last > folded || !marked.isEmpty else { return (0, false) }
+        if !marked.isEmpty { try db.execute(sql: "DELETE FROM rollup_dirty") }
+        var wholeMinutes: Set<Int64> = []
+        var newest: [LatestKey: Recency] = [:]
+        let fresh = try Row.fetchCursor(db, sql: "SELECT id, probe_id, region, started_at FROM results WHERE id > ? AND id <= ?",
+                                        arguments: [folded, last])
+        while let row = try fresh.next() {
+            let recency = Recency(startedAtMs: row[3], id: row[0])
+            wholeMinutes.insert(Resolution.minute.bucket(containing: recency.startedAtMs))
+            let key = LatestKey(probeID: row[1], region: row[2])
+            if newest[key].map({ $0 < recency }) ?? true { newest[key] = recency }
+        }
+        let latest = try db.cachedStatement(sql: """
+            INSERT INTO latest_results (probe_id, region, result_id, started_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (probe_id, region) DO UPDATE SET result_id = excluded.result_id, started_at = excluded.started_at
+            WHERE excluded.started_at >= latest_results.started_at
+            """)
+        for (key, recency) in newest {
+            try latest.execute(arguments: [key.probeID, key.region, recency.id, recency.startedAtMs])
+        }
+        var minutes = MinuteRollups(dirty: marked, wholeMinutes: wholeMinutes)
+        for bucket in minutes.buckets {
+            // The index divides with truncation: one index minute per bucket, two before 1970.
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT service, path, region, outcome, failure_class, duration_ms FROM results
+                WHERE (started_at / 60000) >= ? AND (started_at / 60000) <= ? AND started_at >= ? AND started_at < ?
+                """, arguments: [bucket / 60_000, (bucket + 59_999) / 60_000, bucket, bucket + 60_000])
+            while let raw = try rows.next() {
+                minutes.add(bucket: bucket, service: raw[0], path: raw[1], region: raw[2], outcome: raw[3], failureClass: raw[4], durationMs: raw[5])
+            }
+        }
+        let rollups = minutes.rollups
+        for rollup in rollups { try Self.upsert(rollup, db) }
+        let hours = Set(rollups.map { RollupBucketKey(series: $0.series, bucket: $0.bucketMs).hour })
+        for key in hours {
+            var hour = Rollup(series: key.series, resolution: .hour, bucketMs: key.bucket)
+            let minutes = try Row.fetchAll(db, sql: """
+                SELECT * FROM rollups WHERE resolution = 'minute' AND service = ? AND path = ? AND region = ? AND source = ?
+                AND bucket >= ? AND bucket < ?
+                """, arguments: [key.series.service, key.series.path, key.series.region, key.series.source, key.bucket, key.bucket + 3_600_000])
+            for minute in minutes { hour.merge(Self.rollup(minute, series: key.series, resolution: .minute)) }
+            try Self.upsert(hour, db)
+        }
+        try db.execute(sql: "UPDATE store_marks SET id = ? WHERE name = 'folded'", arguments: [last])
+        return (rollups.count + hours.count, last < stored)
     }
 
     static func upsert(_ rollup: Rollup, _ db: Database) throws {
@@ -250,9 +296,13 @@ public final class SQLiteStore: MailCanaryStore {
     }
 
     public func prune(_ cutoffs: RetentionCutoffs) async throws -> PruneOutcome {
-        try await pool.write { db in
-            try db.execute(sql: "DELETE FROM results WHERE started_at < ? AND id NOT IN (SELECT result_id FROM latest_results)",
-                           arguments: [cutoffs.rawBeforeMs])
+        let chunk = foldChunk
+        return try await pool.write { db in
+            // Raw results go only once they are rolled up and the newest of each probe is known.
+            while try Self.fold(db, limit: chunk).more {}
+            try db.execute(sql: """
+                DELETE FROM results WHERE (started_at / 60000) <= ? AND started_at < ? AND id NOT IN (SELECT result_id FROM latest_results)
+                """, arguments: [(max(cutoffs.rawBeforeMs, .min + 1) - 1) / 60_000, cutoffs.rawBeforeMs])
             let results = db.changesCount
             try db.execute(sql: "DELETE FROM rollups WHERE resolution = 'minute' AND bucket < ?", arguments: [cutoffs.minuteBeforeMs])
             let minutes = db.changesCount

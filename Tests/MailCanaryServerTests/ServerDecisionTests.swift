@@ -23,6 +23,19 @@ struct ServerDecisionTests {
         #expect(again == .admit)
     }
 
+    @Test("an agent's last-seen time is written at most once per period, per agent, and again after the clock went back")
+    func agentSightings() {
+        var sightings = AgentSightings(everyMs: 10_000)
+        func write(_ agent: String, _ nowMs: Int64) -> Bool { sightings.shouldWrite(agent: agent, nowMs: nowMs) }
+        #expect(write("apac-1", 100_000))
+        #expect(!write("apac-1", 100_001))
+        #expect(!write("apac-1", 109_999))
+        #expect(write("emea-1", 105_000))
+        #expect(write("apac-1", 110_000))
+        #expect(!write("apac-1", 115_000))
+        #expect(write("apac-1", 50_000))
+    }
+
     @Test("form bodies: plus is a space, percent escapes are bytes, a broken escape stays")
     func formBodies() {
         let fields = FormBody.parse(Array("service=contoso&text=very+slow+%C3%A9%2B&bad=%zz%4&empty=&text=second".utf8))

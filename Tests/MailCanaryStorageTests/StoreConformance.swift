@@ -105,6 +105,20 @@ enum StoreConformance {
         #expect(imapLocal?.outcome == .ok)
         let window = try await store.results(probeID: "lab/imap", region: "local", fromMs: base, toMs: base + 60_000, limit: 10)
         #expect(window.map(\.startedAtMs) == [base + 10_000, base + 2_000])
+        // The same after the maintenance job ran, and a newer result shows at once, before the next run.
+        try await store.rollUp()
+        #expect(try await store.latest(service: nil) == latest)
+        _ = try await store.append([result(at: 20_000, failed: .tls), result(at: 15_000)])
+        let after = try await store.latest(service: "lab")
+        #expect(after.count == 3)
+        #expect(after.first { $0.probeID == "lab/imap" && $0.region == "local" }?.failureClass == .tls)
+        try await store.rollUp()
+        #expect(try await store.latest(service: "lab") == after)
+        // Two results of one probe at the same millisecond: the later append is the newest.
+        _ = try await store.append([result(at: 30_000, failed: .auth), result(at: 30_000, failed: .dns)])
+        #expect(try await store.latest(service: nil).first { $0.probeID == "lab/imap" && $0.region == "local" }?.failureClass == .dns)
+        try await store.rollUp()
+        #expect(try await store.latest(service: nil).first { $0.probeID == "lab/imap" && $0.region == "local" }?.failureClass == .dns)
     }
 
     static func probeHistory(_ store: any MailCanaryStore) async throws {
@@ -188,6 +202,13 @@ enum StoreConformance {
         _ = try await store.append([lonely])
         _ = try await store.prune(RetentionCutoffs(rawBeforeMs: base + 86_400_000, minuteBeforeMs: 0, hourBeforeMs: 0))
         #expect(try await store.latest(service: nil).count == 2)
+        // Results that no rollup has seen yet are rolled up before their raw rows go.
+        _ = try await store.append([result(at: 120_000, failed: .timeout), result(at: 125_000), result(at: 7_300_000)])
+        let late = try await store.prune(RetentionCutoffs(rawBeforeMs: base + 3_600_000, minuteBeforeMs: 0, hourBeforeMs: 0))
+        #expect(late.results == 2)
+        let minute = try await store.history(series: SeriesKey(service: "lab", path: "imap", region: "local"), resolution: .minute,
+                                             fromMs: base + 120_000, toMs: base + 180_000)
+        #expect(minute.map(\.total) == [2] && minute.first?.failed == 1)
     }
 
     static func agents(_ store: any MailCanaryStore) async throws {

@@ -53,6 +53,61 @@ struct StoreConformanceTests {
         #expect(try await store.incident(id: "B")?.operatorStatus == nil)
     }
 
+    @Test("upgrading to appends that insert only: marks and newest results written before it are kept, nothing is counted twice")
+    func foldUpgrade() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mc-store-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStore(directory: directory)
+        try await store.migrate(through: 9)   // appends still upserted the newest result and marked minutes
+        try await store.pool.write { db in
+            for (offset, outcome) in [(0, "ok"), (1_000, "failed"), (61_000, "ok")] {
+                try db.execute(sql: """
+                    INSERT INTO results (origin, probe_id, service, path, region, started_at, planned_at, duration_ms, outcome, steps)
+                    VALUES ('server', 'lab/imap', 'lab', 'imap', 'local', ?, ?, 5, ?, '[]')
+                    """, arguments: [StoreConformance.base + Int64(offset), StoreConformance.base + Int64(offset), outcome])
+            }
+            try db.execute(sql: "INSERT INTO latest_results (probe_id, region, result_id, started_at) VALUES ('lab/imap', 'local', 3, ?)",
+                           arguments: [StoreConformance.base + 61_000])
+            // One minute rolled up already, the next still marked.
+            try db.execute(sql: "INSERT INTO rollup_dirty (service, path, region, source, bucket) VALUES ('lab', 'imap', 'local', 'probe', ?)",
+                           arguments: [StoreConformance.base])
+        }
+        try await store.migrate()
+        #expect(try await store.latest(service: nil).map(\.startedAtMs) == [StoreConformance.base + 61_000])
+        #expect(try await store.rollUp() == 2)   // the marked minute and its hour; the rows below the mark are not read again
+        let series = SeriesKey(service: "lab", path: "imap", region: "local")
+        let minutes = try await store.history(series: series, resolution: .minute, fromMs: StoreConformance.base, toMs: StoreConformance.base + 120_000)
+        #expect(minutes.map(\.total) == [2] && minutes.first?.failed == 1)
+        #expect(try await store.rollUp() == 0)
+        _ = try await store.append([StoreConformance.result(at: 62_000)])
+        #expect(try await store.rollUp() == 2)
+        #expect(try await store.history(series: series, resolution: .minute, fromMs: StoreConformance.base + 60_000,
+                                        toMs: StoreConformance.base + 120_000).map(\.total) == [2])
+    }
+
+    @Test("a backlog is folded in chunks of their own transactions, with the same rollups and newest results as at once")
+    func foldInChunks() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mc-store-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStore(directory: directory, foldChunk: 4)
+        try await store.migrate()
+        var batch: [StoredResult] = []
+        for step in 0..<15 {
+            batch.append(StoreConformance.result(at: Int64(step) * 10_000, failed: step % 5 == 0 ? .timeout : nil))
+            batch.append(StoreConformance.result("lab/smtp", at: 150_000 - Int64(step) * 10_000))
+        }
+        _ = try await store.append(batch)
+        #expect(try await store.rollUp() > 0)
+        #expect(try await store.rollUp() == 0)
+        let minutes = try await store.history(series: SeriesKey(service: "lab", path: "imap", region: "local"), resolution: .minute,
+                                              fromMs: StoreConformance.base, toMs: StoreConformance.base + 3_600_000)
+        #expect(minutes.map(\.total) == [6, 6, 3] && minutes.map(\.failed) == [2, 1, 0])
+        let hour = try await store.history(series: SeriesKey(service: "lab", path: "smtp", region: "local"), resolution: .hour,
+                                           fromMs: StoreConformance.base, toMs: StoreConformance.base + 3_600_000)
+        #expect(hour.map(\.total) == [15])
+        #expect(try await store.latest(service: nil).map(\.startedAtMs) == [140_000, 150_000].map { StoreConformance.base + $0 })
+    }
+
     @Test("PostgreSQL", .enabled(if: PostgresLab.available), arguments: checkNames)
     func postgres(check: String) async throws {
         try await PostgresLab.withFreshDatabase { store in
