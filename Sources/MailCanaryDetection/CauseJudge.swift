@@ -2,8 +2,10 @@ import MailCanaryCore
 
 /// From an incident's evidence to its failing layer and cause (DESIGN.md, "From failure class to
 /// cause"). Probe failures carry typed classes and steps and weigh double; telemetry error texts
-/// are classified by ``ErrorTextClassifier``. Then the defaults of ``CauseRules``, overruled by
-/// scope: a network or DNS failure seen from every region is the service's, not a middlebox's.
+/// are classified by ``ErrorTextClassifier`` (which also reads a TLS failure's reason: an untrusted
+/// issuer is an intercepting proxy's, an expired certificate the service's). Then the defaults of
+/// ``CauseRules``, overruled by scope: a network, DNS or TLS-interception failure seen from every
+/// region is the service's, not a middlebox's.
 public enum CauseJudge {
     public struct Judgement: Equatable, Sendable {
         public var cause: Cause
@@ -38,7 +40,11 @@ public enum CauseJudge {
         let step = evidence.failedSteps.max { $0.value != $1.value ? $0.value < $1.value : $0.key.rawValue > $1.key.rawValue }?.key
             ?? ErrorTextClassifier.layer(for: failureClass, text: topError)
         let early: Set<StepName> = [.resolve, .connect, .tls, .greeting, .discover]
-        var cause = CauseRules.defaultCause(for: failureClass, reason: nil, step: step, afterGreeting: !early.contains(step))
+        // A TLS failure's reason is in its texts (the most frequent one that reads as TLS).
+        let reason = failureClass == .tls
+            ? evidence.sampleErrors(8).first { ErrorTextClassifier.classify($0.message) == .tls }.flatMap { ErrorTextClassifier.tlsReason($0.message) }
+            : nil
+        var cause = CauseRules.defaultCause(for: failureClass, reason: reason, step: step, afterGreeting: !early.contains(step))
         if cause == .networkIntermediary, allRegions.count > 1, allRegions.isSubset(of: regions) {
             cause = .serverSide
         }

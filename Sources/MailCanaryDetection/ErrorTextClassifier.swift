@@ -38,6 +38,23 @@ public enum ErrorTextClassifier {
         return nil
     }
 
+    /// Why a TLS failure happened, from its text: an issuer nobody trusts (what an inspecting
+    /// proxy's certificate looks like; checked first, because such a text may also name an expiry)
+    /// or a handshake that broke or was stripped point at an intermediary; an expired, not yet
+    /// valid or misnamed certificate is the service's own. Covers the probes' own texts and the
+    /// usual client and OpenSSL wordings; nil when the text says none of these.
+    public static func tlsReason(_ text: String) -> FailureReason? {
+        let lower = text.lowercased()
+        func says(_ words: [String]) -> Bool { words.contains { lower.contains($0) } }
+        if says(["does not chain", "trusted root", "local issuer", "unknown ca", "unknown authority", "self signed", "self-signed",
+                 "untrusted", "not trusted", "issuer certificate"]) { return .certificateUntrusted }
+        if says(["expired"]) { return .certificateExpired }
+        if says(["not valid before", "not yet valid"]) { return .certificateNotYetValid }
+        if says(["name mismatch", "hostname", "does not match", "certificate is for"]) { return .certificateNameMismatch }
+        if says(["handshake", "starttls", "stls"]) { return .handshakeFailed }
+        return nil
+    }
+
     /// The step a class points at when no probe said which step failed.
     public static func layer(for failureClass: FailureClass, text: String?) -> StepName {
         switch failureClass {

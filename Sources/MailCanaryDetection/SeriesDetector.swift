@@ -22,6 +22,10 @@ struct SeriesDetector {
     private(set) var lastSignificantMinute = Int.min
     /// Observations in a row that were significant by themselves (failed probes, for probes).
     private(set) var consecutiveSignificant = 0
+    /// The first minute significant by itself since the series was last calm (no alarm and a
+    /// minute that was not significant): where a burst began. A CUSUM starts climbing on noise
+    /// minutes before that, so the alarm's onset can be much earlier than the burst.
+    private(set) var burstStart: Int?
     /// The current minute's failure ratio and the baseline it was tested against.
     private(set) var lastRatio = 0.0
     private(set) var lastBaseline = 0.0
@@ -69,7 +73,13 @@ struct SeriesDetector {
     /// distinct people, and probes the classic three failures in a row (one probe every minute or
     /// two: two failures around a success are not sustained).
     func isSustained(at minute: Int, settings: DetectionSettings) -> Bool {
-        guard let alarm, minute - alarm.onsetMinute + 1 > settings.blipMinutes, isFailingNow(at: minute) else { return false }
+        // A failure burst is measured from its first significant minute, not from the alarm's
+        // onset: a CUSUM that drifted up on ordinary minutes before a one-minute spike would
+        // otherwise make the spike look long. A latency alarm needs minutes of evidence to be
+        // raised at all, so its onset stands.
+        guard let alarm else { return false }
+        let start = alarm.kind == .latency ? alarm.onsetMinute : max(alarm.onsetMinute, burstStart ?? minute)
+        guard minute - start + 1 > settings.blipMinutes, isFailingNow(at: minute) else { return false }
         switch id.source {
         case .reports: return alarm.evidence.reporters.count >= settings.reportersToOpen
         case .probe: return consecutiveSignificant >= 3
@@ -108,6 +118,7 @@ struct SeriesDetector {
         if significant {
             lastSignificantMinute = minute
             consecutiveSignificant += 1
+            if burstStart == nil { burstStart = minute }
         } else {
             consecutiveSignificant = 0
         }
@@ -120,6 +131,7 @@ struct SeriesDetector {
         } else if !raised {
             alarm = nil
         }
+        if alarm == nil, !significant { burstStart = nil }
         if alarm != nil {
             if failureAlarm, alarm?.kind == .latency { alarm?.kind = .failure }
             alarm?.evidence.add(bucket, baseline: baseline, source: id.source)
