@@ -5,6 +5,8 @@ import MailCanaryCore
 public struct AnomalyEvidence: Sendable, Equatable {
     public var classCounts: [FailureClass: Int] = [:]
     public var failedSteps: [StepName: Int] = [:]
+    /// The typed reasons of failed probes (live probes know them; scenario records do not).
+    public var failureReasons: [ClassReason: Int] = [:]
     public var errors: [String: Int] = [:]
     public var failed = 0
     /// The largest excess in one minute (summed over series for an incident, per minute).
@@ -22,6 +24,7 @@ public struct AnomalyEvidence: Sendable, Equatable {
     mutating func add(_ bucket: MinuteBucket, baseline: Double, source: SignalSource) {
         classCounts.merge(bucket.classCounts, uniquingKeysWith: +)
         for (step, count) in bucket.failedSteps { failedSteps[step, default: 0] += count }
+        failureReasons.merge(bucket.failureReasons, uniquingKeysWith: +)
         for (message, count) in bucket.errors where errors.count < 32 || errors[message] != nil {
             errors[message, default: 0] += count
         }
@@ -42,6 +45,7 @@ public struct AnomalyEvidence: Sendable, Equatable {
     mutating func merge(_ other: AnomalyEvidence) {
         classCounts.merge(other.classCounts, uniquingKeysWith: +)
         failedSteps.merge(other.failedSteps, uniquingKeysWith: +)
+        failureReasons.merge(other.failureReasons, uniquingKeysWith: +)
         for (message, count) in other.errors where errors.count < 64 || errors[message] != nil {
             errors[message, default: 0] += count
         }
@@ -60,5 +64,16 @@ public struct AnomalyEvidence: Sendable, Equatable {
     public func sampleErrors(_ count: Int) -> [ErrorCount] {
         errors.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             .prefix(count).map { ErrorCount($0.key, $0.value) }
+    }
+}
+
+/// A probe failure's reason with the class it was given in, so that a reason is read only for its own class.
+public struct ClassReason: Hashable, Sendable {
+    public var failureClass: FailureClass
+    public var reason: FailureReason
+
+    public init(failureClass: FailureClass, reason: FailureReason) {
+        self.failureClass = failureClass
+        self.reason = reason
     }
 }

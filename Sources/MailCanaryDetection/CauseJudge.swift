@@ -2,8 +2,9 @@ import MailCanaryCore
 
 /// From an incident's evidence to its failing layer and cause (DESIGN.md, "From failure class to
 /// cause"). Probe failures carry typed classes and steps and weigh double; telemetry error texts
-/// are classified by ``ErrorTextClassifier`` (which also reads a TLS failure's reason: an untrusted
-/// issuer is an intercepting proxy's, an expired certificate the service's). Then the defaults of
+/// are classified by ``ErrorTextClassifier``. The winning class's reason (an untrusted issuer is an
+/// intercepting proxy's, an expired certificate the service's) comes from the probes' typed reasons,
+/// or else from the texts. Then the defaults of
 /// ``CauseRules``, overruled by scope: a network, DNS or TLS-interception failure seen from every
 /// region is the service's, not a middlebox's.
 public enum CauseJudge {
@@ -40,14 +41,21 @@ public enum CauseJudge {
         let step = evidence.failedSteps.max { $0.value != $1.value ? $0.value < $1.value : $0.key.rawValue > $1.key.rawValue }?.key
             ?? ErrorTextClassifier.layer(for: failureClass, text: topError)
         let early: Set<StepName> = [.resolve, .connect, .tls, .greeting, .discover]
-        // A TLS failure's reason is in its texts (the most frequent one that reads as TLS).
-        let reason = failureClass == .tls
-            ? evidence.sampleErrors(8).first { ErrorTextClassifier.classify($0.message) == .tls }.flatMap { ErrorTextClassifier.tlsReason($0.message) }
-            : nil
+        let reason = reason(of: failureClass, in: evidence)
         var cause = CauseRules.defaultCause(for: failureClass, reason: reason, step: step, afterGreeting: !early.contains(step))
         if cause == .networkIntermediary, allRegions.count > 1, allRegions.isSubset(of: regions) {
             cause = .serverSide
         }
         return Judgement(cause: cause, layer: step.rawValue)
+    }
+
+    /// The reason of the winning class: the probes' typed reason most often given for it, or else
+    /// the one the most frequent error text of that class names (telemetry and logs have only texts).
+    static func reason(of failureClass: FailureClass, in evidence: AnomalyEvidence) -> FailureReason? {
+        let typed = evidence.failureReasons.filter { $0.key.failureClass == failureClass }
+            .max { $0.value != $1.value ? $0.value < $1.value : $0.key.reason.rawValue > $1.key.reason.rawValue }
+        if let typed { return typed.key.reason }
+        return evidence.sampleErrors(8).first { ErrorTextClassifier.classify($0.message) == failureClass }
+            .flatMap { ErrorTextClassifier.reason($0.message, of: failureClass) }
     }
 }

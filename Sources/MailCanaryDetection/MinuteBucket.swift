@@ -9,6 +9,8 @@ struct MinuteBucket {
     /// Failure classes of failed probes.
     var classCounts: [FailureClass: Int] = [:]
     var failedSteps: [StepName: Int] = [:]
+    /// The typed reasons failed probes gave, with their class.
+    var failureReasons: [ClassReason: Int] = [:]
     var errors: [String: Int] = [:]
     var users: Set<String> = []
     var reporters: [String] = []
@@ -36,7 +38,10 @@ struct MinuteBucket {
         attempts += 1
         if probe.failed {
             failed += 1
-            if let failureClass = probe.failureClass { classCounts[failureClass, default: 0] += 1 }
+            if let failureClass = probe.failureClass {
+                classCounts[failureClass, default: 0] += 1
+                if let reason = probe.failureReason { failureReasons[ClassReason(failureClass: failureClass, reason: reason), default: 0] += 1 }
+            }
             if let step = probe.failedStep { failedSteps[step, default: 0] += 1 }
             if let error = probe.error, errors.count < 16 || errors[error] != nil { errors[error, default: 0] += 1 }
         } else if probe.durationMs.isFinite, probe.durationMs >= 0 {

@@ -3,7 +3,7 @@
 /// upload cost ingest a commit per batch; "last seen" (the agents API, the
 /// `mailcanary_agent_last_seen_timestamp_seconds` metric) is at most that much behind.
 struct AgentSightings: Sendable {
-    var everyMs: Int64 = 10_000
+    let everyMs: Int64
     private var written: [String: Int64] = [:]
 
     init(everyMs: Int64 = 10_000) {

@@ -156,8 +156,8 @@ public final class SQLiteStore: MailCanaryStore {
                 // Integer division truncates in SQLite as in Swift; both keep the order of times.
                 guard let first = try Int64.fetchOne(db, sql: """
                     SELECT MIN(id) FROM results WHERE (started_at / 60000) >= ? AND (started_at / 60000) <= ?
-                    """, arguments: [startedFromMs / 60_000, (toMs - 1) / 60_000]) else { return [] }
-                after = max(after, first - 1)
+                    """, arguments: [startedFromMs / 60_000, toMs / 60_000]) else { return [] }
+                after = first - 1
             }
             return try Row.fetchAll(db, sql: "SELECT * FROM results WHERE id > ? AND started_at >= ? AND started_at < ? ORDER BY id LIMIT ?",
                                     arguments: [after, startedFromMs, toMs, limit]).map { row in (id: row["id"], result: Self.result(row)) }
@@ -197,84 +197,23 @@ public final class SQLiteStore: MailCanaryStore {
         }
     }
 
-    /// Folds in chunks of `foldChunk` results, each its own transaction, so that a large backlog
-    /// (an agent's spool after an outage) holds appends for one chunk at a time, not for all of it.
+    /// Folds in what was appended since the last fold (``SQLiteFold``), `foldChunk` results at a
+    /// time: each chunk is read on a reader connection, so appends go on meanwhile, and applied in
+    /// a short write of its own.
     public func rollUp() async throws -> Int {
         var written = 0
+        let chunk = foldChunk
         while true {
-            let chunk = foldChunk
-            let step = try await pool.write { db in try Self.fold(db, limit: chunk) }
-            written += step.rollups
-            guard step.more else { return written }
+            guard let plan = try await pool.read({ db in try SQLiteFold(db, limit: chunk) }) else { return written }
+            // nil: another fold moved the mark meanwhile; plan again from there.
+            guard let rollups = try await pool.write({ db in try plan.apply(db) }) else { continue }
+            written += rollups
+            guard plan.more else { return written }
         }
     }
 
-    /// Results folded per transaction.
+    /// Results folded per chunk.
     let foldChunk: Int
-
-    /// Takes in what was appended since the last fold: each (probe, region)'s newest result into
-    /// `latest_results`, and the rollups of every minute those results fell in (all series of the
-    /// minute, read through the minute index), then of their hours. One pass over the new rows, in
-    /// rowid order; the mark moves to the last of them. Marks an older schema left in
-    /// `rollup_dirty` are taken in too. At most `limit` results at a time: returns the rollups
-    /// written and whether more results wait.
-    @discardableResult
-    static func fold(_ db: Database, limit: Int = .max) throws -> (rollups: Int, more: Bool) {
-        let folded = try Int64.fetchOne(db, sql: "SELECT id FROM store_marks WHERE name = 'folded'") ?? 0
-        let stored = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM results") ?? 0
-        let last = limit == .max ? stored : try Int64.fetchOne(db, sql: """
-            SELECT COALESCE(MAX(id), ?) FROM (SELECT id FROM results WHERE id > ? ORDER BY id LIMIT ?)
-            """, arguments: [folded, folded, limit]) ?? stored
-        let marked = try Row.fetchAll(db, sql: "SELECT * FROM rollup_dirty").map { row in
-            RollupBucketKey(series: SeriesKey(service: row["service"], path: row["path"], region: row["region"], source: row["source"]),
-                            bucket: row["bucket"])
-        }
-        guard last > folded || !marked.isEmpty else { return (0, false) }
-        if !marked.isEmpty { try db.execute(sql: "DELETE FROM rollup_dirty") }
-        var wholeMinutes: Set<Int64> = []
-        var newest: [LatestKey: Recency] = [:]
-        let fresh = try Row.fetchCursor(db, sql: "SELECT id, probe_id, region, started_at FROM results WHERE id > ? AND id <= ?",
-                                        arguments: [folded, last])
-        while let row = try fresh.next() {
-            let recency = Recency(startedAtMs: row[3], id: row[0])
-            wholeMinutes.insert(Resolution.minute.bucket(containing: recency.startedAtMs))
-            let key = LatestKey(probeID: row[1], region: row[2])
-            if newest[key].map({ $0 < recency }) ?? true { newest[key] = recency }
-        }
-        let latest = try db.cachedStatement(sql: """
-            INSERT INTO latest_results (probe_id, region, result_id, started_at) VALUES (?, ?, ?, ?)
-            ON CONFLICT (probe_id, region) DO UPDATE SET result_id = excluded.result_id, started_at = excluded.started_at
-            WHERE excluded.started_at >= latest_results.started_at
-            """)
-        for (key, recency) in newest {
-            try latest.execute(arguments: [key.probeID, key.region, recency.id, recency.startedAtMs])
-        }
-        var minutes = MinuteRollups(dirty: marked, wholeMinutes: wholeMinutes)
-        for bucket in minutes.buckets {
-            // The index divides with truncation: one index minute per bucket, two before 1970.
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT service, path, region, outcome, failure_class, duration_ms FROM results
-                WHERE (started_at / 60000) >= ? AND (started_at / 60000) <= ? AND started_at >= ? AND started_at < ?
-                """, arguments: [bucket / 60_000, (bucket + 59_999) / 60_000, bucket, bucket + 60_000])
-            while let raw = try rows.next() {
-                minutes.add(bucket: bucket, service: raw[0], path: raw[1], region: raw[2], outcome: raw[3], failureClass: raw[4], durationMs: raw[5])
-            }
-        }
-        let rollups = minutes.rollups
-        for rollup in rollups { try Self.upsert(rollup, db) }
-        let hours = Set(rollups.map { RollupBucketKey(series: $0.series, bucket: $0.bucketMs).hour })
-        for key in hours {
-            var hour = Rollup(series: key.series, resolution: .hour, bucketMs: key.bucket)
-            let minutes = try Row.fetchAll(db, sql: """
-                SELECT * FROM rollups WHERE resolution = 'minute' AND service = ? AND path = ? AND region = ? AND source = ?
-                AND bucket >= ? AND bucket < ?
-                """, arguments: [key.series.service, key.series.path, key.series.region, key.series.source, key.bucket, key.bucket + 3_600_000])
-            for minute in minutes { hour.merge(Self.rollup(minute, series: key.series, resolution: .minute)) }
-            try Self.upsert(hour, db)
-        }
-        try db.execute(sql: "UPDATE store_marks SET id = ? WHERE name = 'folded'", arguments: [last])
-        return (rollups.count + hours.count, last < stored)
-    }
 
     static func upsert(_ rollup: Rollup, _ db: Database) throws {
         try db.execute(sql: """
@@ -298,11 +237,16 @@ public final class SQLiteStore: MailCanaryStore {
     public func prune(_ cutoffs: RetentionCutoffs) async throws -> PruneOutcome {
         let chunk = foldChunk
         return try await pool.write { db in
-            // Raw results go only once they are rolled up and the newest of each probe is known.
-            while try Self.fold(db, limit: chunk).more {}
+            // Raw results go only once they are rolled up and the newest of each probe is known (all
+            // of the backlog, in this one transaction: nothing may be deleted before it is folded).
+            while let plan = try SQLiteFold(db, limit: chunk) {
+                _ = try plan.apply(db)
+                if !plan.more { break }
+            }
+            // The minute bound lets the minute index find the rows (truncating division keeps order).
             try db.execute(sql: """
                 DELETE FROM results WHERE (started_at / 60000) <= ? AND started_at < ? AND id NOT IN (SELECT result_id FROM latest_results)
-                """, arguments: [(max(cutoffs.rawBeforeMs, .min + 1) - 1) / 60_000, cutoffs.rawBeforeMs])
+                """, arguments: [cutoffs.rawBeforeMs / 60_000, cutoffs.rawBeforeMs])
             let results = db.changesCount
             try db.execute(sql: "DELETE FROM rollups WHERE resolution = 'minute' AND bucket < ?", arguments: [cutoffs.minuteBeforeMs])
             let minutes = db.changesCount

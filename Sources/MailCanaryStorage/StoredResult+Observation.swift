@@ -6,6 +6,7 @@ extension StoredResult {
         let failed = outcome != .ok
         return ProbeObservation(timeMs: startedAtMs + Int64(durationMs.isFinite ? max(0, durationMs) : 0), service: service, region: region,
                                 path: AccessPath(path), agent: origin, failed: failed, failureClass: failed ? failureClass : nil,
+                                failureReason: failed ? failureReason.flatMap(FailureReason.init(rawValue:)) : nil,
                                 failedStep: failed ? failedStep.map { StepName($0) } : nil, error: failed ? error : nil,
                                 durationMs: durationMs)
     }

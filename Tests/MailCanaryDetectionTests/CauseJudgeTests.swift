@@ -2,7 +2,7 @@ import MailCanaryCore
 @testable import MailCanaryDetection
 import Testing
 
-@Suite("Cause judge: TLS failures by their reason")
+@Suite("Cause judge: TLS and DNS failures by their reason")
 struct CauseJudgeTests {
     static func tlsEvidence(_ text: String, count: Int = 40) -> AnomalyEvidence {
         var evidence = AnomalyEvidence()
@@ -38,11 +38,36 @@ struct CauseJudgeTests {
         #expect(CauseJudge.judge(Self.tlsEvidence("TLS error"), regions: ["eu"], allRegions: Self.all, latencyOnly: false).cause == .serverSide)
     }
 
-    @Test("reasons read from texts")
+    @Test("a probe's typed reason comes before what the texts say; a reason given with another class is not read")
+    func typedReasons() {
+        var evidence = Self.tlsEvidence("TLS error")
+        evidence.failureReasons = [ClassReason(failureClass: .tls, reason: .certificateUntrusted): 5,
+                                   ClassReason(failureClass: .protocol, reason: .certificateExpired): 9]
+        #expect(CauseJudge.judge(evidence, regions: ["eu"], allRegions: Self.all, latencyOnly: false).cause == .networkIntermediary)
+        var expired = Self.tlsEvidence("certificate verify failed: unable to get local issuer certificate")
+        expired.failureReasons = [ClassReason(failureClass: .tls, reason: .certificateExpired): 5]
+        #expect(CauseJudge.judge(expired, regions: ["eu"], allRegions: Self.all, latencyOnly: false).cause == .serverSide)
+    }
+
+    @Test("a name that does not exist is the client's configuration; a failing resolver is the network's")
+    func dnsReasons() {
+        func judge(_ text: String) -> Cause {
+            var evidence = AnomalyEvidence()
+            evidence.errors = [text: 30]
+            evidence.failed = 30
+            return CauseJudge.judge(evidence, regions: ["na"], allRegions: Self.all, latencyOnly: false).cause
+        }
+        #expect(judge("getaddrinfo: NXDOMAIN for autodiscover.contoso.example") == .clientConfig)
+        #expect(judge("DNS lookup failed: SERVFAIL") == .networkIntermediary)
+    }
+
+    @Test("reasons read from texts, only for their class")
     func reasons() {
-        #expect(ErrorTextClassifier.tlsReason("x509: certificate signed by unknown authority") == .certificateUntrusted)
-        #expect(ErrorTextClassifier.tlsReason("the server does not offer STARTTLS (stripped by an intermediary, or not configured)") == .handshakeFailed)
-        #expect(ErrorTextClassifier.tlsReason("hostname mismatch") == .certificateNameMismatch)
-        #expect(ErrorTextClassifier.tlsReason("connection reset by peer") == nil)
+        #expect(ErrorTextClassifier.reason("x509: certificate signed by unknown authority", of: .tls) == .certificateUntrusted)
+        #expect(ErrorTextClassifier.reason("the server does not offer STARTTLS (stripped by an intermediary, or not configured)", of: .tls)
+                == .handshakeFailed)
+        #expect(ErrorTextClassifier.reason("hostname mismatch", of: .tls) == .certificateNameMismatch)
+        #expect(ErrorTextClassifier.reason("connection reset by peer", of: .tls) == nil)
+        #expect(ErrorTextClassifier.reason("certificate expired", of: .network) == nil)
     }
 }

@@ -23,7 +23,7 @@ struct OpenAPITests {
                                                       outcome: .failed, failureClass: .tls, failureReason: "expired", failedStep: "tls",
                                                       error: "certificate expired", certificateDaysLeft: nil,
                                                       steps: [StepRecord(name: .connect, outcome: .ok, durationMs: 2, detail: "127.0.0.1:1")])])
-        try await site.store.rollUp()
+        _ = try await site.store.rollUp()
         let message = #"{"incident":{},"transition":{}}"#
         #expect(try await site.store.commitNotifications(incidentID: "inc-1", expectedVersion: nil, state: "{}", entries: [
             OutboxEntry(key: "inc-1/opened", channel: "hook", incidentID: "inc-1", kind: "opened", createdMs: now, payload: message, nextAttemptMs: now),

@@ -10,13 +10,21 @@ import Testing
 struct StoreConformanceTests {
     static let checkNames = StoreConformance.checks.map(\.0)
 
-    @Test("SQLite", arguments: checkNames)
-    func sqlite(check: String) async throws {
+    /// A SQLite store in a scratch folder, migrated (or up to `migratedThrough`), removed afterwards.
+    static func withScratchSQLite(foldChunk: Int = 50_000, migratedThrough version: Int = .max,
+                                  _ body: (SQLiteStore) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mc-store-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try SQLiteStore(directory: directory)
-        try await store.migrate()
-        try await StoreConformance.checks.first { $0.0 == check }!.1(store)
+        let store = try SQLiteStore(directory: directory, foldChunk: foldChunk)
+        try await store.migrate(through: version)
+        try await body(store)
+    }
+
+    @Test("SQLite", arguments: checkNames)
+    func sqlite(check: String) async throws {
+        try await Self.withScratchSQLite { store in
+            try await StoreConformance.checks.first { $0.0 == check }!.1(store)
+        }
     }
 
     @Test("SQLite creates its folder and file in WAL mode")
@@ -32,80 +40,116 @@ struct StoreConformanceTests {
 
     @Test("upgrading to the operator's status on the incident fills it from each incident's latest status note")
     func operatorStatusBackfill() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mc-store-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try SQLiteStore(directory: directory)
-        try await store.migrate(through: 6)   // before the operator's status was kept on the incident
-        try await store.pool.write { db in
-            for id in ["A", "B"] {
-                try db.execute(sql: """
-                    INSERT INTO incidents (id, fingerprint, service, status, opened_at, resolved_at, updated_at, body)
-                    VALUES (?, ?, 'contoso', 'serviceDegradation', 0, NULL, 0, '{}')
-                    """, arguments: [id, id])
+        try await Self.withScratchSQLite(migratedThrough: 6) { store in   // before the operator's status was kept on the incident
+            try await store.pool.write { db in
+                for id in ["A", "B"] {
+                    try db.execute(sql: """
+                        INSERT INTO incidents (id, fingerprint, service, status, opened_at, resolved_at, updated_at, body)
+                        VALUES (?, ?, 'contoso', 'serviceDegradation', 0, NULL, 0, '{}')
+                        """, arguments: [id, id])
+                }
+                for (at, author, status) in [(300, "bob", "serviceRestored"), (100, "alice", "investigating"), (400, "carol", nil as String?)] {
+                    try db.execute(sql: "INSERT INTO incident_notes (incident_id, at, author, status, text) VALUES ('A', ?, ?, ?, 'x')",
+                                   arguments: [at, author, status])
+                }
             }
-            for (at, author, status) in [(300, "bob", "serviceRestored"), (100, "alice", "investigating"), (400, "carol", nil as String?)] {
-                try db.execute(sql: "INSERT INTO incident_notes (incident_id, at, author, status, text) VALUES ('A', ?, ?, ?, 'x')",
-                               arguments: [at, author, status])
-            }
+            try await store.migrate()
+            #expect(try await store.incident(id: "A")?.operatorStatus == OperatorStatus(atMs: 300, author: "bob", status: .serviceRestored))
+            #expect(try await store.incident(id: "B")?.operatorStatus == nil)
         }
-        try await store.migrate()
-        #expect(try await store.incident(id: "A")?.operatorStatus == OperatorStatus(atMs: 300, author: "bob", status: .serviceRestored))
-        #expect(try await store.incident(id: "B")?.operatorStatus == nil)
     }
 
     @Test("upgrading to appends that insert only: marks and newest results written before it are kept, nothing is counted twice")
     func foldUpgrade() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mc-store-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try SQLiteStore(directory: directory)
-        try await store.migrate(through: 9)   // appends still upserted the newest result and marked minutes
-        try await store.pool.write { db in
-            for (offset, outcome) in [(0, "ok"), (1_000, "failed"), (61_000, "ok")] {
-                try db.execute(sql: """
-                    INSERT INTO results (origin, probe_id, service, path, region, started_at, planned_at, duration_ms, outcome, steps)
-                    VALUES ('server', 'lab/imap', 'lab', 'imap', 'local', ?, ?, 5, ?, '[]')
-                    """, arguments: [StoreConformance.base + Int64(offset), StoreConformance.base + Int64(offset), outcome])
+        try await Self.withScratchSQLite(migratedThrough: 9) { store in   // appends still upserted the newest result and marked minutes
+            try await store.pool.write { db in
+                for (offset, outcome) in [(0, "ok"), (1_000, "failed"), (61_000, "ok")] {
+                    try db.execute(sql: """
+                        INSERT INTO results (origin, probe_id, service, path, region, started_at, planned_at, duration_ms, outcome, steps)
+                        VALUES ('server', 'lab/imap', 'lab', 'imap', 'local', ?, ?, 5, ?, '[]')
+                        """, arguments: [StoreConformance.base + Int64(offset), StoreConformance.base + Int64(offset), outcome])
+                }
+                try db.execute(sql: "INSERT INTO latest_results (probe_id, region, result_id, started_at) VALUES ('lab/imap', 'local', 3, ?)",
+                               arguments: [StoreConformance.base + 61_000])
+                // One minute rolled up already, the next still marked.
+                try db.execute(sql: "INSERT INTO rollup_dirty (service, path, region, source, bucket) VALUES ('lab', 'imap', 'local', 'probe', ?)",
+                               arguments: [StoreConformance.base])
             }
-            try db.execute(sql: "INSERT INTO latest_results (probe_id, region, result_id, started_at) VALUES ('lab/imap', 'local', 3, ?)",
-                           arguments: [StoreConformance.base + 61_000])
-            // One minute rolled up already, the next still marked.
-            try db.execute(sql: "INSERT INTO rollup_dirty (service, path, region, source, bucket) VALUES ('lab', 'imap', 'local', 'probe', ?)",
-                           arguments: [StoreConformance.base])
+            try await store.migrate()
+            #expect(try await store.latest(service: nil).map(\.startedAtMs) == [StoreConformance.base + 61_000])
+            #expect(try await store.rollUp() == 2)   // the marked minute and its hour; the rows below the mark are not read again
+            let series = SeriesKey(service: "lab", path: "imap", region: "local")
+            let minutes = try await store.history(series: series, resolution: .minute, fromMs: StoreConformance.base, toMs: StoreConformance.base + 120_000)
+            #expect(minutes.map(\.total) == [2] && minutes.first?.failed == 1)
+            #expect(try await store.rollUp() == 0)
+            _ = try await store.append([StoreConformance.result(at: 62_000)])
+            #expect(try await store.rollUp() == 2)
+            #expect(try await store.history(series: series, resolution: .minute, fromMs: StoreConformance.base + 60_000,
+                                            toMs: StoreConformance.base + 120_000).map(\.total) == [2])
         }
-        try await store.migrate()
-        #expect(try await store.latest(service: nil).map(\.startedAtMs) == [StoreConformance.base + 61_000])
-        #expect(try await store.rollUp() == 2)   // the marked minute and its hour; the rows below the mark are not read again
-        let series = SeriesKey(service: "lab", path: "imap", region: "local")
-        let minutes = try await store.history(series: series, resolution: .minute, fromMs: StoreConformance.base, toMs: StoreConformance.base + 120_000)
-        #expect(minutes.map(\.total) == [2] && minutes.first?.failed == 1)
-        #expect(try await store.rollUp() == 0)
-        _ = try await store.append([StoreConformance.result(at: 62_000)])
-        #expect(try await store.rollUp() == 2)
-        #expect(try await store.history(series: series, resolution: .minute, fromMs: StoreConformance.base + 60_000,
-                                        toMs: StoreConformance.base + 120_000).map(\.total) == [2])
     }
 
     @Test("a backlog is folded in chunks of their own transactions, with the same rollups and newest results as at once")
     func foldInChunks() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mc-store-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try SQLiteStore(directory: directory, foldChunk: 4)
-        try await store.migrate()
-        var batch: [StoredResult] = []
-        for step in 0..<15 {
-            batch.append(StoreConformance.result(at: Int64(step) * 10_000, failed: step % 5 == 0 ? .timeout : nil))
-            batch.append(StoreConformance.result("lab/smtp", at: 150_000 - Int64(step) * 10_000))
+        try await Self.withScratchSQLite(foldChunk: 4) { store in
+            var batch: [StoredResult] = []
+            for step in 0..<15 {
+                batch.append(StoreConformance.result(at: Int64(step) * 10_000, failed: step % 5 == 0 ? .timeout : nil))
+                batch.append(StoreConformance.result("lab/smtp", at: 150_000 - Int64(step) * 10_000))
+            }
+            _ = try await store.append(batch)
+            #expect(try await store.rollUp() > 0)
+            #expect(try await store.rollUp() == 0)
+            let minutes = try await store.history(series: SeriesKey(service: "lab", path: "imap", region: "local"), resolution: .minute,
+                                                  fromMs: StoreConformance.base, toMs: StoreConformance.base + 3_600_000)
+            #expect(minutes.map(\.total) == [6, 6, 3] && minutes.map(\.failed) == [2, 1, 0])
+            let hour = try await store.history(series: SeriesKey(service: "lab", path: "smtp", region: "local"), resolution: .hour,
+                                               fromMs: StoreConformance.base, toMs: StoreConformance.base + 3_600_000)
+            #expect(hour.map(\.total) == [15])
+            #expect(try await store.latest(service: nil).map(\.startedAtMs) == [140_000, 150_000].map { StoreConformance.base + $0 })
         }
-        _ = try await store.append(batch)
-        #expect(try await store.rollUp() > 0)
-        #expect(try await store.rollUp() == 0)
-        let minutes = try await store.history(series: SeriesKey(service: "lab", path: "imap", region: "local"), resolution: .minute,
-                                              fromMs: StoreConformance.base, toMs: StoreConformance.base + 3_600_000)
-        #expect(minutes.map(\.total) == [6, 6, 3] && minutes.map(\.failed) == [2, 1, 0])
-        let hour = try await store.history(series: SeriesKey(service: "lab", path: "smtp", region: "local"), resolution: .hour,
-                                           fromMs: StoreConformance.base, toMs: StoreConformance.base + 3_600_000)
-        #expect(hour.map(\.total) == [15])
-        #expect(try await store.latest(service: nil).map(\.startedAtMs) == [140_000, 150_000].map { StoreConformance.base + $0 })
+    }
+
+    @Test("folds running at once, with appends between them, count every result once")
+    func concurrentFolds() async throws {
+        try await Self.withScratchSQLite(foldChunk: 7) { store in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<4 {
+                    group.addTask {
+                        for step in 0..<25 {
+                            _ = try await store.append([StoreConformance.result(origin: "agent:w\(writer)", sequence: Int64(step + 1),
+                                                                                at: Int64(step % 5) * 60_000 + Int64(writer) * 1_000)])
+                            if step % 3 == 0 { _ = try await store.rollUp() }
+                        }
+                    }
+                }
+                for _ in 0..<3 { group.addTask { for _ in 0..<10 { _ = try await store.rollUp() } } }
+                try await group.waitForAll()
+            }
+            _ = try await store.rollUp()
+            let series = SeriesKey(service: "lab", path: "imap", region: "local")
+            let minutes = try await store.history(series: series, resolution: .minute, fromMs: StoreConformance.base,
+                                                  toMs: StoreConformance.base + 3_600_000)
+            #expect(minutes.map(\.total) == [20, 20, 20, 20, 20])
+            let hour = try await store.history(series: series, resolution: .hour, fromMs: StoreConformance.base, toMs: StoreConformance.base + 3_600_000)
+            #expect(hour.map(\.total) == [100])
+            #expect(try await store.latest(service: nil).map(\.startedAtMs) == [StoreConformance.base + 4 * 60_000 + 3_000])
+        }
+    }
+
+    @Test("a fold planned before another fold ran is not applied: it would write older minutes and move the mark back")
+    func stalePlan() async throws {
+        try await Self.withScratchSQLite { store in
+            _ = try await store.append((0..<3).map { StoreConformance.result(at: Int64($0) * 1_000) })
+            let stale = try #require(try await store.pool.read { db in try SQLiteFold(db, limit: 100) })
+            _ = try await store.append((3..<5).map { StoreConformance.result(at: Int64($0) * 1_000) })
+            #expect(try await store.rollUp() == 2)
+            #expect(try await store.pool.write { db in try stale.apply(db) } == nil)
+            let series = SeriesKey(service: "lab", path: "imap", region: "local")
+            #expect(try await store.history(series: series, resolution: .minute, fromMs: StoreConformance.base,
+                                            toMs: StoreConformance.base + 60_000).map(\.total) == [5])
+            #expect(try await store.rollUp() == 0)
+        }
     }
 
     @Test("PostgreSQL", .enabled(if: PostgresLab.available), arguments: checkNames)

@@ -28,6 +28,18 @@ struct StoredResultJSONTests {
         }
     }
 
+    @Test("detection sees a failed result's typed reason; an unknown reason text or a success gives none")
+    func observationReason() {
+        var untrusted = full
+        untrusted.failureClass = .tls
+        untrusted.failureReason = FailureReason.certificateUntrusted.rawValue
+        #expect(untrusted.observation.failureReason == .certificateUntrusted)
+        #expect(full.observation.failureReason == nil)   // "http-5xx" is no reason detection knows
+        var ok = untrusted
+        ok.outcome = .ok
+        #expect(ok.observation.failureReason == nil)
+    }
+
     @Test("a bad result names the field")
     func namesTheField() throws {
         var object = try #require(JSONSerialization.jsonObject(with: JSONEncoder().encode(full)) as? [String: Any])

@@ -10,12 +10,15 @@ public struct ProbeObservation: Sendable, Equatable {
     public var agent: String
     public var failed: Bool
     public var failureClass: FailureClass?
+    /// The finer reason the probe knew (an untrusted issuer, NXDOMAIN, …); scenario records have none.
+    public var failureReason: FailureReason?
     public var failedStep: StepName?
     public var error: String?
     public var durationMs: Double
 
     public init(timeMs: Int64, service: String, region: String, path: AccessPath, agent: String, failed: Bool,
-                failureClass: FailureClass? = nil, failedStep: StepName? = nil, error: String? = nil, durationMs: Double) {
+                failureClass: FailureClass? = nil, failureReason: FailureReason? = nil, failedStep: StepName? = nil, error: String? = nil,
+                durationMs: Double) {
         self.timeMs = timeMs
         self.service = service
         self.region = region
@@ -23,6 +26,7 @@ public struct ProbeObservation: Sendable, Equatable {
         self.agent = agent
         self.failed = failed
         self.failureClass = failureClass
+        self.failureReason = failureReason
         self.failedStep = failedStep
         self.error = error
         self.durationMs = durationMs
