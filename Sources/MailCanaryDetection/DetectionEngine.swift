@@ -9,6 +9,8 @@ public struct DetectionEngine: Sendable {
     public let settings: DetectionSettings
     private var index: [SeriesID: Int] = [:]
     private var detectors: [SeriesDetector] = []
+    /// Each series' id, apart from its detector, for the per-record comparison.
+    private var ids: [SeriesID] = []
     private var buckets: [MinuteBucket] = []
     private var touched: [Int] = []
     private var reportSeries: [Int] = []
@@ -54,7 +56,7 @@ public struct DetectionEngine: Sendable {
         }
         switch signal {
         case .clients(let counts):
-            let series = seriesIndex(SeriesID(service: counts.service, path: counts.path, region: counts.region, source: .telemetry))
+            let series = seriesIndex(service: counts.service, path: counts.path, region: counts.region, source: .telemetry)
             // The service's clients are learned once per series and client, not hashed per record.
             if !seriesClients[series].contains(counts.client) {
                 seriesClients[series].append(counts.client)
@@ -63,13 +65,13 @@ public struct DetectionEngine: Sendable {
             touch(series)
             buckets[series].add(counts)
         case .probe(let probe):
-            let series = seriesIndex(SeriesID(service: probe.service, path: probe.path, region: probe.region, source: .probe))
+            let series = seriesIndex(service: probe.service, path: probe.path, region: probe.region, source: .probe)
             touch(series)
             buckets[series].add(probe)
         case .report(let report):
             guard reporters.admit(service: report.service, reporter: report.reporter, minute: minute,
                                   windowMinutes: settings.reporterWindowMinutes) else { break }
-            let series = seriesIndex(SeriesID(service: report.service, path: nil, region: report.region, source: .reports))
+            let series = seriesIndex(service: report.service, path: nil, region: report.region, source: .reports)
             touch(series)
             buckets[series].add(report: report)
         case .advisory(let timeMs, let issue):
@@ -90,14 +92,16 @@ public struct DetectionEngine: Sendable {
 
     static let longestGapMinutes = 7 * 1_440
 
-    private mutating func seriesIndex(_ id: SeriesID) -> Int {
+    private mutating func seriesIndex(service: String, path: AccessPath?, region: String, source: SignalSource) -> Int {
         // Streams repeat their order minute after minute: the series that followed the previous
-        // record's series last time is tried first, by comparing ids instead of hashing one.
+        // record's series last time is tried first, by comparing its id's fields in place (no
+        // id is built, copied or hashed for it).
         let found: Int
-        if let previous = previousSeries, let guess = successors[previous], detectors[guess].id == id {
+        if let previous = previousSeries, let guess = successors[previous],
+           ids.withUnsafeBufferPointer({ $0[guess].source == source && $0[guess].region == region && $0[guess].path == path && $0[guess].service == service }) {
             found = guess
         } else {
-            found = lookUp(id)
+            found = lookUp(SeriesID(service: service, path: path, region: region, source: source))
             if let previous = previousSeries { successors[previous] = found }
         }
         previousSeries = found
@@ -109,6 +113,7 @@ public struct DetectionEngine: Sendable {
         let new = detectors.count
         index[id] = new
         detectors.append(SeriesDetector(id: id))
+        ids.append(id)
         buckets.append(MinuteBucket())
         seriesClients.append([])
         successors.append(nil)
@@ -157,7 +162,7 @@ public struct DetectionEngine: Sendable {
         let context = MinuteContext(minute: minute, timeMs: Int64(minute + 1) * 60_000, clients: clients, regions: regions,
                                     probedPaths: probedPaths)
         let events = book.update(detectors: detectors, active: active, buckets: buckets, context: context)
-        for series in touched { buckets[series] = MinuteBucket() }
+        for series in touched { buckets[series].reset() }
         touched.removeAll(keepingCapacity: true)
         return events
     }

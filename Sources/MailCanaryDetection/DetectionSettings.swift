@@ -27,6 +27,11 @@ public struct DetectionSettings: Sendable, Equatable {
     public var probeFailureFloor = 0.01
     /// Latency must also rise by this factor over its baseline median to count (practical significance).
     public var latencyFactor = 1.3
+    /// The slow-rise latency test: the weight of each minute in its running mean of the log ratio
+    /// to the baseline, the practical rise that mean must show, and how many standard errors.
+    public var latencyTrendWeight = 0.2
+    public var latencyTrendFactor = 1.25
+    public var latencyTrendZ = 4.5
     /// Services whose provider advisories (Graph `service` field) may concern a watched service.
     public var advisoryServices: Set<String> = ["Exchange Online", "Microsoft 365 suite"]
     /// An incident that goes on this long is `serviceDegradation` or `serviceInterruption` rather

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The usual latency of one series: median and MAD of its last healthy minutes (a ring of 120),
 /// recomputed every 20 new values. Median and MAD ignore the odd slow minute, and minutes in an
 /// alarm are not learned from. The window is also kept sorted (one binary search and a short shift
@@ -17,9 +21,11 @@ struct LatencyBaseline {
 
     /// How unusual `value` is, in robust standard deviations (MAD × 1.4826, at least 5 % of the median).
     func score(_ value: Double) -> Double {
-        let scale = max(1.4826 * mad, 0.05 * median, 1)
-        return (value - median) / scale
+        (value - median) / scale
     }
+
+    /// A minute's robust standard deviation: MAD × 1.4826, at least 5 % of the median and 1 ms.
+    var scale: Double { max(1.4826 * mad, 0.05 * median, 1) }
 
     mutating func learn(_ value: Double) {
         guard !value.isNaN else { return }
@@ -42,32 +48,40 @@ struct LatencyBaseline {
     }
 
     /// Replaces the value at `slot` of an ascending buffer with `value` and moves it to its place:
-    /// only the values between the old and the new place shift, by one.
+    /// a binary search finds the place, and the values between the old and the new place shift
+    /// by one in a single `memmove`.
     private static func move(in values: UnsafeMutableBufferPointer<Double>, from slot: Int, _ value: Double) {
-        var index = slot
-        while index > 0, values[index - 1] > value {
-            values[index] = values[index - 1]
-            index -= 1
+        let base = values.baseAddress!
+        if slot > 0, base[slot - 1] > value {
+            // Below: after the last value not above it, among those before the slot.
+            let place = firstIndex(notBelow: value, orEqual: true, in: UnsafeBufferPointer(rebasing: values[..<slot]))
+            memmove(base + place + 1, base + place, (slot - place) * MemoryLayout<Double>.stride)
+            base[place] = value
+        } else if slot < values.count - 1, base[slot + 1] < value {
+            // Above: before the first value not below it, among those after the slot.
+            let place = slot + firstIndex(notBelow: value, in: UnsafeBufferPointer(rebasing: values[(slot + 1)...]))
+            memmove(base + slot, base + slot + 1, (place - slot) * MemoryLayout<Double>.stride)
+            base[place] = value
+        } else {
+            base[slot] = value
         }
-        while index < values.count - 1, values[index + 1] < value {
-            values[index] = values[index + 1]
-            index += 1
-        }
-        values[index] = value
     }
 
-    /// The first index whose value is not below `value` (a binary search whose halving step is a
-    /// conditional move, not a branch the processor has to guess).
-    private static func firstIndex(notBelow value: Double, in values: UnsafeBufferPointer<Double>) -> Int {
+    /// The first index whose value is not below `value` (`orEqual`: above it), the end when there
+    /// is none: a binary search whose halving step is a conditional move, not a branch the
+    /// processor has to guess.
+    @inline(__always)
+    private static func firstIndex(notBelow value: Double, orEqual: Bool = false, in values: UnsafeBufferPointer<Double>) -> Int {
         guard !values.isEmpty else { return 0 }
+        func before(_ element: Double) -> Bool { orEqual ? element <= value : element < value }
         var base = 0
         var length = values.count
         while length > 1 {
             let half = length / 2
-            base = values[base + half] < value ? base + half : base
+            base = before(values[base + half]) ? base + half : base
             length -= half
         }
-        return values[base] < value ? base + 1 : base
+        return before(values[base]) ? base + 1 : base
     }
 
     /// The median of ascending `values` and the median of their distances from it. The distances

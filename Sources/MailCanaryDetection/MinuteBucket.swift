@@ -1,20 +1,42 @@
 import MailCanaryCore
 
 /// What one series saw during one minute, accumulated record by record.
+///
+/// The counts are plain values; what only failures and reports bring (classes, steps, reasons,
+/// error texts, users, reporters) is kept in ``Details``, absent while the minute has none. Most
+/// minutes of most series fail nothing, and a bucket is copied and emptied every minute: six
+/// empty collections cost six reference-count operations each time, an absent `Details` none.
 struct MinuteBucket {
     var attempts = 0
     var failed = 0
     var latencySum = 0.0
     var latencyWeight = 0.0
-    /// Failure classes of failed probes.
-    var classCounts: [FailureClass: Int] = [:]
-    var failedSteps: [StepName: Int] = [:]
-    /// The typed reasons failed probes gave, with their class.
-    var failureReasons: [ClassReason: Int] = [:]
-    var errors: [String: Int] = [:]
-    var users: Set<String> = []
-    var reporters: [String] = []
     var observed = false
+    private(set) var details: Details?
+
+    struct Details {
+        /// Failure classes of failed probes.
+        var classCounts: [FailureClass: Int] = [:]
+        var failedSteps: [StepName: Int] = [:]
+        /// The typed reasons failed probes gave, with their class.
+        var failureReasons: [ClassReason: Int] = [:]
+        var errors: [String: Int] = [:]
+        var users: Set<String> = []
+        var reporters: [String] = []
+    }
+
+    var classCounts: [FailureClass: Int] { details?.classCounts ?? [:] }
+    var failedSteps: [StepName: Int] { details?.failedSteps ?? [:] }
+    var failureReasons: [ClassReason: Int] { details?.failureReasons ?? [:] }
+    var errors: [String: Int] { details?.errors ?? [:] }
+    var users: Set<String> { details?.users ?? [] }
+    var reporters: [String] {
+        get { details?.reporters ?? [] }
+        set {
+            if case .none = details, newValue.isEmpty { return }
+            withDetails { $0.reporters = newValue }
+        }
+    }
 
     mutating func add(_ counts: ClientCounts) {
         observed = true
@@ -25,11 +47,13 @@ struct MinuteBucket {
             latencySum += latency * Double(attempts)
             latencyWeight += Double(attempts)
         }
-        if counts.failed > 0 {
-            for error in counts.errors where errors.count < 16 || errors[error.message] != nil {
-                errors[error.message, default: 0] += error.count
+        if counts.failed > 0, !counts.errors.isEmpty || counts.user != nil {
+            withDetails { details in
+                for error in counts.errors where details.errors.count < 16 || details.errors[error.message] != nil {
+                    details.errors[error.message, default: 0] += error.count
+                }
+                if let user = counts.user, details.users.count < 10_000 { details.users.insert(user) }
             }
-            if let user = counts.user, users.count < 10_000 { users.insert(user) }
         }
     }
 
@@ -38,12 +62,16 @@ struct MinuteBucket {
         attempts += 1
         if probe.failed {
             failed += 1
-            if let failureClass = probe.failureClass {
-                classCounts[failureClass, default: 0] += 1
-                if let reason = probe.failureReason { failureReasons[ClassReason(failureClass: failureClass, reason: reason), default: 0] += 1 }
+            withDetails { details in
+                if let failureClass = probe.failureClass {
+                    details.classCounts[failureClass, default: 0] += 1
+                    if let reason = probe.failureReason {
+                        details.failureReasons[ClassReason(failureClass: failureClass, reason: reason), default: 0] += 1
+                    }
+                }
+                if let step = probe.failedStep { details.failedSteps[step, default: 0] += 1 }
+                if let error = probe.error, details.errors.count < 16 || details.errors[error] != nil { details.errors[error, default: 0] += 1 }
             }
-            if let step = probe.failedStep { failedSteps[step, default: 0] += 1 }
-            if let error = probe.error, errors.count < 16 || errors[error] != nil { errors[error, default: 0] += 1 }
         } else if probe.durationMs.isFinite, probe.durationMs >= 0 {
             latencySum += probe.durationMs
             latencyWeight += 1
@@ -54,7 +82,25 @@ struct MinuteBucket {
         observed = true
         attempts += 1
         failed += 1
-        if reporters.count < 10_000 { reporters.append(report.reporter) }
+        withDetails { details in
+            if details.reporters.count < 10_000 { details.reporters.append(report.reporter) }
+        }
+    }
+
+    /// Changes the details in place, creating them first if the minute had none.
+    private mutating func withDetails(_ body: (inout Details) -> Void) {
+        if case .none = details { details = Details() }
+        body(&details!)
+    }
+
+    /// Empties the bucket for the next minute in place.
+    mutating func reset() {
+        attempts = 0
+        failed = 0
+        latencySum = 0
+        latencyWeight = 0
+        observed = false
+        details = nil
     }
 
     var latency: Double? { latencyWeight > 0 ? latencySum / latencyWeight : nil }

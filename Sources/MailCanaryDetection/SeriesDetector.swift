@@ -9,7 +9,9 @@ import MailCanaryCore
 ///   out of ten at night add little, thirty out of a thousand at peak add a lot. The statistic is
 ///   capped at twice its threshold so that it falls back quickly once failures stop.
 /// - Latency: a CUSUM of robust z-scores (median and MAD of healthy minutes) minus a drift of 2,
-///   counted only when latency is also up by 30 % (a practical, not only statistical, change).
+///   counted only when latency is also up by 30 % (a practical, not only statistical, change);
+///   beside it, for rises too gradual for any one minute to stand out, an exponentially weighted
+///   mean of the log ratio to the baseline median, tested against its own standard error.
 /// - Reports: a Poisson CUSUM of distinct new reporters per minute against the usual trickle.
 ///
 /// An alarm is raised when a statistic crosses its threshold, and ends when it falls below half
@@ -41,6 +43,12 @@ struct SeriesDetector {
     private var failureStart: Int?
     private var latencyScore = 0.0
     private var latencyStart: Int?
+    private var latencyCusumAlarm = false
+    /// The slow-rise test: the weighted mean of log(latency / baseline median), when it last rose
+    /// above zero, and whether it is in alarm.
+    private var latencyTrend = 0.0
+    private var trendStart: Int?
+    private var latencyTrendAlarm = false
     private var failureAlarm = false
     private var latencyAlarm = false
     private var quietMinutes = 0
@@ -126,7 +134,8 @@ struct SeriesDetector {
         let raised = failureAlarm || latencyAlarm
         if raised, alarm == nil {
             let kind: SeriesAlarm.Kind = id.source == .reports ? .reports : (failureAlarm ? .failure : .latency)
-            let onset = [failureAlarm ? failureStart : nil, latencyAlarm ? latencyStart : nil].compactMap { $0 }.min() ?? minute
+            let onset = [failureAlarm ? failureStart : nil, latencyCusumAlarm ? latencyStart : nil,
+                         latencyTrendAlarm ? trendStart : nil].compactMap { $0 }.min() ?? minute
             alarm = SeriesAlarm(onsetMinute: onset, kind: kind)
         } else if !raised {
             alarm = nil
@@ -260,16 +269,48 @@ struct SeriesDetector {
         latencyScore = min(2 * settings.latencyThreshold, max(0, latencyScore + (slow ? z - 2 : min(z - 2, 0))))
         if latencyScore > 0, latencyStart == nil { latencyStart = minute }
         if latencyScore == 0 { latencyStart = nil }
-        if latencyAlarm {
+        if latencyCusumAlarm {
             if latencyScore < settings.latencyThreshold / 2 {
-                latencyAlarm = false
+                latencyCusumAlarm = false
                 latencyScore = 0
                 latencyStart = nil
             }
         } else if latencyScore >= settings.latencyThreshold {
-            latencyAlarm = true
+            latencyCusumAlarm = true
         }
+        let trending = testLatencyTrend(value, minute: minute, settings: settings)
+        latencyAlarm = latencyCusumAlarm || latencyTrendAlarm
         if !latencyAlarm, !slow { latencyBaseline.learn(value) }
-        return slow && z >= 4 ? factor : 1
+        if slow && z >= 4 { return factor }
+        return trending && factor >= settings.latencyTrendFactor ? factor : 1
+    }
+
+    /// The slow-rise test: a weighted mean of log(value / median) with weight `latencyTrendWeight`
+    /// per minute (a memory of about nine minutes at 0.2). Its standard error is the minute's
+    /// robust log-scale times sqrt(w / (2 − w)), so a rise that no single minute shows (a quarter
+    /// slower, with minutes varying by a fifth) still adds up. It alarms when the mean is both a
+    /// practical rise (`latencyTrendFactor`) and `latencyTrendZ` standard errors above zero, and
+    /// ends once the mean is back below half the practical rise. Returns whether it is in alarm.
+    private mutating func testLatencyTrend(_ value: Double, minute: Int, settings: DetectionSettings) -> Bool {
+        // Telemetry only: its minute is the median of many attempts, near-symmetric around the
+        // usual; a single probe's time is skewed (slow tails), and its log ratio's spread is
+        // not the one the MAD of its minutes gives.
+        let median = latencyBaseline.median
+        guard id.source == .telemetry, median > 0, value > 0 else { return latencyTrendAlarm }
+        let weight = settings.latencyTrendWeight
+        let ratio = log(value / median)
+        // A single minute moves the mean by at most a doubling's worth: one wild value is not a trend.
+        latencyTrend += weight * (min(ratio, log(2.0)) - latencyTrend)
+        if latencyTrend > 0, trendStart == nil { trendStart = minute }
+        if latencyTrend <= 0 { trendStart = nil }
+        let logScale = latencyBaseline.scale / median
+        let standardError = logScale * (weight / (2 - weight)).squareRoot()
+        let practical = log(settings.latencyTrendFactor)
+        if latencyTrendAlarm {
+            if latencyTrend < practical / 2 { latencyTrendAlarm = false }
+        } else if latencyTrend >= practical, latencyTrend >= settings.latencyTrendZ * standardError {
+            latencyTrendAlarm = true
+        }
+        return latencyTrendAlarm
     }
 }

@@ -20,6 +20,11 @@ final class ChunkPipeline: @unchecked Sendable {
     private var endsAt: Int?
     private var failure: NDJSONFileReader.OpenError?
     private var stopping = false
+    /// Buffers whose chunks are done with, for the next ones: the file's bytes (handed back by
+    /// the parsers) and the signal arrays (handed back by the consumer). Fresh megabytes would
+    /// cost a page fault per 4 KiB, on every chunk.
+    private var spareBytes: [[UInt8]] = []
+    private var spareSignals: [[Signal]] = []
 
     private let parsers: Int
     private let window: Int
@@ -49,8 +54,11 @@ final class ChunkPipeline: @unchecked Sendable {
     /// The next chunk in file order, nil after the last; a read error comes after the chunks before it.
     func next() throws(NDJSONFileReader.OpenError) -> ParsedChunk? {
         guard parsers > 0 else {
-            guard let chunk = try reader.next() else { return nil }
-            return ParsedChunk(chunk, maximumLineBytes: maximumLineBytes)
+            guard var chunk = try reader.next(reusing: spareBytes.popLast() ?? []) else { return nil }
+            let parsed = ParsedChunk(chunk, maximumLineBytes: maximumLineBytes, storage: spareSignals.popLast() ?? [])
+            spareBytes.append(chunk.bytes)
+            chunk.bytes = []
+            return parsed
         }
         condition.lock()
         defer { condition.unlock() }
@@ -66,6 +74,22 @@ final class ChunkPipeline: @unchecked Sendable {
             }
             condition.wait()
         }
+    }
+
+    /// Takes back a chunk's signal array once its signals are ingested, for a later chunk.
+    /// The array is taken out of `signals` so that it is held once and emptied in place.
+    func recycle(taking signals: inout [Signal]) {
+        var spare: [Signal] = []
+        swap(&spare, &signals)
+        spare.removeAll(keepingCapacity: true)
+        let signals = spare
+        guard parsers > 0 else {
+            if spareSignals.count < 2 { spareSignals.append(signals) }
+            return
+        }
+        condition.lock()
+        if spareSignals.count < window + parsers { spareSignals.append(signals) }
+        condition.unlock()
     }
 
     /// Stops the parsers (the rest of the file is not read), waits for them and closes the file.
@@ -90,21 +114,24 @@ final class ChunkPipeline: @unchecked Sendable {
             let sequence = nextToRead
             let chunk: NDJSONChunkReader.Chunk?
             do {
-                chunk = try reader.next()
+                chunk = try reader.next(reusing: spareBytes.popLast() ?? [])
             } catch {
                 failure = error
                 chunk = nil
             }
-            guard let chunk else {
+            guard var chunk else {
                 endsAt = sequence
                 condition.broadcast()
                 condition.unlock()
                 return
             }
             nextToRead += 1
+            let storage = spareSignals.popLast() ?? []
             condition.unlock()
-            let result = ParsedChunk(chunk, maximumLineBytes: maximumLineBytes)
+            let result = ParsedChunk(chunk, maximumLineBytes: maximumLineBytes, storage: storage)
             condition.lock()
+            if spareBytes.count < window + parsers { spareBytes.append(chunk.bytes) }
+            chunk.bytes = []    // held once, by the spares: the next reader empties it in place
             parsed[sequence] = result
             condition.broadcast()
             condition.unlock()

@@ -5,7 +5,9 @@ import Glibc
 /// the maximum is cut out of its chunk and counted, never held in memory whole.
 struct NDJSONChunkReader {
     struct Chunk: Sendable {
+        /// The chunk's lines are the first `length` bytes; a reused buffer may hold more after them.
         var bytes: [UInt8]
+        var length: Int
         /// Lines dropped for their length just before this chunk's first line.
         var tooLongBefore: Int
     }
@@ -32,53 +34,60 @@ struct NDJSONChunkReader {
     /// The next chunk (whole lines; the last may lack its newline), nil at the end of the file.
     /// Each read goes straight behind the carried start of a cut line, so the bytes are copied
     /// once (by the kernel) and only the cut line's start is copied again.
-    mutating func next() throws(NDJSONFileReader.OpenError) -> Chunk? {
+    ///
+    /// `spare` is the buffer of a chunk no longer needed, read into again: its pages are already
+    /// mapped, where a fresh megabyte for every chunk costs a page fault per 4 KiB. Its length
+    /// stays as it is (only `length` says what is valid), so it is never filled or trimmed.
+    /// It is taken (`consuming`): held anywhere else too, the first write would copy all of it.
+    mutating func next(reusing spare: consuming [UInt8] = []) throws(NDJSONFileReader.OpenError) -> Chunk? {
+        var block = spare
         while !finished {
-            var failure: Int32 = 0
-            var block = [UInt8](unsafeUninitializedCapacity: carry.count + chunkBytes) { buffer, initialized in
-                let carried = buffer.initialize(fromContentsOf: carry)
-                let count = read(fd, buffer.baseAddress! + carried, chunkBytes)
-                if count < 0 { failure = errno }
-                initialized = carried + max(count, 0)
+            let carried = carry.count
+            if block.count < carried + chunkBytes { block = [UInt8](repeating: 0, count: carried + chunkBytes) }
+            let count = block.withUnsafeMutableBufferPointer { buffer in
+                _ = UnsafeMutableBufferPointer(rebasing: buffer[..<carried]).initialize(fromContentsOf: carry)
+                return read(fd, buffer.baseAddress! + carried, chunkBytes)
             }
-            guard failure == 0 else { throw NDJSONFileReader.OpenError(path: path, reason: String(cString: strerror(failure))) }
-            let count = block.count - carry.count
+            guard count >= 0 else { throw NDJSONFileReader.OpenError(path: path, reason: String(cString: strerror(errno))) }
+            var length = carried + count
             if count == 0 {
                 finished = true
                 if !carry.isEmpty, !skipping {
                     defer { carry = []; tooLong = 0 }
-                    return Chunk(bytes: carry, tooLongBefore: tooLong)
+                    return Chunk(bytes: carry, length: carry.count, tooLongBefore: tooLong)
                 }
-                return tooLong > 0 ? Chunk(bytes: [], tooLongBefore: tooLong) : nil
+                return tooLong > 0 ? Chunk(bytes: [], length: 0, tooLongBefore: tooLong) : nil
             }
             if skipping {
                 // Inside an over-long line (nothing carried): drop up to its end.
-                guard let newline = block.firstIndex(of: 0x0A) else { continue }
-                block.removeFirst(newline + 1)
+                guard let newline = block[..<length].firstIndex(of: 0x0A) else { continue }
+                block.withUnsafeMutableBufferPointer { buffer in
+                    _ = memmove(buffer.baseAddress!, buffer.baseAddress! + newline + 1, length - newline - 1)
+                }
+                length -= newline + 1
                 skipping = false
             }
-            guard let lastNewline = Self.lastNewline(in: block) else {
-                if block.count > maximumLineBytes {
+            guard let lastNewline = Self.lastNewline(in: block, length: length) else {
+                if length > maximumLineBytes {
                     carry = []
                     skipping = true
                     tooLong += 1
                 } else {
-                    carry = block
+                    carry = Array(block[..<length])
                 }
                 continue
             }
-            carry = Array(block[(lastNewline + 1)...])
-            block.removeLast(block.count - lastNewline - 1)
+            carry = Array(block[(lastNewline + 1)..<length])
             defer { tooLong = 0 }
-            return Chunk(bytes: block, tooLongBefore: tooLong)
+            return Chunk(bytes: block, length: lastNewline + 1, tooLongBefore: tooLong)
         }
         return nil
     }
 
     /// Searched from the end: a chunk's last line end is usually within its last few hundred bytes.
-    private static func lastNewline(in bytes: [UInt8]) -> Int? {
+    private static func lastNewline(in bytes: [UInt8], length: Int) -> Int? {
         bytes.withUnsafeBufferPointer { buffer in
-            var index = buffer.count
+            var index = length
             while index > 0 {
                 index -= 1
                 if buffer[index] == 0x0A { return index }

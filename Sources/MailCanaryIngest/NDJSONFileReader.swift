@@ -37,7 +37,7 @@ public struct NDJSONFileReader {
                 try body([], 0..<0, lineNumber, true)
             }
             let first = lineNumber
-            try NDJSONLines.forEach(in: chunk.bytes, maximumLineBytes: maximumLineBytes) { _, range, number, tooLong in
+            try NDJSONLines.forEach(in: chunk.bytes, count: chunk.length, maximumLineBytes: maximumLineBytes) { _, range, number, tooLong in
                 lineNumber = first + number
                 if tooLong {
                     try body(chunk.bytes, 0..<0, lineNumber, true)

@@ -5,10 +5,12 @@ import Glibc
 /// splitter for uploads, chunks of a scenario file and files read in chunks.
 enum NDJSONLines {
     /// `body(buffer, range, lineNumber, tooLong)`, `buffer` being `bytes` in place: a line longer
-    /// than `maximumLineBytes` is passed with `tooLong` set.
-    static func forEach(in bytes: [UInt8], maximumLineBytes: Int = .max,
+    /// than `maximumLineBytes` is passed with `tooLong` set. Only the first `count` bytes are read
+    /// (all of them by default).
+    static func forEach(in bytes: [UInt8], count: Int? = nil, maximumLineBytes: Int = .max,
                         _ body: (_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ lineNumber: Int, _ tooLong: Bool) throws -> Void) rethrows {
-        try bytes.withUnsafeBufferPointer { buffer in
+        try bytes.withUnsafeBufferPointer { whole in
+            let buffer = UnsafeBufferPointer(rebasing: whole[..<min(count ?? whole.count, whole.count)])
             guard let base = buffer.baseAddress else { return }
             var lineNumber = 0
             var start = 0

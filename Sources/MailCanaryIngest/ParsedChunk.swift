@@ -15,13 +15,16 @@ struct ParsedChunk: Sendable {
     var tooLongBefore = 0
     var maximumLineBytes = 0
 
-    init(_ chunk: NDJSONChunkReader.Chunk, maximumLineBytes: Int) {
+    /// `storage` is an emptied array of an earlier chunk whose capacity is reused.
+    init(_ chunk: NDJSONChunkReader.Chunk, maximumLineBytes: Int, storage: [Signal] = []) {
         tooLongBefore = chunk.tooLongBefore
         self.maximumLineBytes = maximumLineBytes
         let bytes = chunk.bytes
-        signals.reserveCapacity(bytes.count / 150)
+        signals = storage
+        signals.removeAll(keepingCapacity: true)
+        signals.reserveCapacity(chunk.length / 150)
         var parser = SignalLineParser()
-        NDJSONLines.forEach(in: bytes, maximumLineBytes: maximumLineBytes) { buffer, range, number, tooLong in
+        NDJSONLines.forEach(in: bytes, count: chunk.length, maximumLineBytes: maximumLineBytes) { buffer, range, number, tooLong in
             lineCount = number
             if tooLong {
                 problems.append((number, .tooLong))

@@ -59,7 +59,10 @@ public struct ScenarioReplayer {
         let pipeline = ChunkPipeline(reader: reader, parsers: parsers, window: 4, maximumLineBytes: maximumLineBytes)
         defer { pipeline.close() }
         var lineNumber = 0
-        while let parsed = try pipeline.next() { ingest(parsed, lineNumber: &lineNumber, detect: detect) }
+        while var parsed = try pipeline.next() {
+            ingest(parsed, lineNumber: &lineNumber, detect: detect)
+            pipeline.recycle(taking: &parsed.signals)
+        }
     }
 
     /// Parser threads beside detection's: one per processor.

@@ -43,4 +43,40 @@ struct SeriesDetectorTests {
         // The spike starts at minute 127; with a blip length of three it is sustained from its fourth minute.
         #expect(sustained.first == 130)
     }
+
+    /// A telemetry series with 1,200 attempts a minute whose latency median varies around 83 ms by
+    /// a deterministic ±20 % pattern, then (from minute 180) multiplied by `factor(minute - 180)`;
+    /// returns the first minute of its latency alarm after 180, if any within `minutes`.
+    static func latencyAlarmMinute(minutes: Int, settings: DetectionSettings = DetectionSettings(),
+                                   factor: (Int) -> Double) -> Int? {
+        var detector = SeriesDetector(id: SeriesID(service: "contoso", path: .mapiHTTP, region: "na", source: .telemetry))
+        let noise = [0.0, 0.12, -0.18, 0.05, -0.07, 0.2, -0.12, 0.16, -0.2, 0.09, -0.03, 0.14, -0.15]
+        for minute in 0..<(180 + minutes) {
+            let rise = minute >= 180 ? factor(minute - 180) : 1
+            var bucket = MinuteBucket()
+            bucket.add(ClientCounts(timeMs: 0, service: "contoso", region: "na", client: .outlookClassic, path: .mapiHTTP,
+                                    ok: 1_200, failed: 0, latencyMsP50: 83 * (1 + noise[(minute * 7) % noise.count]) * rise))
+            detector.evaluate(bucket, minute: minute, hourOfWeek: 10, settings: settings)
+            if minute >= 180, detector.alarm?.kind == .latency { return minute }
+        }
+        return nil
+    }
+
+    @Test("a slow latency rise that no single minute shows is found by the running mean, well before the CUSUM")
+    func slowLatencyRise() throws {
+        // 1.0 to 2.5 times over forty minutes, as scenarios/specs/slow-latency-mapi-na.json.
+        let ramp = { (minute: Int) in 1 + 1.5 * min(Double(minute), 40) / 40 }
+        let found = try #require(Self.latencyAlarmMinute(minutes: 60, factor: ramp))
+        var cusumOnly = DetectionSettings()
+        cusumOnly.latencyTrendZ = .infinity
+        let byCusum = try #require(Self.latencyAlarmMinute(minutes: 60, settings: cusumOnly, factor: ramp))
+        #expect(found - 180 <= 15)
+        #expect(byCusum - found >= 3)
+    }
+
+    @Test("a steady series, or one a tenth slower for good, raises no latency alarm")
+    func steadyLatency() {
+        #expect(Self.latencyAlarmMinute(minutes: 600) { _ in 1 } == nil)
+        #expect(Self.latencyAlarmMinute(minutes: 600) { _ in 1.1 } == nil)
+    }
 }

@@ -5,7 +5,10 @@ public enum Signal: Sendable, Equatable {
     case report(UserReport)
     case advisory(timeMs: Int64, ServiceHealthIssue)
 
-    /// When the signal was observed, milliseconds since 1970.
+    /// When the signal was observed, milliseconds since 1970. Inlinable: called from another
+    /// module, the switch would copy the whole payload (six reference-counted fields of a
+    /// `clients` record) to read one integer, twice for every replayed record.
+    @inlinable
     public var timeMs: Int64 {
         switch self {
         case .clients(let counts): counts.timeMs
@@ -17,6 +20,7 @@ public enum Signal: Sendable, Equatable {
 
     /// The watched service the signal is about (nil for a provider advisory, which names the
     /// provider's service instead).
+    @inlinable
     public var service: String? {
         switch self {
         case .clients(let counts): counts.service
