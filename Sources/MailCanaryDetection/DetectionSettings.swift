@@ -25,6 +25,9 @@ public struct DetectionSettings: Sendable, Equatable {
     public var probeFailureAlternative = 0.5
     /// Probes fail now and then for no reason the service owns; the baseline never goes lower.
     public var probeFailureFloor = 0.01
+    /// In a failure alarm, a telemetry minute whose own log-likelihood ratio against the baseline
+    /// reaches this counts as still failing (standing alone, a minute needs 6.9).
+    public var alarmMinuteSurprise = 2.0
     /// Latency must also rise by this factor over its baseline median to count (practical significance).
     public var latencyFactor = 1.3
     /// The slow-rise latency test: the weight of each minute in its running mean of the log ratio

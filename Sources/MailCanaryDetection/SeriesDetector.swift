@@ -167,7 +167,8 @@ struct SeriesDetector {
         let llr = Double(x) * log(p1 / p0) + Double(n - x) * log((1 - p1) / (1 - p0))
         lastRatio = Double(x) / Double(n)
         lastBaseline = p0
-        let significant = Self.surprise(failed: x, attempts: n, baseline: p0) >= (isProbe ? 3 : 6.9)
+        let surprise = Self.surprise(failed: x, attempts: n, baseline: p0)
+        let significant = surprise >= (isProbe ? 3 : 6.9)
 
         if warm {
             failureScore = min(2 * threshold, max(0, failureScore + llr))
@@ -196,7 +197,14 @@ struct SeriesDetector {
         if !failureAlarm {
             failureBaseline.learn(attempts: n, failed: x, hourOfWeek: hourOfWeek, floor: floor)
         }
-        return (significant && lastRatio > p0, p0)
+        // While the failure alarm stands, a telemetry minute that is itself unusual at a lower bar
+        // (its own likelihood ratio over e^2) keeps the burst going: a subtle fault (a few times
+        // the usual ratio, at volume) adds evidence every minute without any one minute reaching
+        // the bar for standing alone, and would otherwise never count as failing now. Only a
+        // minute with the volume to show the alternative (at least one failure expected under
+        // it): at night one failure in six attempts clears the lower bar by itself.
+        let supports = !isProbe && failureAlarm && surprise >= settings.alarmMinuteSurprise && Double(n) * p1 >= 1
+        return ((significant || supports) && lastRatio > p0, p0)
     }
 
     /// n × KL(x/n ‖ p0) when the minute fails more than the baseline: the log of how much better

@@ -32,14 +32,15 @@ struct SeriesDetectorTests {
 
     @Test("a two-minute spike after minutes that only nudged the CUSUM up is a blip, not a long burst")
     func spikeAfterDrift() {
-        // Seven minutes a little above the usual (none significant alone) start the CUSUM well
-        // before the spike; the blip length counts from the spike.
-        #expect(Self.sustainedMinutes(after: [2, 2, 3, 2, 2, 3, 2, 12, 5]).isEmpty)
+        // Seven ordinary minutes with a failure each (one in forty, none significant alone) start
+        // the CUSUM well before the spike; the blip length counts from the spike. (Seven minutes
+        // at two or three in forty, six times the usual, are a subtle fault of their own now.)
+        #expect(Self.sustainedMinutes(after: [1, 1, 1, 0, 1, 1, 1, 12, 5]).isEmpty)
     }
 
     @Test("the same spike going on is sustained once it outlasts the blip length")
     func longBurst() {
-        let sustained = Self.sustainedMinutes(after: [2, 2, 3, 2, 2, 3, 2, 12, 10, 11, 12, 12, 11])
+        let sustained = Self.sustainedMinutes(after: [1, 1, 1, 0, 1, 1, 1, 12, 10, 11, 12, 12, 11])
         // The spike starts at minute 127; with a blip length of three it is sustained from its fourth minute.
         #expect(sustained.first == 130)
     }
@@ -78,5 +79,40 @@ struct SeriesDetectorTests {
     func steadyLatency() {
         #expect(Self.latencyAlarmMinute(minutes: 600) { _ in 1 } == nil)
         #expect(Self.latencyAlarmMinute(minutes: 600) { _ in 1.1 } == nil)
+    }
+
+    /// A telemetry series of `attempts` a minute failing as `failed(minute)` for 180 minutes of
+    /// history and then `failures` more minutes; the first minute after the history at which its
+    /// alarm is sustained, if any.
+    static func firstSustained(attempts: Int, settings: DetectionSettings = DetectionSettings(), history: (Int) -> Int,
+                               failures: [Int]) -> Int? {
+        var detector = SeriesDetector(id: SeriesID(service: "contoso", path: .ews, region: "apac", source: .telemetry))
+        for minute in 0..<(180 + failures.count) {
+            let failed = minute < 180 ? history(minute) : failures[minute - 180]
+            detector.evaluate(bucket(attempts: attempts, failed: failed), minute: minute, hourOfWeek: 10, settings: settings)
+            if minute >= 180, detector.isSustained(at: minute, settings: settings) { return minute - 180 }
+        }
+        return nil
+    }
+
+    @Test("a subtle fault (four times the usual ratio at volume, no minute significant alone) is sustained within minutes")
+    func subtleFault() throws {
+        // 115 attempts a minute failing about once a minute, then 4 to 6 a minute (4 %).
+        let usual = { (minute: Int) in minute % 5 == 0 ? 2 : 1 }
+        let fault = (0..<30).map { [5, 4, 6, 5, 4][$0 % 5] }
+        let found = try #require(Self.firstSustained(attempts: 115, history: usual, failures: fault))
+        #expect(found <= 8)
+        // Without the lower bar in an alarm, no minute of it counts as failing now.
+        var standAloneOnly = DetectionSettings()
+        standAloneOnly.alarmMinuteSurprise = .infinity
+        #expect(Self.firstSustained(attempts: 115, settings: standAloneOnly, history: usual, failures: fault) == nil)
+    }
+
+    @Test("at night, single failures in a handful of attempts do not keep an alarm failing")
+    func nightSingles() {
+        // Six attempts a minute, a failure now and then, then a few close together and more singles.
+        let usual = { (minute: Int) in minute % 40 == 0 ? 1 : 0 }
+        let after = [1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0]
+        #expect(Self.firstSustained(attempts: 6, history: usual, failures: after) == nil)
     }
 }

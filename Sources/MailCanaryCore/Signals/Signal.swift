@@ -3,7 +3,9 @@ public enum Signal: Sendable, Equatable {
     case clients(ClientCounts)
     case probe(ProbeObservation)
     case report(UserReport)
-    case advisory(timeMs: Int64, ServiceHealthIssue)
+    /// Boxed: an issue is several times the size of the other payloads, and every signal would
+    /// take its size (copied per record as the chunks are built and read) for a kind that is rare.
+    indirect case advisory(timeMs: Int64, ServiceHealthIssue)
 
     /// When the signal was observed, milliseconds since 1970. Inlinable: called from another
     /// module, the switch would copy the whole payload (six reference-counted fields of a
