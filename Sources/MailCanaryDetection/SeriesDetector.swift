@@ -222,14 +222,16 @@ struct SeriesDetector {
 
     private mutating func deduplicatedReporters(_ bucket: MinuteBucket, minute: Int) -> MinuteBucket {
         var result = bucket
-        result.reporters = []
+        var fresh: [String] = []
         for reporter in bucket.reporters {
             if let seen = recentReporters[reporter], minute - seen < 60 { continue }
             recentReporters[reporter] = minute
-            result.reporters.append(reporter)
+            fresh.append(reporter)
         }
-        result.attempts = result.reporters.count
-        result.failed = result.reporters.count
+        // Set once: `reporters` is computed, and appending through it would copy the list each time.
+        result.reporters = fresh
+        result.attempts = fresh.count
+        result.failed = fresh.count
         if minute % 60 == 0, recentReporters.count > 1_000 {
             recentReporters = recentReporters.filter { minute - $0.value < 60 }
         }

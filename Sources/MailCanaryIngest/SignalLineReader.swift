@@ -137,36 +137,55 @@ struct LineFields {
         return value
     }
 
-    func record() throws(JSONReadError) -> IngestRecord {
+    /// Moves a required field out (it is left nil): the record takes the line's strings instead of
+    /// copying them, so neither the copy nor the line's destruction touches their reference counts.
+    func required<T>(taking value: inout T?, _ key: String) throws(JSONReadError) -> T {
+        guard let value = value.take() else { throw JSONReadError(path: key, kind: .missing) }
+        return value
+    }
+
+    private mutating func takeErrors() -> [ErrorCount] {
+        var moved: [ErrorCount] = []
+        swap(&moved, &errors)
+        return moved
+    }
+
+    /// The record the line describes; the fields it uses are moved into it.
+    mutating func record() throws(JSONReadError) -> IngestRecord {
         switch kind ?? (outcome != nil ? "event" : nil) {
         case "clients":
             return .signal(.clients(ClientCounts(
-                timeMs: try required(timeMs, "t"), service: try required(service, "service"), region: try required(region, "region"),
-                client: ClientKind(try required(client, "client")), path: AccessPath(try required(path, "path")),
-                ok: try required(ok, "ok"), failed: try required(failed, "failed"), errors: errors, latencyMsP50: latencyMsP50)))
+                timeMs: try required(timeMs, "t"), service: try required(taking: &service, "service"),
+                region: try required(taking: &region, "region"), client: ClientKind(try required(taking: &client, "client")),
+                path: AccessPath(try required(taking: &path, "path")), ok: try required(ok, "ok"), failed: try required(failed, "failed"),
+                errors: takeErrors(), latencyMsP50: latencyMsP50)))
         case "event":
             let failed = try eventFailed()
             return .signal(.clients(ClientCounts(
-                timeMs: try required(timeMs, "time"), service: try required(service, "service"), region: try required(region, "region"),
-                client: ClientKind(try required(client, "client")), path: AccessPath(try required(path, "path")),
+                timeMs: try required(timeMs, "time"), service: try required(taking: &service, "service"),
+                region: try required(taking: &region, "region"), client: ClientKind(try required(taking: &client, "client")),
+                path: AccessPath(try required(taking: &path, "path")),
                 ok: failed ? 0 : 1, failed: failed ? 1 : 0, errors: failed ? [ErrorCount(error ?? "failed", 1)] : [],
-                latencyMsP50: latencyMsP50, user: user)))
+                latencyMsP50: latencyMsP50, user: user.take())))
         case "probe":
             let failed = try eventFailed()
+            let time = try required(timeMs, "t")
+            let service = try required(taking: &self.service, "service")
+            let region = try required(taking: &self.region, "region")
             return .signal(.probe(ProbeObservation(
-                timeMs: try required(timeMs, "t"), service: try required(service, "service"), region: try required(region, "region"),
-                path: AccessPath(try required(path, "path")), agent: agent ?? region ?? "", failed: failed,
-                failureClass: failed ? failureClass : nil, failedStep: failed ? failedStep.map { StepName($0) } : nil,
-                error: failed ? error : nil, durationMs: durationMs ?? 0)))
+                timeMs: time, service: service, region: region,
+                path: AccessPath(try required(taking: &path, "path")), agent: agent.take() ?? region, failed: failed,
+                failureClass: failed ? failureClass : nil, failedStep: failed ? failedStep.take().map { StepName($0) } : nil,
+                error: failed ? error.take() : nil, durationMs: durationMs ?? 0)))
         case "report":
             return .signal(.report(UserReport(
-                timeMs: try required(timeMs, "t"), service: try required(service, "service"), region: try required(region, "region"),
-                client: ClientKind(client ?? "unknown"), symptom: symptom ?? "other", reporter: try required(reporter, "reporter"),
-                text: text)))
+                timeMs: try required(timeMs, "t"), service: try required(taking: &service, "service"),
+                region: try required(taking: &region, "region"), client: ClientKind(client.take() ?? "unknown"),
+                symptom: symptom.take() ?? "other", reporter: try required(taking: &reporter, "reporter"), text: text.take())))
         case "advisory":
-            return .signal(.advisory(timeMs: try required(timeMs, "t"), try required(issue, "issue")))
+            return .signal(.advisory(timeMs: try required(timeMs, "t"), try required(taking: &issue, "issue")))
         case "scenario":
-            return .scenario(ScenarioHeader(name: try required(name, "name"), service: try required(service, "service"),
+            return .scenario(ScenarioHeader(name: try required(taking: &name, "name"), service: try required(taking: &service, "service"),
                                             startMs: try required(startMs, "start"), endMs: try required(endMs, "end"), regions: regions))
         case nil:
             // A line shaped like a single connection event that lacks its outcome says so.
