@@ -50,7 +50,8 @@ struct SeriesDetector {
     private var trendStart: Int?
     private var latencyTrendAlarm = false
     private var failureAlarm = false
-    private var latencyAlarm = false
+    /// Either latency test in alarm (derived: each test keeps its own hysteresis).
+    private var latencyAlarm: Bool { latencyCusumAlarm || latencyTrendAlarm }
     private var quietMinutes = 0
     private var quietExpected = 0.0
     private var recentReporters: [String: Int] = [:]
@@ -289,7 +290,6 @@ struct SeriesDetector {
             latencyCusumAlarm = true
         }
         let trending = testLatencyTrend(value, minute: minute, settings: settings)
-        latencyAlarm = latencyCusumAlarm || latencyTrendAlarm
         if !latencyAlarm, !slow { latencyBaseline.learn(value) }
         if slow && z >= 4 { return factor }
         return trending && factor >= settings.latencyTrendFactor ? factor : 1

@@ -82,13 +82,12 @@ final class ChunkPipeline: @unchecked Sendable {
         var spare: [Signal] = []
         swap(&spare, &signals)
         spare.removeAll(keepingCapacity: true)
-        let signals = spare
         guard parsers > 0 else {
-            if spareSignals.count < 2 { spareSignals.append(signals) }
+            if spareSignals.count < 2 { spareSignals.append(spare) }
             return
         }
         condition.lock()
-        if spareSignals.count < window + parsers { spareSignals.append(signals) }
+        if spareSignals.count < window + parsers { spareSignals.append(spare) }
         condition.unlock()
     }
 
