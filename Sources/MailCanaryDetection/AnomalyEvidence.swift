@@ -25,8 +25,8 @@ public struct AnomalyEvidence: Sendable, Equatable {
         classCounts.merge(bucket.classCounts, uniquingKeysWith: +)
         for (step, count) in bucket.failedSteps { failedSteps[step, default: 0] += count }
         failureReasons.merge(bucket.failureReasons, uniquingKeysWith: +)
-        for (message, count) in bucket.errors where errors.count < 32 || errors[message] != nil {
-            errors[message, default: 0] += count
+        for error in bucket.errors where errors.count < 32 || errors[error.message] != nil {
+            errors[error.message, default: 0] += error.count
         }
         failed += bucket.failed
         let excess = max(0, Double(bucket.failed) - Double(bucket.attempts) * baseline)

@@ -22,8 +22,10 @@ public struct DetectionEngine: Sendable {
     private var reporters = ReporterLedger()
     /// Per series, the clients seen on it (a few at most).
     private var seriesClients: [[ClientKind]] = []
-    /// Per series, the series of the record that followed its last one; and the last record's series.
-    private var successors: [Int?] = []
+    /// Per series, the series of the records that followed it the last two times they differed
+    /// (-1: none yet); and the last record's series. Two, because streams alternate: probes
+    /// that run every other minute follow a region's telemetry one minute and not the next.
+    private var successors: [(Int, Int)] = []
     private var previousSeries: Int?
     /// Per series, its recent minutes (only when `settings.historyMinutes` > 0).
     private var histories: [SeriesHistory] = []
@@ -46,7 +48,9 @@ public struct DetectionEngine: Sendable {
 
     /// Takes one signal; closes the minutes that ended before it (records cover the interval that
     /// ends at their time, so a record stamped 09:13:00 belongs to the minute 09:12).
-    public mutating func ingest(_ signal: Signal) -> [IncidentEvent] {
+    /// The signal is taken (`consuming`): a caller that is done with it moves it in, and its
+    /// payload is read where it lies instead of copied out of it.
+    public mutating func ingest(_ signal: consuming Signal) -> [IncidentEvent] {
         let minute = Int((signal.timeMs - 1).floorDivided(by: 60_000))
         var events: [IncidentEvent] = []
         if let current = currentMinute {
@@ -54,7 +58,7 @@ public struct DetectionEngine: Sendable {
         } else {
             currentMinute = minute
         }
-        switch signal {
+        switch consume signal {
         case .clients(let counts):
             let series = seriesIndex(service: counts.service, path: counts.path, region: counts.region, source: .telemetry)
             // The service's clients are learned once per series and client, not hashed per record.
@@ -97,12 +101,19 @@ public struct DetectionEngine: Sendable {
         // record's series last time is tried first, by comparing its id's fields in place (no
         // id is built, copied or hashed for it).
         let found: Int
-        if let previous = previousSeries, let guess = successors[previous],
-           ids.withUnsafeBufferPointer({ $0[guess].source == source && $0[guess].region == region && $0[guess].path == path && $0[guess].service == service }) {
-            found = guess
+        let guesses = previousSeries.map { successors[$0] } ?? (-1, -1)
+        func matches(_ guess: Int) -> Bool {
+            guess >= 0 && ids.withUnsafeBufferPointer {
+                $0[guess].source == source && $0[guess].region == region && $0[guess].path == path && $0[guess].service == service
+            }
+        }
+        if matches(guesses.0) {
+            found = guesses.0
+        } else if matches(guesses.1) {
+            found = guesses.1
         } else {
             found = lookUp(SeriesID(service: service, path: path, region: region, source: source))
-            if let previous = previousSeries { successors[previous] = found }
+            if let previous = previousSeries { successors[previous] = (found, guesses.0) }
         }
         previousSeries = found
         return found
@@ -116,7 +127,7 @@ public struct DetectionEngine: Sendable {
         ids.append(id)
         buckets.append(MinuteBucket())
         seriesClients.append([])
-        successors.append(nil)
+        successors.append((-1, -1))
         if settings.historyMinutes > 0 { histories.append(SeriesHistory(capacity: settings.historyMinutes)) }
         // A series' region (and a probe's path) is learned when the series first appears.
         if id.source != .reports { regions[id.service, default: []].insert(id.region) }

@@ -20,15 +20,28 @@ struct MinuteBucket {
         var failedSteps: [StepName: Int] = [:]
         /// The typed reasons failed probes gave, with their class.
         var failureReasons: [ClassReason: Int] = [:]
-        var errors: [String: Int] = [:]
+        /// Error texts in the order first seen, at most ``maximumErrors`` of them. A list searched
+        /// in place: a minute has one to three texts, and the same strings come back (interned by
+        /// the reader, so they compare by their storage), which is cheaper than hashing each one.
+        var errors: [ErrorCount] = []
         var users: Set<String> = []
         var reporters: [String] = []
+
+        /// Adds `count` failures with `message`; a new text past the first sixteen is not kept.
+        mutating func count(_ message: String, _ count: Int) {
+            if let index = errors.firstIndex(where: { $0.message == message }) {
+                errors[index].count += count
+            } else if errors.count < MinuteBucket.maximumErrors {
+                errors.append(ErrorCount(message, count))
+            }
+        }
     }
 
     var classCounts: [FailureClass: Int] { details?.classCounts ?? [:] }
     var failedSteps: [StepName: Int] { details?.failedSteps ?? [:] }
     var failureReasons: [ClassReason: Int] { details?.failureReasons ?? [:] }
-    var errors: [String: Int] { details?.errors ?? [:] }
+    var errors: [ErrorCount] { details?.errors ?? [] }
+    static let maximumErrors = 16
     var users: Set<String> { details?.users ?? [] }
     var reporters: [String] {
         get { details?.reporters ?? [] }
@@ -49,9 +62,7 @@ struct MinuteBucket {
         }
         if counts.failed > 0, !counts.errors.isEmpty || counts.user != nil {
             withDetails { details in
-                for error in counts.errors where details.errors.count < 16 || details.errors[error.message] != nil {
-                    details.errors[error.message, default: 0] += error.count
-                }
+                for error in counts.errors { details.count(error.message, error.count) }
                 if let user = counts.user, details.users.count < 10_000 { details.users.insert(user) }
             }
         }
@@ -70,7 +81,7 @@ struct MinuteBucket {
                     }
                 }
                 if let step = probe.failedStep { details.failedSteps[step, default: 0] += 1 }
-                if let error = probe.error, details.errors.count < 16 || details.errors[error] != nil { details.errors[error, default: 0] += 1 }
+                if let error = probe.error { details.count(error, 1) }
             }
         } else if probe.durationMs.isFinite, probe.durationMs >= 0 {
             latencySum += probe.durationMs

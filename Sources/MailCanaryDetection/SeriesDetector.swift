@@ -70,7 +70,7 @@ struct SeriesDetector {
         guard bucket.failed > 0, id.source != .reports else { return }
         lastFailure = (minute, bucket.classCounts.max { $0.value < $1.value }?.key,
                        bucket.failedSteps.max { $0.value < $1.value }?.key,
-                       bucket.errors.max { $0.value < $1.value }?.key)
+                       bucket.errors.max { $0.count < $1.count }?.message)
     }
 
     /// Whether the latest observation was significant by itself and recent.

@@ -24,7 +24,7 @@ final class ChunkPipeline: @unchecked Sendable {
     /// the parsers) and the signal arrays (handed back by the consumer). Fresh megabytes would
     /// cost a page fault per 4 KiB, on every chunk.
     private var spareBytes: [[UInt8]] = []
-    private var spareSignals: [[Signal]] = []
+    private var spareSignals: [SignalBuffer] = []
 
     private let parsers: Int
     private let window: Int
@@ -55,7 +55,7 @@ final class ChunkPipeline: @unchecked Sendable {
     func next() throws(NDJSONFileReader.OpenError) -> ParsedChunk? {
         guard parsers > 0 else {
             guard var chunk = try reader.next(reusing: spareBytes.popLast() ?? []) else { return nil }
-            let parsed = ParsedChunk(chunk, maximumLineBytes: maximumLineBytes, storage: spareSignals.popLast() ?? [])
+            let parsed = ParsedChunk(chunk, maximumLineBytes: maximumLineBytes, storage: spareSignals.popLast())
             spareBytes.append(chunk.bytes)
             chunk.bytes = []
             return parsed
@@ -76,12 +76,9 @@ final class ChunkPipeline: @unchecked Sendable {
         }
     }
 
-    /// Takes back a chunk's signal array once its signals are ingested, for a later chunk.
-    /// The array is taken out of `signals` so that it is held once and emptied in place.
-    func recycle(taking signals: inout [Signal]) {
-        var spare: [Signal] = []
-        swap(&spare, &signals)
-        spare.removeAll(keepingCapacity: true)
+    /// Takes back a chunk's signal buffer once its signals are ingested, for a later chunk.
+    func recycle(_ spare: SignalBuffer) {
+        spare.removeAll()
         guard parsers > 0 else {
             if spareSignals.count < 2 { spareSignals.append(spare) }
             return
@@ -125,7 +122,7 @@ final class ChunkPipeline: @unchecked Sendable {
                 return
             }
             nextToRead += 1
-            let storage = spareSignals.popLast() ?? []
+            let storage = spareSignals.popLast()
             condition.unlock()
             let result = ParsedChunk(chunk, maximumLineBytes: maximumLineBytes, storage: storage)
             condition.lock()

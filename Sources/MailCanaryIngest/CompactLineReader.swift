@@ -2,47 +2,141 @@ import MailCanaryCore
 
 /// The fast path of ``SignalLineParser``: one pass over a line in the compact shape that scenario
 /// files, agents and ``SignalLineWriter`` produce (no white space, strings of printable ASCII
-/// without escapes, the known keys, plain numbers) straight into ``LineFields``, with the
-/// repeating strings interned and the minute's timestamp parsed once.
+/// without escapes, the known keys, plain numbers), with the repeating strings interned and the
+/// minute's timestamp parsed once. The line's fields are held as symbols and ranges
+/// (``CompactFields``), so nothing reference-counted is built, copied or destroyed for them: the
+/// strings are made once, straight into the signal, when the line is known to be good.
 ///
-/// Anything else (white space, an escape, a byte above 0x7F, an unknown key, an exponent, a
-/// number too long to convert exactly here, an advisory's `issue`, a scenario header) answers nil,
-/// and the line goes to ``SignalLineReader``, which reads all of JSON and names what is wrong. So
-/// this reader only has to be right on what it accepts; `CompactLineReaderTests` holds it to giving
-/// the same record as the full reader on every line of the scenarios and on mutations of them.
+/// Anything else answers nil, and the line goes to ``SignalLineReader``, which reads all of JSON
+/// and names what is wrong: white space, an escape, a byte above 0x7F, an unknown key, an
+/// exponent, a number too long to convert exactly here, an advisory or a scenario header, a
+/// missing or invalid field. So this reader only has to be right on what it accepts;
+/// `CompactLineReaderTests` holds it to giving the same signal as the full reader on every line
+/// of the scenarios and on mutations of them.
 struct CompactLineReader {
     private var strings = StringInterner()
     private let keys = LineField.Table.shared
     /// The last timestamp read (16 to 24 bytes, as three overlapping words) and its value.
     private var lastTime: (count: Int, words: SIMD3<UInt64>, ms: Int64) = (0, SIMD3(), 0)
+    /// The keys of the last line, in order. The lines of a stream repeat their keys in the same
+    /// order, so a key is first compared, as two words, with the key at the same place in the
+    /// last line; only when that differs is it scanned and looked up in the table.
+    private var lastKeys: [KnownKey] = []
+    private static let rememberedKeys = 32
+    /// Per field that often repeats its value from line to line, its last value (as two words) and symbol.
+    private var memos = [KnownValue](repeating: KnownValue(), count: 5)
 
-    /// Reads `bytes[range]` into `line` (which starts empty); false when the line is not in the
-    /// compact shape (`line` is then of no use).
-    mutating func read(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into line: inout LineFields) -> Bool {
-        guard let base = bytes.baseAddress, range.lowerBound >= 0, range.upperBound <= bytes.count else { return false }
-        var cursor = Cursor(base: base, index: range.lowerBound, end: range.upperBound)
-        guard cursor.take(Cursor.openBrace) else { return false }
-        if cursor.take(Cursor.closeBrace) { return cursor.atEnd }
-        repeat {
-            guard let key = cursor.plainString(), cursor.take(Cursor.colon),
-                  readValue(of: cursor.field(key, keys), &cursor, into: &line) else { return false }
-        } while cursor.take(Cursor.comma)
-        return cursor.take(Cursor.closeBrace) && cursor.atEnd
+    /// The signal `bytes[range]` describes; nil when the line is not in the compact shape or not
+    /// a good `clients`, `probe`, `report` or single-event line.
+    mutating func read(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Signal? {
+        withUnsafeTemporaryAllocation(of: Signal.self, capacity: 1) { slot in
+            read(bytes, range, into: slot.baseAddress!) ? slot.baseAddress!.move() : nil
+        }
     }
 
-    /// Reads the value of one key into `line`, as ``LineFields/read(_:name:from:decodedName:)`` would.
-    private mutating func readValue(of field: LineField, _ cursor: inout Cursor, into line: inout LineFields) -> Bool {
+    /// Reads the signal `bytes[range]` describes into `slot` (uninitialized memory), where it is
+    /// built in place; false (`slot` left uninitialized) when ``read(_:_:)`` would answer nil.
+    mutating func read(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into slot: UnsafeMutablePointer<Signal>) -> Bool {
+        guard let base = bytes.baseAddress, range.lowerBound >= 0, range.upperBound <= bytes.count else { return false }
+        strings.clearOverflow()
+        var cursor = Cursor(base: base, index: range.lowerBound, end: range.upperBound)
+        var line = CompactFields()
+        guard cursor.take(Cursor.openBrace) else { return false }
+        if !cursor.take(Cursor.closeBrace) {
+            var position = 0
+            repeat {
+                let field: LineField
+                if position < lastKeys.count, let known = cursor.take(key: lastKeys[position]) {
+                    field = known
+                } else {
+                    guard let key = cursor.plainString(), cursor.take(Cursor.colon) else { return false }
+                    field = cursor.field(key, keys)
+                    remember(key, field, at: position, cursor)
+                }
+                guard readValue(of: field, &cursor, into: &line) else { return false }
+                position += 1
+            } while cursor.take(Cursor.comma)
+            guard cursor.take(Cursor.closeBrace) else { return false }
+        }
+        guard cursor.atEnd else { return false }
+        return initialize(slot, from: &line, base)
+    }
+
+    /// Keeps the key just scanned as the one expected at `position` of the next line.
+    private mutating func remember(_ key: Range<Int>, _ field: LineField, at position: Int, _ cursor: Cursor) {
+        guard field != .other, key.count <= KnownKey.maximumLength, position <= lastKeys.count,
+              position < Self.rememberedKeys else { return }
+        let known = KnownKey(words: PackedBytes.words(cursor.base + key.lowerBound, count: key.count, readable: key.count),
+                             count: key.count, field: field)
+        if position == lastKeys.count { lastKeys.append(known) } else { lastKeys[position] = known }
+    }
+
+    /// Builds in `slot` what ``LineFields/record()`` makes of the same fields, for the kinds this
+    /// reader takes; false (nothing built) for a line it leaves to the full reader. In place: a
+    /// signal is over a hundred bytes, and each move through a returned value is a `memcpy`.
+    private func initialize(_ slot: UnsafeMutablePointer<Signal>, from line: inout CompactFields, _ base: UnsafePointer<UInt8>) -> Bool {
+        let absent = CompactFields.absent
+        guard let timeMs = line.timeMs, line.service != absent, line.region != absent else { return false }
+        let kind = line.kind != absent ? strings[line.kind] : (line.outcome != absent ? "event" : "")
+        switch kind {
+        case "clients":
+            guard line.client != absent, line.path != absent, let ok = line.ok, let failed = line.failed else { return false }
+            slot.initialize(to: .clients(ClientCounts(timeMs: timeMs, service: strings[line.service], region: strings[line.region],
+                                         client: ClientKind(strings[line.client]), path: AccessPath(strings[line.path]),
+                                         ok: ok, failed: failed, errors: line.takeErrors(), latencyMsP50: line.latencyMsP50)))
+        case "event":
+            guard line.client != absent, line.path != absent, let failed = outcomeFailed(line.outcome) else { return false }
+            slot.initialize(to: .clients(ClientCounts(timeMs: timeMs, service: strings[line.service], region: strings[line.region],
+                                         client: ClientKind(strings[line.client]), path: AccessPath(strings[line.path]),
+                                         ok: failed ? 0 : 1, failed: failed ? 1 : 0,
+                                         errors: failed ? [ErrorCount(line.error != absent ? strings[line.error] : "failed", 1)] : [],
+                                         latencyMsP50: line.latencyMsP50, user: line.user.map { Cursor.make(base, $0) })))
+        case "probe":
+            guard line.path != absent, let failed = outcomeFailed(line.outcome) else { return false }
+            let region = strings[line.region]
+            slot.initialize(to: .probe(ProbeObservation(
+                timeMs: timeMs, service: strings[line.service], region: region, path: AccessPath(strings[line.path]),
+                agent: line.agent != absent ? strings[line.agent] : region, failed: failed,
+                failureClass: failed ? line.failureClass : nil,
+                failedStep: failed && line.failedStep != absent ? StepName(strings[line.failedStep]) : nil,
+                error: failed && line.error != absent ? strings[line.error] : nil, durationMs: line.durationMs ?? 0)))
+        case "report":
+            guard let reporter = line.reporter else { return false }
+            slot.initialize(to: .report(UserReport(
+                timeMs: timeMs, service: strings[line.service], region: strings[line.region],
+                client: ClientKind(line.client != absent ? strings[line.client] : "unknown"),
+                symptom: line.symptom != absent ? strings[line.symptom] : "other", reporter: Cursor.make(base, reporter),
+                text: line.text.map { Cursor.make(base, $0) })))
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// ``LineFields/eventFailed()``'s reading of `outcome`; nil when it is missing or unknown.
+    private func outcomeFailed(_ outcome: Int32) -> Bool? {
+        guard outcome != CompactFields.absent else { return nil }
+        switch strings[outcome] {
+        case "ok", "success", "succeeded": return false
+        case "failed", "failure", "error": return true
+        default: return nil
+        }
+    }
+
+    /// Reads the value of one key into `line`, as ``LineFields/read(_:name:from:decodedName:)`` would
+    /// (`null` and a missing key are the same to every field the record reads).
+    private mutating func readValue(of field: LineField, _ cursor: inout Cursor, into line: inout CompactFields) -> Bool {
         switch field {
-        case .kind: return assign(&line.kind, interned(&cursor))
+        case .kind: return assign(&line.kind, symbol(&cursor, memo: 0))
         case .t, .time: return assign(&line.timeMs, timestamp(&cursor))
-        case .service: return assign(&line.service, interned(&cursor))
-        case .region: return assign(&line.region, interned(&cursor))
-        case .client: return assign(&line.client, interned(&cursor))
-        case .path: return assign(&line.path, interned(&cursor))
-        case .outcome: return assign(&line.outcome, interned(&cursor))
-        case .agent: return assign(&line.agent, interned(&cursor))
-        case .symptom: return assign(&line.symptom, interned(&cursor))
-        case .reporter: return assign(&line.reporter, cursor.plainString().map { cursor.make($0) })
+        case .service: return assign(&line.service, symbol(&cursor, memo: 1))
+        case .region: return assign(&line.region, symbol(&cursor, memo: 2))
+        case .client: return assign(&line.client, symbol(&cursor))
+        case .path: return assign(&line.path, symbol(&cursor))
+        case .outcome: return assign(&line.outcome, symbol(&cursor, memo: 3))
+        case .agent: return assign(&line.agent, symbol(&cursor, memo: 4))
+        case .symptom: return assign(&line.symptom, symbol(&cursor))
+        case .reporter: return assign(&line.reporter, cursor.plainString())
         case .ok: return assign(&line.ok, cursor.count())
         case .failed: return assign(&line.failed, cursor.count())
         case .durationMs: return assign(&line.durationMs, cursor.double())
@@ -50,25 +144,25 @@ struct CompactLineReader {
             if cursor.null() { line.latencyMsP50 = nil; return true }
             return assign(&line.latencyMsP50, cursor.double())
         case .error:
-            if cursor.null() { line.error = nil; return true }
-            return assign(&line.error, interned(&cursor))
+            if cursor.null() { line.error = CompactFields.absent; return true }
+            return assign(&line.error, symbol(&cursor))
         case .failedStep:
-            if cursor.null() { line.failedStep = nil; return true }
-            return assign(&line.failedStep, interned(&cursor))
+            if cursor.null() { line.failedStep = CompactFields.absent; return true }
+            return assign(&line.failedStep, symbol(&cursor))
         case .user:
             if cursor.null() { line.user = nil; return true }
-            return assign(&line.user, cursor.plainString().map { cursor.make($0) })
+            return assign(&line.user, cursor.plainString())
         case .text:
             if cursor.null() { line.text = nil; return true }
-            return assign(&line.text, cursor.plainString().map { cursor.make($0) })
+            return assign(&line.text, cursor.plainString())
         case .failureClass:
             if cursor.null() { line.failureClass = nil; return true }
-            return assign(&line.failureClass, cursor.plainString().flatMap { FailureClass(rawValue: cursor.make($0)) })
+            return assign(&line.failureClass, cursor.plainString().flatMap { FailureClass(rawValue: Cursor.make(cursor.base, $0)) })
         case .errors:
             return assign(&line.errors, readErrors(&cursor))
         case .steps:
             guard let failing = readSteps(&cursor) else { return false }
-            line.failedStep = failing ?? line.failedStep
+            if failing != CompactFields.absent { line.failedStep = failing }
             return true
         case .issue, .name, .start, .end, .regions, .other:
             return false
@@ -90,9 +184,23 @@ struct CompactLineReader {
         return true
     }
 
-    private mutating func interned(_ cursor: inout Cursor) -> String? {
+    private mutating func symbol(_ cursor: inout Cursor) -> Int32? {
         guard let range = cursor.plainString() else { return nil }
-        return strings.string(cursor.base + range.lowerBound, range.count, readable: cursor.end - range.lowerBound)
+        return strings.symbol(cursor.base + range.lowerBound, range.count, readable: cursor.end - range.lowerBound)
+    }
+
+    /// The symbol of a field whose value often repeats the last line's (the kind, service,
+    /// region, outcome, agent): compared first, as two words, with the last value `memo` holds.
+    private mutating func symbol(_ cursor: inout Cursor, memo slot: Int) -> Int32? {
+        let last = memos[slot]
+        if let symbol = cursor.take(value: last) { return symbol }
+        guard let range = cursor.plainString() else { return nil }
+        let symbol = strings.symbol(cursor.base + range.lowerBound, range.count, readable: cursor.end - range.lowerBound)
+        if range.count <= KnownKey.maximumLength {
+            memos[slot] = KnownValue(words: PackedBytes.words(cursor.base + range.lowerBound, count: range.count, readable: range.count),
+                                     count: range.count, symbol: symbol)
+        }
+        return symbol
     }
 
     /// An RFC 3339 string; the lines of one minute share theirs, so the last one is remembered.
@@ -117,18 +225,18 @@ struct CompactLineReader {
         var errors: [ErrorCount] = []
         if cursor.take(Cursor.closeBrace) { return errors }
         repeat {
-            guard let message = interned(&cursor), cursor.take(Cursor.colon), let count = cursor.count() else { return nil }
-            errors.append(ErrorCount(message, count))
+            guard let message = symbol(&cursor), cursor.take(Cursor.colon), let count = cursor.count() else { return nil }
+            errors.append(ErrorCount(strings[message], count))
         } while cursor.take(Cursor.comma)
         return cursor.take(Cursor.closeBrace) ? errors : nil
     }
 
-    /// `[{name, ms, ok}, …]`: the name of the first step with `"ok": false` (`.some(nil)` when none
-    /// failed), nil when the array is not in the compact shape. Only that one name is built.
-    private mutating func readSteps(_ cursor: inout Cursor) -> String?? {
+    /// `[{name, ms, ok}, …]`: the symbol of the first step with `"ok": false` (``CompactFields/absent``
+    /// when none failed), nil when the array is not in the compact shape.
+    private mutating func readSteps(_ cursor: inout Cursor) -> Int32? {
         guard cursor.take(Cursor.openBracket) else { return nil }
         var failing: Range<Int>?
-        if cursor.take(Cursor.closeBracket) { return .some(nil) }
+        if cursor.take(Cursor.closeBracket) { return CompactFields.absent }
         repeat {
             // The shape every writer uses, `{"name":"…","ms":…,"ok":…}`, by whole words; anything else
             // (other order, other keys) through the loop below from the element's start.
@@ -159,7 +267,47 @@ struct CompactLineReader {
             if !ok, failing == nil { failing = name }
         } while cursor.take(Cursor.comma)
         guard cursor.take(Cursor.closeBracket) else { return nil }
-        return .some(failing.map { strings.string(cursor.base + $0.lowerBound, $0.count, readable: cursor.end - $0.lowerBound) })
+        guard let failing else { return CompactFields.absent }
+        return strings.symbol(cursor.base + failing.lowerBound, failing.count, readable: cursor.end - failing.lowerBound)
+    }
+}
+
+/// A key of the last line: its bytes as two words (zero past `count`) and its field.
+private struct KnownKey {
+    static let maximumLength = 16
+    var words: SIMD2<UInt64>
+    var count: Int
+    var field: LineField
+}
+
+/// A field's last string value, at most 16 bytes, as two words (zero past `count`) and its symbol.
+private struct KnownValue {
+    var words = SIMD2<UInt64>()
+    /// -1 until a value is known (no string matches).
+    var count = -1
+    var symbol: Int32 = -1
+}
+
+/// One compact line's fields as they are read: the repeating strings as the reader's interned
+/// symbols (``absent`` when missing or `null`), the line's own strings as byte ranges. Nothing in
+/// it is reference-counted but the error list, so reading and dropping a line costs no retain or
+/// release per field.
+private struct CompactFields {
+    static let absent: Int32 = -1
+
+    var kind = absent, service = absent, region = absent, client = absent, path = absent, outcome = absent
+    var agent = absent, symptom = absent, error = absent, failedStep = absent
+    var reporter: Range<Int>?, user: Range<Int>?, text: Range<Int>?
+    var timeMs: Int64?
+    var ok: Int?, failed: Int?
+    var latencyMsP50: Double?, durationMs: Double?
+    var failureClass: FailureClass?
+    var errors: [ErrorCount] = []
+
+    mutating func takeErrors() -> [ErrorCount] {
+        var moved: [ErrorCount] = []
+        swap(&moved, &errors)
+        return moved
     }
 }
 
@@ -168,20 +316,14 @@ private struct Cursor {
     static let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\"), colon = UInt8(ascii: ":"), comma = UInt8(ascii: ",")
     static let openBrace = UInt8(ascii: "{"), closeBrace = UInt8(ascii: "}")
     static let openBracket = UInt8(ascii: "["), closeBracket = UInt8(ascii: "]")
-    static let powersOfTen: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15]
 
-    /// `{"name":`, `,"ms":` and `,"ok":` as little-endian words (the bytes past the count are zero).
-    static let nameKey = packed("{\"name\":"), msKey = packed(",\"ms\":"), okKey = packed(",\"ok\":")
+    /// `{"name":`, `,"ms":` and `,"ok":` as little-endian words (the bytes past the count are
+    /// zero). Written out rather than computed: a computed static is a `swift_once` on every use.
+    static let nameKey: UInt64 = 0x3A22_656D_616E_227B, msKey: UInt64 = 0x3A22_736D_222C, okKey: UInt64 = 0x3A22_6B6F_222C
 
     let base: UnsafePointer<UInt8>
     var index: Int
     let end: Int
-
-    private static func packed(_ text: StaticString) -> UInt64 {
-        var word: UInt64 = 0
-        for offset in 0..<min(text.utf8CodeUnitCount, 8) { word |= UInt64(text.utf8Start[offset]) << (8 * offset) }
-        return word
-    }
 
     /// The `count` (at most 8) bytes of `packed`, compared as one word when 8 bytes are left to
     /// load; false (nothing taken) otherwise, and the caller reads byte by byte instead.
@@ -196,6 +338,31 @@ private struct Cursor {
     }
 
     var atEnd: Bool { index == end }
+
+    /// `"value"` when the next bytes are `known`'s value in quotes: its symbol, nil (nothing taken)
+    /// otherwise. The value was a plain string when remembered.
+    @inline(__always)
+    mutating func take(value known: KnownValue) -> Int32? {
+        let count = known.count
+        guard count >= 0, end - index >= count + 2, base[index] == Self.quote,
+              PackedBytes.words(base + index + 1, count: count, readable: end - index - 1) == known.words,
+              base[index + count + 1] == Self.quote else { return nil }
+        index += count + 2
+        return known.symbol
+    }
+
+    /// `"key":` when the next bytes are `known`'s key in quotes and a colon: its field, nil (nothing
+    /// taken) otherwise. The key's bytes were a plain key when remembered, so the bytes matched
+    /// are exactly what ``plainString()`` would have read.
+    @inline(__always)
+    mutating func take(key known: KnownKey) -> LineField? {
+        let count = known.count
+        guard end - index >= count + 3, base[index] == Self.quote,
+              PackedBytes.words(base + index + 1, count: count, readable: end - index - 1) == known.words,
+              base[index + count + 1] == Self.quote, base[index + count + 2] == Self.colon else { return nil }
+        index += count + 3
+        return known.field
+    }
 
     @inline(__always)
     mutating func take(_ byte: UInt8) -> Bool {
@@ -253,24 +420,39 @@ private struct Cursor {
         keys.field(base + range.lowerBound, range.count, readable: end - range.lowerBound)
     }
 
-    func make(_ range: Range<Int>) -> String {
+    static func make(_ base: UnsafePointer<UInt8>, _ range: Range<Int>) -> String {
         String(decoding: UnsafeBufferPointer(start: base + range.lowerBound, count: range.count), as: UTF8.self)
     }
 
-    mutating func null() -> Bool { literal("null") }
+    /// `null`, `true` and `fals` as little-endian words of four bytes.
+    static let nullWord: UInt32 = 0x6C6C_756E, trueWord: UInt32 = 0x6575_7274, falsWord: UInt32 = 0x736C_6166
 
-    mutating func bool() -> Bool? {
-        if literal("true") { return true }
-        if literal("false") { return false }
-        return nil
+    /// The next four bytes as a word (nil when fewer are left).
+    @inline(__always)
+    private func word4() -> UInt32? {
+        guard end - index >= 4 else { return nil }
+        return UnsafeRawPointer(base + index).loadUnaligned(as: UInt32.self)
     }
 
-    private mutating func literal(_ literal: StaticString) -> Bool {
-        let count = literal.utf8CodeUnitCount
-        guard end - index >= count else { return false }
-        for offset in 0..<count where base[index + offset] != literal.utf8Start[offset] { return false }
-        index += count
+    @inline(__always)
+    mutating func null() -> Bool {
+        guard word4() == Self.nullWord else { return false }
+        index += 4
         return true
+    }
+
+    @inline(__always)
+    mutating func bool() -> Bool? {
+        switch word4() {
+        case Self.trueWord:
+            index += 4
+            return true
+        case Self.falsWord where end - index >= 5 && base[index + 4] == UInt8(ascii: "e"):
+            index += 5
+            return false
+        default:
+            return nil
+        }
     }
 
     private mutating func digits() -> Int {
@@ -327,7 +509,10 @@ private struct Cursor {
         for position in integerStart..<index where base[position] != UInt8(ascii: ".") {
             mantissa = mantissa * 10 + Int64(base[position] &- 48)
         }
-        let value = Double(mantissa) / Self.powersOfTen[fraction]
+        // 10^fraction (at most 10^14) is exact, and so is each product on the way to it.
+        var scale = 1.0
+        for _ in 0..<fraction { scale *= 10 }
+        let value = Double(mantissa) / scale
         return negative ? -value : value
     }
 }

@@ -8,21 +8,21 @@ struct ParsedChunk: Sendable {
         case tooLong
     }
 
-    var signals: [Signal] = []
+    var signals: SignalBuffer
     var header: ScenarioHeader?
     var problems: [(offset: Int, problem: Problem)] = []
     var lineCount = 0
     var tooLongBefore = 0
     var maximumLineBytes = 0
 
-    /// `storage` is an emptied array of an earlier chunk whose capacity is reused.
-    init(_ chunk: NDJSONChunkReader.Chunk, maximumLineBytes: Int, storage: [Signal] = []) {
+    /// `storage` is an earlier chunk's drained buffer, whose capacity is reused.
+    init(_ chunk: NDJSONChunkReader.Chunk, maximumLineBytes: Int, storage: SignalBuffer? = nil) {
         tooLongBefore = chunk.tooLongBefore
         self.maximumLineBytes = maximumLineBytes
         let bytes = chunk.bytes
-        signals = storage
-        signals.removeAll(keepingCapacity: true)
-        signals.reserveCapacity(chunk.length / 150)
+        signals = storage ?? SignalBuffer(capacity: chunk.length / 150)
+        signals.removeAll()
+        signals.reserve(chunk.length / 150)
         var parser = SignalLineParser()
         NDJSONLines.forEach(in: bytes, count: chunk.length, maximumLineBytes: maximumLineBytes) { buffer, range, number, tooLong in
             lineCount = number
@@ -30,10 +30,7 @@ struct ParsedChunk: Sendable {
                 problems.append((number, .tooLong))
             } else if !range.isEmpty {
                 do throws(JSONReadError) {
-                    switch try parser.read(buffer, bytes, range) {
-                    case .signal(let signal): signals.append(signal)
-                    case .scenario(let scenario): header = scenario
-                    }
+                    if let scenario = try parser.read(buffer, bytes, range, into: signals) { header = scenario }
                 } catch {
                     problems.append((number, .bad(error)))
                 }

@@ -59,9 +59,9 @@ public struct ScenarioReplayer {
         let pipeline = ChunkPipeline(reader: reader, parsers: parsers, window: 4, maximumLineBytes: maximumLineBytes)
         defer { pipeline.close() }
         var lineNumber = 0
-        while var parsed = try pipeline.next() {
+        while let parsed = try pipeline.next() {
             ingest(parsed, lineNumber: &lineNumber, detect: detect)
-            pipeline.recycle(taking: &parsed.signals)
+            pipeline.recycle(parsed.signals)
         }
     }
 
@@ -88,12 +88,11 @@ public struct ScenarioReplayer {
             lineNumber += parsed.lineCount
             return
         }
-        parsed.signals.withUnsafeBufferPointer { signals in
-            for index in signals.indices {
-                let time = signals[index].timeMs
-                if time > lastTimeMs ?? .min { lastTimeMs = time }
-                _ = engine.ingest(signals[index])
-            }
+        // Each signal is moved into the engine, not copied out and destroyed twice.
+        parsed.signals.drain { signal in
+            let time = signal.timeMs
+            if time > lastTimeMs ?? .min { lastTimeMs = time }
+            _ = engine.ingest(signal)
         }
         lineNumber += parsed.lineCount
     }

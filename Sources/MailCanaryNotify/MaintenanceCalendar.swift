@@ -1,4 +1,5 @@
 import MailCanaryConfig
+import MailCanaryCore
 
 /// Whether a maintenance window mutes an incident now: the window is running, names the
 /// incident's service (or every service), and covers every path the incident touches (an

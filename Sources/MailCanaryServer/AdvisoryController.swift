@@ -105,7 +105,7 @@ struct AdvisoryController: Sendable {
         }
         let links: [String: [String]]
         if let known { links = known } else { links = try await self.links() }
-        var views: [AdvisoryView] = order.reversed().compactMap { id in
+        let views: [AdvisoryView] = order.reversed().compactMap { id in
             guard let entry = latest[id], let issue = Self.issue(entry.version) else { return nil }
             let raw = (try? JSONSerialization.jsonObject(with: Data(entry.version.body.utf8))) as? [String: Any] ?? [:]
             return AdvisoryView(id: id, title: issue.title, status: entry.version.status, classification: raw["classification"] as? String ?? "",

@@ -39,7 +39,6 @@ struct LoginController: Sendable {
     }
 
     func signIn(_ request: Request, _ context: ServerRequestContext) async -> Response {
-        var request = request
         guard let body = try? await request.body.collect(upTo: 16 << 10) else {
             return page(request, context, problem: "The form was too large.", status: .badRequest)
         }
@@ -73,7 +72,6 @@ struct LoginController: Sendable {
     }
 
     func signOut(_ request: Request, _ context: ServerRequestContext) async -> Response {
-        var request = request
         let form = FormBody.parse(Array(buffer: (try? await request.body.collect(upTo: 16 << 10)) ?? ByteBuffer()))
         guard let expected = context.csrfToken, let given = form["csrf"], SessionPolicy.tokensMatch(expected, given) else {
             return WebController.html(PageLayout.render(title: "Not allowed", audience: .publicPages,

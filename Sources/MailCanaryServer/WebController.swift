@@ -201,7 +201,6 @@ struct WebController: Sendable {
         guard case .user(let name, .admin) = context.principal, let expected = context.csrfToken else {
             throw PageError(status: .forbidden, title: "Not allowed", detail: "Incident actions are for administrators signed in to the dashboard; tokens use POST /api/v1/incidents/ID/notes.")
         }
-        var request = request
         guard let body = try? await request.body.collect(upTo: 64 << 10) else {
             throw PageError(status: .contentTooLarge, title: "Too large", detail: "A note is at most 4000 characters.")
         }
