@@ -30,17 +30,15 @@ public final class AdvisoryService: Service, Sendable {
     let environment: [String: String]
     let clock: @Sendable () -> Int64
     let logger: Logger
-    let onVersions: @Sendable ([Signal]) -> Void
     private let statuses: NIOLockedValueBox<[String: TenantStatus]>
 
     public init(config: AdvisoriesConfig, store: any MailCanaryStore, environment: [String: String] = ProcessInfo.processInfo.environment,
-                clock: @escaping @Sendable () -> Int64, logger: Logger, onVersions: @escaping @Sendable ([Signal]) -> Void) {
+                clock: @escaping @Sendable () -> Int64, logger: Logger) {
         self.config = config
         self.store = store
         self.environment = environment
         self.clock = clock
         self.logger = logger
-        self.onVersions = onVersions
         statuses = NIOLockedValueBox(Dictionary(uniqueKeysWithValues: config.tenants.map { ($0.id, TenantStatus(tenant: $0.id)) }))
     }
 
@@ -107,18 +105,14 @@ public final class AdvisoryService: Service, Sendable {
     func poll(_ tenant: GraphTenantConfig, poller: GraphPoller, ledger: inout AdvisoryLedger) async {
         let now = clock()
         let result = await poller.poll()
-        var signals: [Signal] = []
         var stored = 0
         for polled in ledger.newVersions(result.issues) {
             let version = AdvisoryVersion(tenant: tenant.id, issueID: polled.issue.id, versionKey: AdvisoryLedger.versionKey(polled),
                                           polledAtMs: now, status: polled.rawStatus, body: polled.json)
             do {
-                // Stored before (a restart): detection replays it from the store, so it is not handed over twice.
+                // Detection reads new versions from the store (with the tenant's watched services).
                 if try await store.appendAdvisoryVersion(version) {
                     stored += 1
-                    var issue = polled.issue
-                    issue.watchedServices = tenant.watchedServices
-                    signals.append(.advisory(timeMs: now, issue))
                     logger.notice("provider advisory", metadata: ["tenant": "\(tenant.id)", "issue": "\(polled.issue.id)",
                                                                   "status": "\(polled.rawStatus)", "title": "\(polled.issue.title)"])
                 }
@@ -127,7 +121,6 @@ public final class AdvisoryService: Service, Sendable {
                 logger.warning("cannot store an advisory version; retried next poll", metadata: ["issue": "\(polled.issue.id)", "error": "\(StoreErrorText.describe(error))"])
             }
         }
-        if !signals.isEmpty { onVersions(signals) }
         await fetchReviews(result.issues, tenant: tenant, poller: poller, ledger: &ledger, nowMs: now)
         if !result.problems.contains(where: { $0.hasPrefix("messages:") }) {
             let changes = result.plannedChanges.compactMap { change -> PlannedChangeRecord? in

@@ -69,7 +69,7 @@ struct APIController: Sendable {
             var detection: DetectionHealth?
         }
         struct DetectionHealth: Encodable {
-            var warmedUp: Bool; var replayedSignals: Int; var signalsIn: Int; var waiting: Int; var openIncidents: Int; var storeFailures: Int
+            var warmedUp: Bool; var leading: Bool; var replayedSignals: Int; var signalsIn: Int; var waiting: Int; var openIncidents: Int; var storeFailures: Int
         }
         var health = Health(status: "ok", store: "ok", probes: scheduler?.jobCount ?? 0)
         do {
@@ -80,7 +80,7 @@ struct APIController: Sendable {
             health.store = "unreachable"
         }
         if let status = detection?.status {
-            health.detection = DetectionHealth(warmedUp: status.warmedUp, replayedSignals: status.replayedSignals, signalsIn: status.signalsIn,
+            health.detection = DetectionHealth(warmedUp: status.warmedUp, leading: status.leading, replayedSignals: status.replayedSignals, signalsIn: status.signalsIn,
                                                waiting: status.waiting, openIncidents: status.openIncidents, storeFailures: status.storeFailures)
         }
         if let snapshot = scheduler?.stats.snapshot {
@@ -271,12 +271,8 @@ struct APIController: Sendable {
             result.sequence = sequence
             results.append(result)
         }
+        // Detection reads what was new from the store (a re-sent result is stored once).
         let outcome = try await store.append(results)
-        // Detection takes what was new: re-sent results are the oldest of a batch (an agent's
-        // spool delivers in sequence order), so the newest `inserted` ones are the new ones.
-        if outcome.inserted > 0 {
-            detection?.submit(results: Array(results.sorted { ($0.sequence ?? 0) < ($1.sequence ?? 0) }.suffix(outcome.inserted)))
-        }
         let nowMs = Date().millisecondsSince1970
         if sightings.withLockedValue({ $0.shouldWrite(agent: agent.id, nowMs: nowMs) }) {
             try await store.touchAgent(agent.id, region: agent.region, nowMs: nowMs)

@@ -50,7 +50,7 @@ public struct DemoFeed: Service {
                                 firstTimeMs: outcome.firstTimeMs, lastTimeMs: outcome.lastTimeMs, lines: outcome.signals.count,
                                 body: outcome.goodText(bytes))
         do {
-            if case .stored = try await store.appendSignals(batch) { detection.submit(outcome.signals) }
+            _ = try await store.appendSignals(batch)   // detection reads it from the store
         } catch {
             logger.warning("demo feed: a minute could not be stored; skipped", metadata: ["minute": "\(minute)", "error": "\(StoreErrorText.describe(error))"])
         }

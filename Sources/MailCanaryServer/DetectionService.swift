@@ -8,16 +8,22 @@ import MailCanaryStorage
 import NIOConcurrencyHelpers
 import ServiceLifecycle
 
-/// Detection inside `serve`: one ``DetectionEngine`` fed by every signal the server stores
-/// (telemetry, user reports, log lines, its own and its agents' probe results), on the wall clock.
+/// Detection inside `serve`: one ``DetectionEngine`` fed by every signal stored (telemetry, user
+/// reports, log lines, probe results of the server and its agents, provider advisory versions),
+/// on the wall clock.
 ///
-/// Signals are handed over only after they are stored, and the store is the source of truth:
-/// at start the service replays the stored signals and probe results of the warm-up window
-/// through a fresh engine (baselines relearned, open incidents re-derived with the same ids),
-/// adopts the incidents it finds open in the store (one open incident per fingerprint), and
-/// resolves stored incidents that the window no longer shows failing. The scheduler and the API
-/// start after the warm-up, so no signal is both replayed and handed over live. So incidents, their
-/// timelines and operators' notes survive restarts without a second copy of detection state.
+/// The store is the source of truth and the only way in: the service reads what was stored, in
+/// commit order (``DetectionFeedStore/feed(after:fromMs:limit:batchLimit:)``), whichever replica stored it.
+/// At start it reads the warm-up window through a fresh engine (baselines relearned, open
+/// incidents re-derived with the same ids), then follows the feed each tick. So every replica's
+/// engine sees every signal, and a restart loses nothing.
+///
+/// Incidents are written by one replica: the holder of the detection lease (always this one on
+/// SQLite; on PostgreSQL a session lock that passes to another replica when this one stops). On
+/// taking the lease it adopts the incidents it finds open in the store (one open incident per
+/// fingerprint), saves what its engine holds, and resolves stored incidents that its window no
+/// longer shows failing; incidents, their timelines and operators' notes survive restarts and
+/// hand-overs without a second copy of detection state.
 public final class DetectionService: Service, Sendable {
     public struct Settings: Sendable {
         /// How long live signals wait for late ones before their minute is judged.
@@ -48,6 +54,8 @@ public final class DetectionService: Service, Sendable {
     /// What `/healthz` and `/metrics` show.
     public struct Status: Sendable {
         public var warmedUp = false
+        /// Whether this replica holds the detection lease (writes incidents).
+        public var leading = false
         public var replayedSignals = 0
         public var signalsIn = 0
         public var waiting = 0
@@ -59,11 +67,14 @@ public final class DetectionService: Service, Sendable {
     let settings: Settings
     let clock: @Sendable () -> Int64
     let logger: Logger
-    /// Opened once the warm-up has replayed the stored history: the scheduler and the API wait
-    /// for it, so nothing stored during the replay can be counted twice.
+    /// Opened once the warm-up has replayed the stored history: the scheduler, the API and the
+    /// notifier wait for it (the incidents the warm-up re-derived are saved by then).
     public let warmedUp = StartGate()
-    private let inbox = NIOLockedValueBox<[[Signal]]>([])
     private let state = NIOLockedValueBox(Status())
+    /// Whether the last lease check and the last feed read found the store unreachable (so that
+    /// an outage is said once, not every tick).
+    private let leaseUnreachable = NIOLockedValueBox(false)
+    private let feedUnreachable = NIOLockedValueBox(false)
     /// The series as of the last closed minute, for the dashboard (a copy the engine does not share).
     private let series = NIOLockedValueBox<[SeriesSnapshot]>([])
 
@@ -85,38 +96,28 @@ public final class DetectionService: Service, Sendable {
         series.withLockedValue { $0 }
     }
 
-    /// Hands stored signals to detection (never blocks; the run loop takes them each tick).
-    public func submit(_ signals: [Signal]) {
-        guard !signals.isEmpty else { return }
-        inbox.withLockedValue { $0.append(signals) }
-        state.withLockedValue { $0.signalsIn += signals.count }
-    }
-
-    public func submit(results: [StoredResult]) {
-        submit(results.map { .probe($0.observation) })
-    }
-
     public func run() async throws {
         var engine = DetectionEngine(settings: settings.detection)
         var ledger = IncidentLedger()
-        let started = clock()
-        await warmUp(&engine, ledger: &ledger, nowMs: started)
+        var cursor = FeedCursor()
         var buffer = SignalReorderBuffer()
         var publishedMinute: Int64 = -1
+        var leading = false
         let lateness = Int64(settings.lateness.milliseconds)
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await gracefulShutdownSleep(settings.tick)
-            let submissions = inbox.withLockedValue { inbox in
-                defer { inbox.removeAll(keepingCapacity: true) }
-                return inbox
-            }
-            for signals in submissions { buffer.add(signals) }
+        let warm = await warmUp(&engine, cursor: &cursor, nowMs: clock())
+        var events = warm.events
+        buffer.add(warm.late)
+        while true {
             let now = clock()
-            let cutoff = now - lateness
             // Signals older than the warm-up window (an agent's spool from last month) are stored
-            // but not judged: detection is about now, and a restart would not replay them either.
+            // but not judged: detection is about now, and a restart would not read them either.
             let oldest = now - Int64(settings.warmup.milliseconds)
-            var events: [IncidentEvent] = []
+            if warmedUp.isOpen {
+                let signals = await readFeed(&cursor, fromMs: oldest, nowMs: now)
+                buffer.add(signals)
+                state.withLockedValue { $0.signalsIn += signals.count }
+            }
+            let cutoff = now - lateness
             for signal in buffer.release(through: cutoff) where signal.timeMs >= oldest { events += engine.ingest(signal) }
             events += engine.advance(to: cutoff)
             if cutoff / 60_000 != publishedMinute {
@@ -125,72 +126,128 @@ public final class DetectionService: Service, Sendable {
                 series.withLockedValue { $0 = snapshots }
             }
             let waiting = buffer.count
-            state.withLockedValue { $0.waiting = waiting }
-            await persist(engine, ledger: &ledger, events: events, nowMs: cutoff)
+            let open = engine.openIncidents.count
+            state.withLockedValue {
+                $0.waiting = waiting
+                $0.openIncidents = open
+            }
+            let holds = await holdsLease()
+            if holds && !leading {
+                await takeLead(engine, ledger: &ledger, events: events, nowMs: cutoff)
+            } else if holds {
+                await persist(engine, ledger: &ledger, events: events, nowMs: cutoff)
+            } else if leading {
+                logger.warning("this replica no longer holds the detection lease; another one writes incidents now")
+                ledger = IncidentLedger()
+            }
+            leading = holds
+            state.withLockedValue { $0.leading = holds }
+            events = []
+            warmedUp.open()
+            if Task.isShuttingDownGracefully || Task.isCancelled { break }
+            try? await gracefulShutdownSleep(settings.tick)
+            if Task.isShuttingDownGracefully || Task.isCancelled { break }
         }
-        // Shutdown: what waited is stored already and will be replayed at the next start.
+        // Shutdown: what waited is stored already and will be read again at the next start.
+        await store.releaseDetectionLease()
+    }
+
+    /// Whether this replica holds the detection lease; a store that does not answer means no
+    /// (another replica may hold it; this one takes it again when the store answers). Said once
+    /// per outage, not every tick.
+    private func holdsLease() async -> Bool {
+        do {
+            let holds = try await store.holdDetectionLease()
+            leaseUnreachable.withLockedValue { $0 = false }
+            return holds
+        } catch {
+            if !leaseUnreachable.withLockedValue({ unreachable in defer { unreachable = true }; return unreachable }) {
+                logger.warning("cannot reach the store for the detection lease", metadata: ["error": "\(StoreErrorText.describe(error))"])
+            }
+            return false
+        }
+    }
+
+    // MARK: - Reading the store
+
+    /// The signals stored past `cursor` (by any replica), as detection takes them; the cursor moves
+    /// past what was read. A store that does not answer is read again from the same place next tick.
+    func readFeed(_ cursor: inout FeedCursor, fromMs: Int64, nowMs: Int64, pages: Int = 20) async -> [Signal] {
+        var signals: [Signal] = []
+        var reader = SignalBatchReader()   // stored lines were checked when they came; only the window matters now
+        reader.maximumAgeMs = .max / 4
+        reader.maximumFutureMs = .max / 4
+        for _ in 0..<pages {
+            let page: FeedPage
+            do {
+                // A batch is a whole upload (up to megabytes): a few per page keep memory small.
+                page = try await store.feed(after: cursor, fromMs: fromMs, limit: 1_000, batchLimit: 8)
+            } catch is CancellationError {
+                break   // shutting down
+            } catch {
+                if !feedUnreachable.withLockedValue({ unreachable in defer { unreachable = true }; return unreachable }) {
+                    logger.warning("cannot read stored signals; trying again each second", metadata: ["error": "\(StoreErrorText.describe(error))"])
+                }
+                break
+            }
+            feedUnreachable.withLockedValue { $0 = false }
+            for stored in page.batches {
+                signals += reader.read(Array(stored.batch.body.utf8), nowMs: nowMs).signals.filter { $0.timeMs >= fromMs }
+            }
+            signals += page.results.map { .probe($0.observation) }
+            // The provider's advisory versions, as they were polled.
+            for version in page.advisories where version.status != AdvisoryService.reviewStatus {
+                guard var issue = ServiceHealthIssueReader.read(json: version.body) else { continue }
+                // A tenant no longer configured: matched against every service, as before it went.
+                issue.watchedServices = settings.advisoryScopes[version.tenant]
+                signals.append(.advisory(timeMs: version.polledAtMs, issue))
+            }
+            cursor = page.cursor
+            guard page.more else { break }
+        }
+        return signals
     }
 
     // MARK: - Warm-up
 
-    func warmUp(_ engine: inout DetectionEngine, ledger: inout IncidentLedger, nowMs: Int64) async {
+    /// Reads the warm-up window into `engine`: the events it raised (for the first lease holder to
+    /// log), and the signals of the last seconds, which wait for their minute like live ones.
+    func warmUp(_ engine: inout DetectionEngine, cursor: inout FeedCursor, nowMs: Int64) async -> (events: [IncidentEvent], late: [Signal]) {
         let from = nowMs - Int64(settings.warmup.milliseconds)
         var signals: [Signal] = []
-        do {
-            ledger.adopt(try await store.incidents(openOnly: true, limit: 1_000))
-            var after: Int64 = 0
-            var reader = SignalBatchReader()   // stored lines were checked when they came; only the window matters now
-            reader.maximumAgeMs = .max / 4
-            reader.maximumFutureMs = .max / 4
-            while true {
-                let page = try await store.signalBatches(lastTimeFromMs: from, afterID: after, limit: 500)
-                for stored in page {
-                    let bytes = Array(stored.batch.body.utf8)
-                    signals += reader.read(bytes, nowMs: nowMs).signals.filter { $0.timeMs >= from }
-                }
-                guard let last = page.last else { break }
-                after = last.id
-            }
-            after = 0
-            while true {
-                let page = try await store.results(startedFromMs: from, toMs: nowMs, afterID: after, limit: 10_000)
-                signals += page.map { .probe($0.result.observation) }
-                guard let last = page.last else { break }
-                after = last.id
-            }
-            // The provider's advisory versions, as they were polled.
-            after = 0
-            while true {
-                let page = try await store.advisoryVersions(polledFromMs: from, afterID: after, limit: 500)
-                for version in page where version.status != AdvisoryService.reviewStatus {
-                    guard var issue = ServiceHealthIssueReader.read(json: version.body) else { continue }
-                    // A tenant no longer configured: matched against every service, as before it went.
-                    issue.watchedServices = settings.advisoryScopes[version.tenant]
-                    signals.append(.advisory(timeMs: version.polledAtMs, issue))
-                }
-                guard let last = page.last else { break }
-                after = last.id
-            }
-        } catch {
-            logger.warning("detection starts without history: the store did not answer", metadata: ["error": "\(StoreErrorText.describe(error))"])
+        while true {
+            let before = cursor
+            signals += await readFeed(&cursor, fromMs: from, nowMs: nowMs, pages: 1)
+            if cursor == before { break }
         }
         signals.sort { $0.timeMs < $1.timeMs }
         let cutoff = nowMs - Int64(settings.lateness.milliseconds)
         var events: [IncidentEvent] = []
-        for signal in signals where signal.timeMs <= cutoff { events += engine.ingest(signal) }
+        var late: [Signal] = []
+        for signal in signals {
+            if signal.timeMs <= cutoff { events += engine.ingest(signal) } else { late.append(signal) }
+        }
         events += engine.advance(to: cutoff)
         let replayed = signals.count
         state.withLockedValue { $0.replayedSignals = replayed }
-        let snapshots = engine.seriesSnapshots()
-        series.withLockedValue { $0 = snapshots }
-        warmedUp.open()
-        // Every incident the window re-derived is saved (the same id upserts the same incident);
-        // stored open ones the window no longer shows are resolved.
-        await persist(engine, ledger: &ledger, events: events, nowMs: cutoff, all: true)
+        logger.info("detection warmed up", metadata: ["signals": "\(replayed)", "open": "\(engine.openIncidents.count)"])
+        return (events, late)
+    }
+
+    /// On taking the lease (at start, or from a replica that stopped): every incident the engine
+    /// holds is saved (the same id upserts the same incident, and an open one the store holds under
+    /// another id is continued), and stored open incidents the engine no longer shows are resolved.
+    func takeLead(_ engine: DetectionEngine, ledger: inout IncidentLedger, events: [IncidentEvent], nowMs: Int64) async {
+        do {
+            ledger.adopt(try await store.incidents(openOnly: true, limit: 1_000))
+        } catch {
+            logger.warning("cannot read the stored open incidents; saving the engine's", metadata: ["error": "\(StoreErrorText.describe(error))"])
+        }
+        await persist(engine, ledger: &ledger, events: events, nowMs: nowMs, all: true)
         for stale in ledger.staleOpen(engine.incidents) {
             await save(ledger.resolvedAfterRestart(stale, nowMs: nowMs), ledger: &ledger)
         }
-        logger.info("detection warmed up", metadata: ["signals": "\(replayed)", "open": "\(engine.openIncidents.count)"])
+        logger.notice("this replica holds the detection lease and writes incidents", metadata: ["open": "\(engine.openIncidents.count)"])
     }
 
     // MARK: - Persistence

@@ -69,11 +69,13 @@ public enum MetricsRenderer {
         family("mailcanary_results_written_total", "counter", "Results of this server's probes written to the store.", [([], Double(inputs.written))])
         family("mailcanary_results_dropped_total", "counter", "Results dropped because the store stayed unavailable.", [([], Double(inputs.dropped))])
         if let detection = inputs.detection {
-            family("mailcanary_detection_signals_total", "counter", "Signals handed to detection since start (telemetry, reports, logs, probe results).",
+            family("mailcanary_detection_signals_total", "counter", "Stored signals read by detection since start (telemetry, reports, logs, probe results, advisories).",
                    [([], Double(detection.signalsIn))])
             family("mailcanary_detection_waiting_signals", "gauge", "Signals waiting for their minute to be judged.", [([], Double(detection.waiting))])
             family("mailcanary_detection_warmed_up", "gauge", "1 once detection has replayed the stored history after a start.",
                    [([], detection.warmedUp ? 1 : 0)])
+            family("mailcanary_detection_leading", "gauge", "1 while this replica holds the detection lease and writes incidents.",
+                   [([], detection.leading ? 1 : 0)])
             family("mailcanary_incident_save_failures_total", "counter", "Incident changes the store did not take (retried with the next change).",
                    [([], Double(detection.storeFailures))])
             family("mailcanary_incidents_open", "gauge", "Open incidents per service.",

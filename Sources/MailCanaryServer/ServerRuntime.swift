@@ -72,7 +72,7 @@ public struct ServerRuntime: Sendable {
         var detectionSettings = DetectionService.Settings(config.detection)
         for tenant in config.advisories.tenants { detectionSettings.advisoryScopes[tenant.id] = tenant.watchedServices }   // nil: not scoped
         let detection = DetectionService(store: store, settings: detectionSettings, clock: clock, logger: logger)
-        let writer = StoreWriter(store: store, logger: logger, onStored: { detection.submit(results: $0) })
+        let writer = StoreWriter(store: store, logger: logger)
         let factory = ProbeJobFactory(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
         let probes = config.probes(for: .server)
         let credentials = Dictionary(uniqueKeysWithValues: config.services.map { ($0.id, $0.credentials) })
@@ -109,8 +109,7 @@ public struct ServerRuntime: Sendable {
         }
         var advisories: AdvisoryService?
         if config.advisories.isEnabled {
-            advisories = AdvisoryService(config: config.advisories, store: store, clock: clock, logger: logger,
-                                         onVersions: { detection.submit($0) })
+            advisories = AdvisoryService(config: config.advisories, store: store, clock: clock, logger: logger)
         }
         var api = APIController(config: config, store: store, scheduler: scheduler, writer: writer, detection: detection, logger: logger)
         api.notifier = notifier

@@ -75,7 +75,7 @@ struct SignalController: Sendable {
                                 lastTimeMs: outcome.lastTimeMs, lines: outcome.signals.count, body: outcome.goodText(bytes))
         switch try await store.appendSignals(batch) {
         case .stored:
-            detection.submit(outcome.signals)
+            break   // detection reads it from the store
         case .duplicate(let lines):
             receipt.accepted = 0
             receipt.duplicate = true
@@ -112,7 +112,7 @@ struct SignalController: Sendable {
         let report = try validate(fields, reporter: fields.reporter ?? cookie ?? Self.anonymousReporter(sender, request), nowMs: now)
         let batch = SignalBatch(source: "reports", idempotencyKey: "\(report.reporter)@\(now)-\(UInt32.random(in: 0...UInt32.max))",
                                 receivedAtMs: now, firstTimeMs: now, lastTimeMs: now, lines: 1, body: report.ndjsonLine + "\n")
-        if case .stored = try await store.appendSignals(batch) { detection.submit([.report(report)]) }
+        _ = try await store.appendSignals(batch)   // detection reads it from the store
         if fromPage {
             return ReportPage.thanks(reporterCookie: cookie == nil ? report.reporter : nil)
         }

@@ -78,7 +78,8 @@ public protocol RunClaimStore: Sendable {
 }
 
 /// The whole store, as the server uses it.
-public protocol MailCanaryStore: ResultStore, AgentStore, RunClaimStore, SignalStore, IncidentStore, AccountStore, NotificationStore, AdvisoryStore {
+public protocol MailCanaryStore: ResultStore, AgentStore, RunClaimStore, SignalStore, IncidentStore, AccountStore, NotificationStore, AdvisoryStore,
+                                 DetectionFeedStore {
     /// Applies the migrations not yet applied; safe to call from several replicas at once.
     func migrate() async throws
     /// The highest migration applied.

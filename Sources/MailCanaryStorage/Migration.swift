@@ -287,5 +287,16 @@ struct Migration: Sendable {
             "CREATE TABLE store_marks (name TEXT PRIMARY KEY, id BIGINT NOT NULL)",
             "INSERT INTO store_marks (name, id) SELECT 'folded', COALESCE(MAX(id), 0) FROM results",
         ], dialects: [.sqlite]),
+        // Detection on every replica reads what any replica stored, in commit order
+        // (`CommitPosition`): each row keeps the id of the transaction that inserted it. Existing
+        // rows take the migration's own. SQLite's row ids are in commit order already.
+        Migration(version: 11, name: "rows keep their inserting transaction", statements: [
+            "ALTER TABLE signal_batches ADD COLUMN committed_xid xid8 NOT NULL DEFAULT pg_current_xact_id()",
+            "ALTER TABLE results ADD COLUMN committed_xid xid8 NOT NULL DEFAULT pg_current_xact_id()",
+            "ALTER TABLE advisory_versions ADD COLUMN committed_xid xid8 NOT NULL DEFAULT pg_current_xact_id()",
+            "CREATE INDEX signal_batches_commit ON signal_batches (committed_xid, id)",
+            "CREATE INDEX results_commit ON results (committed_xid, id)",
+            "CREATE INDEX advisory_versions_commit ON advisory_versions (committed_xid, id)",
+        ], dialects: [.postgres]),
     ]
 }

@@ -11,6 +11,7 @@ import ServiceLifecycle
 public final class PostgresStore: MailCanaryStore, Service {
     let client: PostgresClient
     let logger: Logger
+    let lease: DetectionLeaseHolder
 
     /// Advisory lock keys (arbitrary, fixed): one for migrations, one for the rollup job.
     static let migrationLock: Int64 = 0x4D43_0001
@@ -38,6 +39,9 @@ public final class PostgresStore: MailCanaryStore, Service {
         configuration.options.connectTimeout = .seconds(5)
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
+        lease = DetectionLeaseHolder(configuration: PostgresConnection.Configuration(
+            host: settings.host, port: settings.port, username: settings.user, password: settings.password,
+            database: settings.database, tls: .disable), logger: logger)
     }
 
     /// Runs the connection pool until the task is cancelled (graceful shutdown).
@@ -45,6 +49,7 @@ public final class PostgresStore: MailCanaryStore, Service {
         await cancelWhenGracefulShutdown {
             await self.client.run()
         }
+        await lease.release()
     }
 
     public func migrate() async throws {

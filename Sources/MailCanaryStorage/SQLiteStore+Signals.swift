@@ -103,3 +103,27 @@ extension SQLiteStore {
                        operatorStatus: OperatorStatus(columns: row["operator_status"], row["operator_status_at"], row["operator_status_by"]))
     }
 }
+
+// MARK: - Detection's feed
+
+extension SQLiteStore {
+    /// One writer commits at a time, so row ids are in commit order: the feed is the rows past
+    /// the cursor's ids, read with the queries the warm-up always used.
+    public func feed(after cursor: FeedCursor, fromMs: Int64, limit: Int, batchLimit: Int) async throws -> FeedPage {
+        var page = FeedPage(cursor: cursor)
+        page.batches = try await signalBatches(lastTimeFromMs: fromMs, afterID: cursor.batches.id, limit: batchLimit)
+        if let last = page.batches.last { page.cursor.batches = CommitPosition(transaction: 0, id: last.id) }
+        let results = try await results(startedFromMs: fromMs, toMs: .max, afterID: cursor.results.id, limit: limit)
+        page.results = results.map(\.result)
+        if let last = results.last { page.cursor.results = CommitPosition(transaction: 0, id: last.id) }
+        page.advisories = try await advisoryVersions(polledFromMs: fromMs, afterID: cursor.advisories.id, limit: limit)
+        if let last = page.advisories.last { page.cursor.advisories = CommitPosition(transaction: 0, id: last.id) }
+        page.more = page.batches.count >= batchLimit || results.count >= limit || page.advisories.count >= limit
+        return page
+    }
+
+    /// One process serves a SQLite store: it always holds the lease.
+    public func holdDetectionLease() async throws -> Bool { true }
+
+    public func releaseDetectionLease() async {}
+}

@@ -29,7 +29,7 @@ public struct SignalBatch: Sendable, Equatable {
     }
 }
 
-/// A batch as stored, with its row id (ids grow in commit order within one store).
+/// A batch as stored, with its row id (see ``CommitPosition`` for the order rows commit in).
 public struct StoredSignalBatch: Sendable, Equatable {
     public var id: Int64
     public var batch: SignalBatch

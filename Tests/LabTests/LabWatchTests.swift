@@ -289,6 +289,29 @@ struct LabReplicaTests {
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// A scratch database and folder for one test (the test removes the folder and drops the database).
+    func scratch(_ name: String) throws -> (database: String, directory: String) {
+        let database = "mc_\(name)_\(UUID().uuidString.prefix(8).lowercased())"
+        _ = try psql("CREATE DATABASE \(database)", database: lab["POSTGRES_DATABASE"])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mc-\(name)-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return (database, directory)
+    }
+
+    /// The configuration's `storage` section for the lab's PostgreSQL and `database`.
+    func storage(_ database: String) -> String {
+        """
+        storage:
+          backend: postgres
+          postgres:
+            host: \(lab["POSTGRES_HOST"])
+            port: \(lab["POSTGRES_PORT"])
+            user: \(lab["POSTGRES_USER"])
+            database: \(database)
+            password: {file: \(lab["POSTGRES_PASSWORD_FILE"])}
+        """
+    }
+
     /// Drops a scratch database. FORCE cannot end an autovacuum worker that happens to be in it
     /// (it runs as the superuser): that refusal is retried until the worker is done.
     func dropDatabase(_ database: String) throws {
@@ -305,23 +328,13 @@ struct LabReplicaTests {
 
     @Test("replicas on one PostgreSQL never run a planned probe twice, and one keeps going when the other stops")
     func replicas() async throws {
-        let database = "mc_replicas_\(UUID().uuidString.prefix(8).lowercased())"
-        _ = try psql("CREATE DATABASE \(database)", database: lab["POSTGRES_DATABASE"])
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mc-replicas-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let (database, directory) = try scratch("replicas")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let probes = (1...10).map { "      - {target: \"tcp://\(lab.host):\(lab["IMAP_PORT"])\", name: tcp\($0), interval: 1s, timeout: 500ms}" }
             .joined(separator: "\n")
         let yaml = """
             server: {host: 127.0.0.1, port: 18490}
-            storage:
-              backend: postgres
-              postgres:
-                host: \(lab["POSTGRES_HOST"])
-                port: \(lab["POSTGRES_PORT"])
-                user: \(lab["POSTGRES_USER"])
-                database: \(database)
-                password: {file: \(lab["POSTGRES_PASSWORD_FILE"])}
+            \(storage(database))
             services:
               - id: lab
                 kind: mail-host
@@ -358,6 +371,84 @@ struct LabReplicaTests {
         #expect(after >= 20, "the remaining replica ran every probe after the other stopped")
         let covered = try psql("SELECT COUNT(DISTINCT probe_id) FROM results WHERE started_at > \(stoppedAt + 1_000)", database: database)
         #expect(covered == "11")
+        try dropDatabase(database)
+    }
+
+    /// `/healthz`'s detection part of the replica on `port`.
+    func detectionHealth(port: Int) -> [String: Any] {
+        guard let answer = httpGet(port: port, path: "/healthz"),
+              let json = try? JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any] else { return [:] }
+        return json["detection"] as? [String: Any] ?? [:]
+    }
+
+    func waitUntil(_ condition: () -> Bool) async throws -> Bool {
+        for _ in 0..<150 {
+            if condition() { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return condition()
+    }
+
+    @Test("replicas share detection: telemetry sent to one is read by both, the lease holder writes one incident, the other takes over when it dies")
+    func sharedDetection() async throws {
+        let (database, directory) = try scratch("detect")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // The only probe runs in regions no agent serves here: detection sees what the test sends.
+        let config = directory + "/mailcanary.yml"
+        try """
+            server: {host: 127.0.0.1, port: 18495, region: local}
+            access: {anonymous: read}
+            \(storage(database))
+            agents:
+              - {id: apac-1, region: apac}
+              - {id: na-1, region: na}
+            services:
+              - id: contoso
+                kind: mail-host
+                probes:
+                  - target: tcp://\(lab.host):\(lab["POP3_PORT"])
+                    regions: [apac, na]
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let issued = try runCLI(["token", "telemetry", "collector", "--config", config])
+        #expect(issued.status == 0, "\(issued.stderr)")
+        let token = issued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let binary = LabWatchTests.binary
+        let first = try BackgroundProcess(binary, ["serve", "--config", config, "--port", "18496"], logPath: directory + "/a.log")
+        #expect(try await waitUntil { detectionHealth(port: 18_496)["leading"] as? Bool == true }, "the first replica did not take the lease: \(first.log.suffix(1_500))")
+        let second = try BackgroundProcess(binary, ["serve", "--config", config, "--port", "18497"], logPath: directory + "/b.log")
+        #expect(try await waitUntil { detectionHealth(port: 18_497)["warmedUp"] as? Bool == true }, "\(second.log.suffix(1_500))")
+        #expect(detectionHealth(port: 18_497)["leading"] as? Bool == false, "two replicas hold the lease")
+
+        // The outage is sent to the replica that does not write incidents.
+        let now = Int64(Date().timeIntervalSince1970 * 1_000)
+        let body = directory + "/telemetry.ndjson"
+        try LabSignalTests.outageTelemetry(endingAt: now - now % 60_000).write(toFile: body, atomically: true, encoding: .utf8)
+        let sent = try Shell.run("/usr/bin/curl", ["-s", "-w", "\n%{http_code}", "-X", "POST", "--data-binary", "@" + body,
+                                                   "-H", "Authorization: Bearer \(token)", "-H", "Idempotency-Key: outage",
+                                                   "http://127.0.0.1:18497/api/v1/telemetry"])
+        #expect(sent.stdout.hasSuffix("200"), "\(sent.stdout)")
+        func openIncidents(_ port: Int) -> [[String: Any]] {
+            guard let answer = httpGet(port: port, path: "/api/v1/incidents?open=true"), answer.status == 200,
+                  let json = try? JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any] else { return [] }
+            return json["incidents"] as? [[String: Any]] ?? []
+        }
+        #expect(try await waitUntil { !openIncidents(18_496).isEmpty }, "the lease holder wrote no incident: \(first.log.suffix(2_000))")
+        let opened = openIncidents(18_496).first?["id"] as? String
+        #expect(openIncidents(18_496).first?["paths"] as? [String] == ["mapi-http"])
+        for port in [18_496, 18_497] {
+            #expect(try await waitUntil { (detectionHealth(port: port)["signalsIn"] as? Int ?? 0) >= 300 },
+                    "replica on \(port) did not read the telemetry the other stored: \(detectionHealth(port: port))")
+        }
+        #expect(try psql("SELECT COUNT(*) FROM incidents", database: database) == "1")
+
+        // The holder dies without letting go (its database session ends with it): the other takes
+        // the lease and goes on with the same incident.
+        _ = first.stop(SIGKILL)
+        #expect(try await waitUntil { detectionHealth(port: 18_497)["leading"] as? Bool == true }, "the lease did not pass: \(second.log.suffix(1_500))")
+        try await Task.sleep(for: .seconds(2))
+        #expect(openIncidents(18_497).map { $0["id"] as? String } == [opened])
+        #expect(try psql("SELECT COUNT(*) FROM incidents", database: database) == "1")
+        #expect(second.stop(SIGTERM) == 0, "\(second.log.suffix(1_000))")
         try dropDatabase(database)
     }
 }

@@ -439,11 +439,64 @@ enum StoreConformance {
         #expect(try await store.plannedChanges(endingAfterMs: base).map(\.id) == ["MC1"])
     }
 
+    /// Detection's feed: what every table that feeds it stored, in order, past a cursor, once.
+    static func feed(_ store: any MailCanaryStore) async throws {
+        func batch(_ key: String, last: Int64) -> SignalBatch {
+            SignalBatch(source: "telemetry:c", idempotencyKey: key, receivedAtMs: base + last, firstTimeMs: base + last,
+                        lastTimeMs: base + last, lines: 1, body: "{\"k\":\"\(key)\"}\n")
+        }
+        func version(_ status: String, at offset: Int64) -> AdvisoryVersion {
+            AdvisoryVersion(tenant: "contoso", issueID: "EX1", versionKey: "EX1@\(status)", polledAtMs: base + offset, status: status, body: "{}")
+        }
+        _ = try await store.appendSignals(batch("old", last: 0))
+        _ = try await store.append([result(at: 0)])
+        #expect(try await store.appendAdvisoryVersion(version("old", at: 0)))
+        _ = try await store.appendSignals(batch("b1", last: 120_000))
+        _ = try await store.append([result(at: 120_000), result(at: 180_000)])
+        #expect(try await store.appendAdvisoryVersion(version("v1", at: 120_000)))
+        // From the window's start (rows before it are not read), in pages of one.
+        let first = try await readFeed(store, after: FeedCursor(), limit: 1, expecting: (1, 2, 1))
+        #expect(first.batches == ["b1"] && first.starts == [base + 120_000, base + 180_000] && first.versions == ["v1"])
+        // Nothing again; then only what came after.
+        #expect(try await store.feed(after: first.cursor, fromMs: base + 60_000, limit: 10, batchLimit: 10).isEmpty)
+        _ = try await store.appendSignals(batch("b2", last: 240_000))
+        _ = try await store.append([result(at: 240_000)])
+        #expect(try await store.appendAdvisoryVersion(version("v2", at: 240_000)))
+        let next = try await readFeed(store, after: first.cursor, limit: 10, expecting: (1, 1, 1))
+        #expect(next.batches == ["b2"] && next.starts == [base + 240_000] && next.versions == ["v2"])
+        #expect(try await store.feed(after: next.cursor, fromMs: base + 60_000, limit: 10, batchLimit: 10).isEmpty)
+        // One store, one replica: it holds the lease (PostgreSQL: until it lets go).
+        #expect(try await store.holdDetectionLease())
+        #expect(try await store.holdDetectionLease())
+        await store.releaseDetectionLease()
+    }
+
+    /// The feed from `cursor` (window from `base` + 1 minute), page after page, until it gave
+    /// `expecting` batches, results and versions, or five seconds passed: PostgreSQL reads a row
+    /// only once every older transaction of the cluster has ended, and other tests' transactions
+    /// (in their own databases) can hold that back a moment.
+    static func readFeed(_ store: any MailCanaryStore, after cursor: FeedCursor, limit: Int,
+                         expecting: (batches: Int, results: Int, versions: Int))
+        async throws -> (batches: [String], starts: [Int64], versions: [String], cursor: FeedCursor) {
+        var read: (batches: [String], starts: [Int64], versions: [String], cursor: FeedCursor) = ([], [], [], cursor)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while read.batches.count < expecting.batches || read.starts.count < expecting.results || read.versions.count < expecting.versions,
+              ContinuousClock.now < deadline {
+            let page = try await store.feed(after: read.cursor, fromMs: base + 60_000, limit: limit, batchLimit: limit)
+            read.batches += page.batches.map(\.batch.idempotencyKey)
+            read.starts += page.results.map(\.startedAtMs)
+            read.versions += page.advisories.map(\.status)
+            read.cursor = page.cursor
+            if !page.more { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        return read
+    }
+
     static let checks: [(String, @Sendable (any MailCanaryStore) async throws -> Void)] = [
         ("migrations", migrations), ("roundTrip", roundTrip), ("idempotentAppend", idempotentAppend), ("concurrentAppends", concurrentAppends),
         ("latestPerProbeAndRegion", latestPerProbeAndRegion), ("resultWindow", resultWindow), ("probeHistory", probeHistory), ("rollups", rollups), ("retention", retention),
         ("agents", agents), ("runClaims", runClaims), ("signals", signals), ("incidents", incidents),
         ("accounts", accounts), ("notifications", notifications),
-        ("advisories", advisories),
+        ("advisories", advisories), ("feed", feed),
     ]
 }

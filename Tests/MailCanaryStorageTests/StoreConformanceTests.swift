@@ -204,6 +204,72 @@ struct StoreConformanceTests {
         }
     }
 
+    /// Two transactions commit in the other order than they inserted: the feed must not pass the
+    /// slower one's row while it is still open, and must read it once it commits.
+    @Test("PostgreSQL: the feed reads rows in commit order, never past a transaction still open", .enabled(if: PostgresLab.available))
+    func feedCommitOrder() async throws {
+        try await PostgresLab.withFreshDatabase { store in
+            func batch(_ key: String) -> SignalBatch {
+                SignalBatch(source: "s", idempotencyKey: key, receivedAtMs: 0, firstTimeMs: 0, lastTimeMs: 1, lines: 1, body: "{}\n")
+            }
+            // Other tests' transactions (in other databases of the cluster) may hold rows back a moment.
+            func read(after cursor: inout FeedCursor, until count: Int) async throws -> [String] {
+                var keys: [String] = []
+                for _ in 0..<100 where keys.count < count {
+                    let page = try await store.feed(after: cursor, fromMs: 0, limit: 10, batchLimit: 10)
+                    keys += page.batches.map(\.batch.idempotencyKey)
+                    cursor = page.cursor
+                    if keys.count < count { try await Task.sleep(for: .milliseconds(50)) }
+                }
+                return keys
+            }
+            _ = try await store.appendSignals(batch("first"))
+            var cursor = FeedCursor()
+            #expect(try await read(after: &cursor, until: 1) == ["first"])
+            let inserted = AsyncStream.makeStream(of: Void.self)
+            let release = AsyncStream.makeStream(of: Void.self)
+            // The slow writer inserts (taking the lower id) and waits before committing.
+            async let slow: Void = store.client.withTransaction(logger: store.logger) { connection in
+                defer { inserted.continuation.finish() }   // a failed insert does not leave the test waiting
+                try await connection.query("""
+                    INSERT INTO signal_batches (source, idempotency_key, received_at, first_time, last_time, lines, body)
+                    VALUES ('s', 'slow', 0, 0, 1, 1, '{}')
+                    """, logger: store.logger)
+                inserted.continuation.yield()
+                for await _ in release.stream { break }
+            }
+            for await _ in inserted.stream { break }
+            _ = try await store.appendSignals(batch("fast"))   // commits first, with the higher id
+            let whileOpen = try await store.feed(after: cursor, fromMs: 0, limit: 10, batchLimit: 10)
+            #expect(whileOpen.batches.isEmpty, "the feed went past a transaction still open: \(whileOpen.batches.map(\.batch.idempotencyKey))")
+            cursor = whileOpen.cursor
+            release.continuation.yield()
+            try await slow
+            #expect(try await read(after: &cursor, until: 2) == ["slow", "fast"])
+            #expect(try await store.feed(after: cursor, fromMs: 0, limit: 10, batchLimit: 10).isEmpty)
+        }
+    }
+
+    /// (A holder that dies without letting go: `LabReplicaTests.sharedDetection` kills one with SIGKILL.)
+    @Test("PostgreSQL: one replica holds the detection lease; another takes it when the first lets go", .enabled(if: PostgresLab.available))
+    func detectionLease() async throws {
+        try await PostgresLab.withFreshDatabase { first in
+            var name = ""
+            for try await current in try await first.client.query("SELECT current_database()::text", logger: first.logger).decode(String.self) {
+                name = current
+            }
+            let second = PostgresStore(PostgresLab.settings(database: name), logger: Logger(label: "test"))
+            #expect(try await first.holdDetectionLease())
+            #expect(try await second.holdDetectionLease() == false)
+            #expect(try await first.holdDetectionLease())
+            await first.releaseDetectionLease()
+            #expect(try await second.holdDetectionLease())
+            #expect(try await first.holdDetectionLease() == false)
+            await first.releaseDetectionLease()
+            await second.releaseDetectionLease()
+        }
+    }
+
     @Test("the lab's PostgreSQL is there when the lab is required")
     func postgresPresent() {
         if ProcessInfo.processInfo.environment["MAILCANARY_LAB_REQUIRED"] != nil {
