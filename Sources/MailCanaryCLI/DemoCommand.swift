@@ -150,8 +150,8 @@ struct DemoCommand: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data(seeded.utf8))
         var runtime = ServerRuntime(config: config, dataDirectory: dataDir, host: host, port: port, logger: logger)
         let feedLogger = logger
-        runtime.extraServices = { store, detection in
-            [DemoFeed(scenario: scenario, store: store, detection: detection, firstMinute: lastMinute + 1,
+        runtime.extraServices = { store, _ in
+            [DemoFeed(scenario: scenario, store: store, firstMinute: lastMinute + 1,
                       clock: { Int64(Date().timeIntervalSince1970 * 1_000) }, logger: feedLogger)]
         }
         let (group, handle): (ServiceGroup, APIHandle)

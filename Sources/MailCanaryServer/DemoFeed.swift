@@ -5,22 +5,20 @@ import MailCanaryStorage
 import ServiceLifecycle
 
 /// The demo's live half: after the history written at start, each minute's records of the
-/// ``DemoScenario`` are stored and handed to detection as they would arrive from collectors, a
-/// few seconds after the minute ends, so the demo keeps moving (and recovers on schedule).
+/// ``DemoScenario`` are stored (detection reads them from the store) as they would arrive from
+/// collectors, a few seconds after the minute ends, so the demo keeps moving (and recovers on schedule).
 public struct DemoFeed: Service {
     let scenario: DemoScenario
     let store: any MailCanaryStore
-    let detection: DetectionService
     let clock: @Sendable () -> Int64
     let logger: Logger
     /// The first minute not yet written.
     let firstMinute: Int64
 
-    public init(scenario: DemoScenario, store: any MailCanaryStore, detection: DetectionService, firstMinute: Int64,
+    public init(scenario: DemoScenario, store: any MailCanaryStore, firstMinute: Int64,
                 clock: @escaping @Sendable () -> Int64, logger: Logger) {
         self.scenario = scenario
         self.store = store
-        self.detection = detection
         self.firstMinute = firstMinute
         self.clock = clock
         self.logger = logger

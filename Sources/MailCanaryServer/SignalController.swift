@@ -11,7 +11,7 @@ import NIOConcurrencyHelpers
 
 /// Signals in over HTTP: client telemetry (`POST /api/v1/telemetry`, NDJSON, token) and user
 /// reports (`POST /api/v1/reports` and the public page at `/report`, no account). Everything
-/// accepted is stored first and handed to detection after.
+/// accepted is stored, and detection reads it from the store.
 struct SignalController: Sendable {
     let config: WatchConfig
     let store: any MailCanaryStore

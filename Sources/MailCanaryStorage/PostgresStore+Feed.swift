@@ -1,4 +1,3 @@
-import Foundation
 import Logging
 import PostgresNIO
 
@@ -59,9 +58,11 @@ extension PostgresStore {
         var start = position
         if position == .start {
             // A first read starts at the oldest transaction that stored a row of the window (found
-            // through the time column), not at the table's first row; with none, at the horizon.
+            // through the time column), not at the table's first row; or at the oldest still
+            // running, if older (its rows are not visible yet, and may be in the window).
+            // LEAST ignores the NULL of an empty window.
             let query = PostgresQuery(unsafeSQL: """
-                SELECT (COALESCE(MIN(committed_xid), pg_snapshot_xmin(pg_current_snapshot()))::text::int8 - 1)
+                SELECT (LEAST(MIN(committed_xid), pg_snapshot_xmin(pg_current_snapshot()))::text::int8 - 1)
                 FROM \(table.rawValue) WHERE \(table.timeColumn) >= $1
                 """, binds: try Self.binds(fromMs))
             for try await first in try await client.query(query, logger: logger).decode(Int64.self) {
@@ -96,131 +97,5 @@ extension PostgresStore {
 
     public func releaseDetectionLease() async {
         await lease.release()
-    }
-}
-
-/// The detection lease: a session-level advisory lock on a connection of its own, outside the
-/// pool, held for as long as the replica runs. PostgreSQL releases it when the session ends, so a
-/// replica that stops or loses its connection gives it up without saying so.
-///
-/// Every exchange on that connection has a deadline: a query sent on a session the server has
-/// just ended (or across a dead network) may never be answered, and detection asks every second.
-actor DetectionLeaseHolder {
-    static let lockKey: Int64 = 0x4D43_0003
-    static let deadline: Duration = .seconds(5)
-
-    private let configuration: PostgresConnection.Configuration
-    private let logger: Logger
-    private var connection: PostgresConnection?
-    private var held = false
-
-    init(configuration: PostgresConnection.Configuration, logger: Logger) {
-        self.configuration = configuration
-        self.logger = logger
-    }
-
-    /// True while the lock is this replica's: taken now, or held and its session still answering.
-    func hold() async throws -> Bool {
-        do {
-            let connection: PostgresConnection
-            if let open = self.connection, !open.isClosed {
-                connection = open
-            } else {
-                held = false
-                let configuration = self.configuration, logger = self.logger
-                connection = try await Deadline.within(Self.deadline) {
-                    try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
-                }
-                self.connection = connection
-            }
-            let logger = self.logger
-            if held {
-                try await Deadline.within(Self.deadline) { _ = try await connection.query("SELECT 1", logger: logger).collect() }
-                return true
-            }
-            held = try await Deadline.within(Self.deadline) {
-                var granted = false
-                for try await value in try await connection.query("SELECT pg_try_advisory_lock(\(Self.lockKey))", logger: logger).decode(Bool.self) {
-                    granted = value
-                }
-                return granted
-            }
-            return held
-        } catch {
-            await release()
-            throw error
-        }
-    }
-
-    /// Unlocks (so that another replica can take the lease at its next check: the server frees a
-    /// closed session's locks only a moment later) and closes the connection, each within the
-    /// deadline (a session the server has already ended has nothing to give up).
-    func release() async {
-        let wasHeld = held
-        held = false
-        let connection = self.connection
-        self.connection = nil
-        guard let connection else { return }
-        let logger = self.logger
-        if wasHeld {
-            try? await Deadline.within(Self.deadline) {
-                _ = try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger).collect()
-            }
-        }
-        try? await Deadline.within(Self.deadline) { try await connection.close() }
-    }
-}
-
-/// An exchange that gives up after a while without waiting for the work it gives up on.
-enum Deadline {
-    struct Passed: Error, CustomStringConvertible {
-        var description: String { "PostgreSQL did not answer in time" }
-    }
-
-    static func within<T: Sendable>(_ duration: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let outcome = Outcome<T>()
-        return try await withCheckedThrowingContinuation { continuation in
-            outcome.set(continuation)
-            let work = Task {
-                do { outcome.finish(.success(try await body())) } catch { outcome.finish(.failure(error)) }
-            }
-            Task {
-                try? await Task.sleep(for: duration)
-                if outcome.finish(.failure(Passed())) { work.cancel() }
-            }
-        }
-    }
-
-    /// The continuation, resumed once by whichever finishes first.
-    private final class Outcome<T: Sendable>: @unchecked Sendable {
-        private let lock = NSLock()
-        private var continuation: CheckedContinuation<T, any Error>?
-        private var early: Result<T, any Error>?
-
-        func set(_ continuation: CheckedContinuation<T, any Error>) {
-            lock.lock()
-            if let early {
-                lock.unlock()
-                continuation.resume(with: early)
-                return
-            }
-            self.continuation = continuation
-            lock.unlock()
-        }
-
-        @discardableResult
-        func finish(_ result: Result<T, any Error>) -> Bool {
-            lock.lock()
-            defer { lock.unlock() }
-            if let continuation {
-                self.continuation = nil
-                early = result   // marks it finished
-                continuation.resume(with: result)
-                return true
-            }
-            guard early == nil else { return false }
-            early = result
-            return true
-        }
     }
 }

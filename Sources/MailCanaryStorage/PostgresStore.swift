@@ -284,7 +284,7 @@ public final class PostgresStore: MailCanaryStore, Service {
 
     public func prune(_ cutoffs: RetentionCutoffs) async throws -> PruneOutcome {
         // Raw results go only once they are rolled up (as on SQLite, where both share a transaction).
-        try await rollUp()
+        _ = try await rollUp()
         let logger = self.logger
         return try await client.withTransaction(logger: logger) { connection in
             func count(_ query: PostgresQuery) async throws -> Int {

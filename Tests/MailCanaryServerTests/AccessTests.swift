@@ -80,7 +80,7 @@ struct AccessTests {
                 try await store.setAgentToken(agent: id, tokenHash: AgentToken.hash(token), nowMs: now)
                 site.credentials[who] = [.authorization: "Bearer " + token.exposedForWire]
             }
-            try await store.saveIncident(IncidentRecord(id: "inc-1", fingerprint: "contoso", service: "contoso", status: "investigating",
+            _ = try await store.saveIncident(IncidentRecord(id: "inc-1", fingerprint: "contoso", service: "contoso", status: "investigating",
                                                         openedMs: now - 600_000, resolvedMs: nil, updatedMs: now, body: AccessTests.incidentBody))
             return site
         }
@@ -250,7 +250,7 @@ struct AccessTests {
                 .replacingOccurrences(of: "\"regions\":[\"apac\"]", with: "\"regions\":[\"apac\",\"emea\"]")
                 .replacingOccurrences(of: "\"timeline\":[]", with: "\"timeline\":[{\"at\":\"\(joined)\",\"kind\":\"joined\",\"text\":\"Joined: mapi-http in emea\"}]")
             let record = try #require(try await site.store.incident(id: "inc-1"))
-            try await site.store.saveIncident(IncidentRecord(id: "inc-1", fingerprint: "contoso", service: "contoso", status: "investigating",
+            _ = try await site.store.saveIncident(IncidentRecord(id: "inc-1", fingerprint: "contoso", service: "contoso", status: "investigating",
                                                              openedMs: record.openedMs, resolvedMs: nil, updatedMs: record.updatedMs + 60_000, body: grown))
             #expect(try await page("/incidents/inc-1").contains("badge-open"))
             #expect(try await page("/status").contains(banner))
