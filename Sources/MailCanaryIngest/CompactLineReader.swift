@@ -113,14 +113,9 @@ struct CompactLineReader {
         return true
     }
 
-    /// ``LineFields/eventFailed()``'s reading of `outcome`; nil when it is missing or unknown.
+    /// ``LineFields/failed(outcome:)`` of the `outcome` symbol; nil when it is missing or unknown.
     private func outcomeFailed(_ outcome: Int32) -> Bool? {
-        guard outcome != CompactFields.absent else { return nil }
-        switch strings[outcome] {
-        case "ok", "success", "succeeded": return false
-        case "failed", "failure", "error": return true
-        default: return nil
-        }
+        outcome == CompactFields.absent ? nil : LineFields.failed(outcome: strings[outcome])
     }
 
     /// Reads the value of one key into `line`, as ``LineFields/read(_:name:from:decodedName:)`` would

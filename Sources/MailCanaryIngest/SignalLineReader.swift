@@ -197,10 +197,18 @@ struct LineFields {
 
     /// `outcome` `ok`/`success` or `failed`/`failure`.
     func eventFailed() throws(JSONReadError) -> Bool {
-        switch try required(outcome, "outcome") {
-        case "ok", "success", "succeeded": return false
-        case "failed", "failure", "error": return true
-        default: throw JSONReadError(path: "outcome", kind: .invalid)
+        guard let failed = Self.failed(outcome: try required(outcome, "outcome")) else {
+            throw JSONReadError(path: "outcome", kind: .invalid)
+        }
+        return failed
+    }
+
+    /// Whether an `outcome` word means a failure; nil for a word that is neither (both readers use it).
+    static func failed(outcome: String) -> Bool? {
+        switch outcome {
+        case "ok", "success", "succeeded": false
+        case "failed", "failure", "error": true
+        default: nil
         }
     }
 }

@@ -126,7 +126,7 @@ public final class DetectionService: Service, Sendable {
                 series.withLockedValue { $0 = snapshots }
             }
             let waiting = buffer.count
-            let open = engine.openIncidents.count
+            let open = engine.openIncidents.count   // followers too: they save nothing, yet show it
             state.withLockedValue {
                 $0.waiting = waiting
                 $0.openIncidents = open
@@ -264,8 +264,6 @@ public final class DetectionService: Service, Sendable {
         for incident in incidents {
             await save(incident, ledger: &ledger, nowMs: nowMs)
         }
-        let open = engine.openIncidents.count
-        state.withLockedValue { $0.openIncidents = open }
         for event in events {
             logger.notice("incident \(event.kind.rawValue)", metadata: ["incident": "\(ledger.storedID(event.incidentID))",
                                                                          "status": "\(event.status.rawValue)"])
