@@ -9,6 +9,10 @@
 #
 # SCENARIOS_DIR points at the shared scenario tools (default ../shared/scenarios beside the
 # repository); generated files go to .scenarios/ (not committed).
+#
+# SEED_VARIANTS=N also scores N variants of every spec that differ only in their random seed
+# (seed × 7 + 1 … N; named NAME-s1 …): the same shapes with other noise, a check that the detector
+# was not fitted to one draw of each. A summary line totals every scenario scored.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools=${SCENARIOS_DIR:-../shared/scenarios}
@@ -17,6 +21,34 @@ if [[ ! -f "$tools/make_scenario.py" || ! -f "$tools/score.py" ]]; then
   exit 1
 fi
 if [[ $# -gt 0 ]]; then specs=("$@"); else specs=("$tools"/specs/*.json scenarios/specs/*.json); fi
+variants=${SEED_VARIANTS:-0}
+if ! [[ $variants =~ ^[0-9]+$ ]]; then
+  echo "score-scenarios: SEED_VARIANTS must be a whole number, not '$variants'" >&2
+  exit 1
+fi
+if (( variants > 0 )); then
+  mkdir -p .scenarios/variants
+  for spec in "${specs[@]}"; do
+    for ((k = 1; k <= variants; k++)); do
+      name=$(basename "$spec" .json)-s$k
+      python3 - "$spec" "$k" ".scenarios/variants/$name.json" <<'PY'
+import json, sys
+spec = json.load(open(sys.argv[1]))
+k = int(sys.argv[2])
+spec["seed"] = spec.get("seed", 1) * 7 + k
+spec["name"] = spec["name"] + "-s%d" % k
+text = json.dumps(spec, indent=1)
+try:
+    unchanged = open(sys.argv[3]).read() == text
+except OSError:
+    unchanged = False
+if not unchanged:   # rewritten only when it changed: an older scenario file is generated again
+    open(sys.argv[3], "w").write(text)
+PY
+      specs+=(".scenarios/variants/$name.json")
+    done
+  done
+fi
 swift build -c release --product mailcanary >/dev/null
 bin=$(swift build -c release --show-bin-path)/mailcanary
 mkdir -p .scenarios
@@ -38,6 +70,22 @@ for spec in "${specs[@]}"; do
   printf '    replay: %d records in %.2f s = %.0f records/s, peak memory %d MiB\n' \
     "$records" "$seconds" "$(awk -v r="$records" -v s="$seconds" 'BEGIN { print r / s }')" "$(( $(cat "$out.rss") / 1024 ))"
 done
+
+# Totals over every scenario scored: truth incidents found, delays, false incidents.
+python3 - .scenarios "${specs[@]}" <<'PY'
+import json, os, re, statistics, sys
+found = total = false = 0
+delays = []
+for spec in sys.argv[2:]:
+    name = os.path.basename(spec)[:-5]
+    text = open(os.path.join(sys.argv[1], name + ".score")).read()
+    score = re.search(r"detected (\d+)/(\d+).*false (\d+)", text)
+    found += int(score.group(1)); total += int(score.group(2)); false += int(score.group(3))
+    delays += [float(d) for d in re.findall(r"^found .* delay ([\d.]+) min", text, re.M)]
+median = statistics.median(delays) if delays else float("nan")
+print(f"total: {len(sys.argv) - 2} scenarios, found {found}/{total}, false {false}, "
+      f"delay median {median:.1f} min, max {max(delays, default=float('nan')):.1f}, over 6 min: {sum(d > 6 for d in delays)}")
+PY
 
 # Replay speed against the goal (1,000,000 records/s), median of rounds, with the peer reader.
 if [[ -z ${NO_REPLAY_BENCH:-} && -f .scenarios/healthy-week.ndjson ]]; then

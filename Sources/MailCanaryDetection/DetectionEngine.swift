@@ -27,6 +27,11 @@ public struct DetectionEngine: Sendable {
     /// that run every other minute follow a region's telemetry one minute and not the next.
     private var successors: [(Int, Int)] = []
     private var previousSeries: Int?
+    /// Per series, the series of the same service, path and region from the other source
+    /// (telemetry for probes, probes for telemetry; -1: none yet): where a slowdown is corroborated.
+    private var partners: [Int] = []
+    /// Per series, whether it is a probe series (read every minute: an id's strings are not copied for it).
+    private var isProbe: [Bool] = []
     /// Per series, its recent minutes (only when `settings.historyMinutes` > 0).
     private var histories: [SeriesHistory] = []
 
@@ -128,6 +133,15 @@ public struct DetectionEngine: Sendable {
         buckets.append(MinuteBucket())
         seriesClients.append([])
         successors.append((-1, -1))
+        partners.append(-1)
+        isProbe.append(id.source == .probe)
+        if id.source != .reports {
+            let other = SeriesID(service: id.service, path: id.path, region: id.region, source: id.source == .probe ? .telemetry : .probe)
+            if let partner = index[other] {
+                partners[new] = partner
+                partners[partner] = new
+            }
+        }
         if settings.historyMinutes > 0 { histories.append(SeriesHistory(capacity: settings.historyMinutes)) }
         // A series' region (and a probe's path) is learned when the series first appears.
         if id.source != .reports { regions[id.service, default: []].insert(id.region) }
@@ -160,8 +174,16 @@ public struct DetectionEngine: Sendable {
 
     private mutating func closeMinute(_ minute: Int) -> [IncidentEvent] {
         let hourOfWeek = ((minute / 60) + 72) % 168   // 1970-01-01 was a Thursday; Monday 00:00 is hour 0
-        for series in touched {
-            detectors[series].evaluate(buckets[series], minute: minute, hourOfWeek: hourOfWeek, settings: settings)
+        // Probes first: a telemetry series reads its probes' operation-step evidence of this minute.
+        for series in touched where isProbe[series] {
+            let partner = partners[series]
+            detectors[series].evaluate(buckets[series], minute: minute, hourOfWeek: hourOfWeek, settings: settings,
+                                       partnerSlow: partner >= 0 && detectors[partner].isSlow)
+        }
+        for series in touched where !isProbe[series] {
+            let partner = partners[series]
+            detectors[series].evaluate(buckets[series], minute: minute, hourOfWeek: hourOfWeek, settings: settings,
+                                       probeSlowness: partner >= 0 ? detectors[partner].operationScore : 0)
         }
         // Report series also learn from minutes without reports (touched buckets are the observed ones).
         for series in reportSeries where !buckets[series].observed {

@@ -35,6 +35,13 @@ public struct DetectionSettings: Sendable, Equatable {
     public var latencyTrendWeight = 0.2
     public var latencyTrendFactor = 1.25
     public var latencyTrendZ = 4.5
+    /// The probes' `operation`-step test: the slowdown it looks for (this many times the usual
+    /// time), and the evidence (nats) at which it corroborates the telemetry of the same path and
+    /// region; the rise and standard errors the slow-rise test then needs.
+    public var probeSlownessFactor = 2.0
+    public var probeSlownessThreshold = 6.0
+    public var agreedLatencyTrendFactor = 1.1
+    public var agreedLatencyTrendZ = 3.0
     /// Services whose provider advisories (Graph `service` field) may concern a watched service.
     public var advisoryServices: Set<String> = ["Exchange Online", "Microsoft 365 suite"]
     /// An incident that goes on this long is `serviceDegradation` or `serviceInterruption` rather

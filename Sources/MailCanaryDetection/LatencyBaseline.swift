@@ -27,6 +27,37 @@ struct LatencyBaseline {
     /// A minute's robust standard deviation: MAD × 1.4826, at least 5 % of the median and 1 ms.
     var scale: Double { max(1.4826 * mad, 0.05 * median, 1) }
 
+    /// How much better "every value is now `factor` times the usual" explains `value` than "as
+    /// usual" does (a log-likelihood ratio), read from the value's rank alone, so that it holds for
+    /// any shape of distribution (a probe's times are skewed, with long tails).
+    ///
+    /// The window's deciles and its largest value cut the line into eleven bins. As usual, a new
+    /// value falls into a bin as often as the window's values do, and above them all once in
+    /// n + 1 (every order of n + 1 values from one distribution is equally likely). Scaled by
+    /// `factor`, it falls into (lo, hi] as often as the window's values fall into
+    /// (lo / factor, hi / factor]. Neither chance is taken below half a value in n + 1.
+    func scaleEvidence(_ value: Double, factor: Double) -> Double {
+        sorted.withUnsafeBufferPointer { values in
+            let count = values.count
+            guard count > 0, value.isFinite, factor > 0 else { return 0 }
+            let n = Double(count)
+            // The fraction of the window at or below x.
+            @inline(__always) func share(_ x: Double) -> Double { Double(Self.firstIndex(notBelow: x, orEqual: true, in: values)) / n }
+            // The smallest cut not below the value: the bin is (previous cut, this cut].
+            var lower = -Double.infinity
+            var upper = Double.infinity
+            for decile in 1...10 {
+                let cut = values[decile == 10 ? count - 1 : decile * count / 10]
+                if value <= cut { upper = cut; break }
+                lower = cut
+            }
+            let usual = upper.isInfinite ? 1 / (n + 1) : share(upper) - (lower.isInfinite ? 0 : share(lower))
+            let scaled = (upper.isInfinite ? 1 : share(upper / factor)) - (lower.isInfinite ? 0 : share(lower / factor))
+            let least = 0.5 / (n + 1)
+            return log(max(scaled, least) / max(usual, least))
+        }
+    }
+
     mutating func learn(_ value: Double) {
         guard !value.isNaN else { return }
         if ring.count < Self.capacity {

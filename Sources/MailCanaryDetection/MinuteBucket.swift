@@ -11,6 +11,9 @@ struct MinuteBucket {
     var failed = 0
     var latencySum = 0.0
     var latencyWeight = 0.0
+    /// Probes only: the summed times of successful `operation` steps, and how many.
+    var operationSum = 0.0
+    var operationCount = 0
     var observed = false
     private(set) var details: Details?
 
@@ -87,6 +90,10 @@ struct MinuteBucket {
             latencySum += probe.durationMs
             latencyWeight += 1
         }
+        if !probe.failed, let operation = probe.operationMs, operation.isFinite, operation >= 0 {
+            operationSum += operation
+            operationCount += 1
+        }
     }
 
     mutating func add(report: UserReport) {
@@ -110,9 +117,13 @@ struct MinuteBucket {
         failed = 0
         latencySum = 0
         latencyWeight = 0
+        operationSum = 0
+        operationCount = 0
         observed = false
         details = nil
     }
 
     var latency: Double? { latencyWeight > 0 ? latencySum / latencyWeight : nil }
+    /// The mean time of the minute's successful `operation` steps (probes).
+    var operationLatency: Double? { operationCount > 0 ? operationSum / Double(operationCount) : nil }
 }

@@ -11,11 +11,14 @@ import MailCanaryCore
 /// - Latency: a CUSUM of robust z-scores (median and MAD of healthy minutes) minus a drift of 2,
 ///   counted only when latency is also up by 30 % (a practical, not only statistical, change);
 ///   beside it, for rises too gradual for any one minute to stand out, an exponentially weighted
-///   mean of the log ratio to the baseline median, tested against its own standard error.
+///   mean of the log ratio to the baseline median, tested against its own standard error; at a
+///   lower bar when the probes of the same path and region agree (their `operation` step, the
+///   service's own answer, has become slower by its rank among the usual times).
 /// - Reports: a Poisson CUSUM of distinct new reporters per minute against the usual trickle.
 ///
 /// An alarm is raised when a statistic crosses its threshold, and ends when it falls below half
-/// of it, or after three quiet minutes that together would have shown the failure (hysteresis).
+/// of it, or after three or more quiet minutes whose likelihood ratios together favour the baseline
+/// by e^(threshold / 2) (hysteresis: a few low minutes inside a subtle fault are not a recovery).
 struct SeriesDetector {
     let id: SeriesID
     private(set) var alarm: SeriesAlarm?
@@ -49,11 +52,22 @@ struct SeriesDetector {
     private var latencyTrend = 0.0
     private var trendStart: Int?
     private var latencyTrendAlarm = false
+    /// The running mean's bar the trend alarm was raised at (alone, or lower with the probes'
+    /// agreement): while it stands a minute that slow counts as slow, and it ends below half of it.
+    private var trendBar = 0.0
+    /// Probes: the usual times of their `operation` steps, and a CUSUM of each minute's evidence
+    /// (``LatencyBaseline/scaleEvidence(_:factor:)``) that they have become `probeSlownessFactor`
+    /// times slower. It raises no alarm of its own: a single probe every minute or two is too
+    /// noisy for that; it corroborates the telemetry of the same path and region.
+    private var operationBaseline = LatencyBaseline()
+    private(set) var operationScore = 0.0
+    /// The probes' usual `operation` time (the median of their window) once it has learned.
+    var expectedOperationLatency: Double? { operationBaseline.isReady ? operationBaseline.median : nil }
     private var failureAlarm = false
     /// Either latency test in alarm (derived: each test keeps its own hysteresis).
     private var latencyAlarm: Bool { latencyCusumAlarm || latencyTrendAlarm }
     private var quietMinutes = 0
-    private var quietExpected = 0.0
+    private var quietEvidence = 0.0
     private var recentReporters: [String: Int] = [:]
 
     init(id: SeriesID) {
@@ -100,17 +114,27 @@ struct SeriesDetector {
         if alarm != nil, alarm?.confirmedMinute == nil { alarm?.confirmedMinute = minute }
     }
 
+    /// A latency test in alarm.
+    var isSlow: Bool { latencyAlarm }
+
     /// Takes in one closed minute (an empty bucket when the series saw nothing: report series are
     /// evaluated every minute, since no reports is itself evidence). The bucket is read in place.
-    mutating func evaluate(_ bucket: MinuteBucket, minute: Int, hourOfWeek: Int, settings: DetectionSettings) {
+    /// `probeSlowness` is the ``operationScore`` of the probes on the same path and region (a
+    /// telemetry series' corroboration; 0 when there are none); `partnerSlow`, for probes, whether
+    /// the telemetry of their path and region is in a latency alarm.
+    mutating func evaluate(_ bucket: MinuteBucket, minute: Int, hourOfWeek: Int, settings: DetectionSettings,
+                           probeSlowness: Double = 0, partnerSlow: Bool = false) {
         if id.source == .reports {
-            judge(deduplicatedReporters(bucket, minute: minute), minute: minute, hourOfWeek: hourOfWeek, settings: settings)
+            judge(deduplicatedReporters(bucket, minute: minute), minute: minute, hourOfWeek: hourOfWeek, settings: settings,
+                  probeSlowness: 0, partnerSlow: false)
         } else if bucket.observed {
-            judge(bucket, minute: minute, hourOfWeek: hourOfWeek, settings: settings)
+            judge(bucket, minute: minute, hourOfWeek: hourOfWeek, settings: settings, probeSlowness: probeSlowness,
+                  partnerSlow: partnerSlow)
         }
     }
 
-    private mutating func judge(_ bucket: MinuteBucket, minute: Int, hourOfWeek: Int, settings: DetectionSettings) {
+    private mutating func judge(_ bucket: MinuteBucket, minute: Int, hourOfWeek: Int, settings: DetectionSettings,
+                                probeSlowness: Double, partnerSlow: Bool) {
         lastObservedMinute = minute
         observedMinutes += 1
         let warm = observedMinutes >= (id.source == .probe ? settings.warmupMinutes / 2 : settings.warmupMinutes)
@@ -122,7 +146,8 @@ struct SeriesDetector {
         case .reports:
             (significant, baseline) = testReports(bucket, minute: minute, settings: settings, warm: warm)
         }
-        let latencyFactor = testLatency(bucket, minute: minute, settings: settings, warm: warm)
+        let latencyFactor = testLatency(bucket, minute: minute, settings: settings, warm: warm, probeSlowness: probeSlowness)
+        if id.source == .probe { testOperation(bucket, settings: settings, partnerSlow: partnerSlow) }
         if latencyFactor > 1, latencyAlarm { significant = true }
         if significant {
             lastSignificantMinute = minute
@@ -176,15 +201,17 @@ struct SeriesDetector {
             if failureScore > 0, failureStart == nil { failureStart = minute }
             if failureScore == 0 { failureStart = nil }
             if failureAlarm {
-                // Quiet minutes: the ratio stayed nearer the baseline than the alternative.
+                // Quiet minutes: the ratio stayed nearer the baseline than the alternative; their
+                // log-likelihood ratios are summed, so that three of them end the alarm only when
+                // together they show the baseline, not a subtle fault's low minutes.
                 if lastRatio <= (p0 + p1) / 2, !significant {
                     quietMinutes += 1
-                    quietExpected += Double(n) * p1
+                    quietEvidence += llr
                 } else {
                     quietMinutes = 0
-                    quietExpected = 0
+                    quietEvidence = 0
                 }
-                if failureScore < threshold / 2 || (quietMinutes >= 3 && quietExpected >= 3) {
+                if failureScore < threshold / 2 || (quietMinutes >= 3 && quietEvidence <= -threshold / 2) {
                     failureAlarm = false
                     failureScore = 0
                     failureStart = nil
@@ -192,7 +219,7 @@ struct SeriesDetector {
             } else if failureScore >= threshold {
                 failureAlarm = true
                 quietMinutes = 0
-                quietExpected = 0
+                quietEvidence = 0
             }
         }
         if !failureAlarm {
@@ -267,7 +294,8 @@ struct SeriesDetector {
     // MARK: - Latency
 
     /// Returns the latency's factor over the baseline median when the minute was slow (else 1).
-    private mutating func testLatency(_ bucket: MinuteBucket, minute: Int, settings: DetectionSettings, warm: Bool) -> Double {
+    private mutating func testLatency(_ bucket: MinuteBucket, minute: Int, settings: DetectionSettings, warm: Bool,
+                                      probeSlowness: Double) -> Double {
         guard id.source != .reports, let value = bucket.latency,
               bucket.latencyWeight >= (id.source == .probe ? 1 : 10) else { return 1 }
         guard latencyBaseline.isReady, warm else {
@@ -289,10 +317,24 @@ struct SeriesDetector {
         } else if latencyScore >= settings.latencyThreshold {
             latencyCusumAlarm = true
         }
-        let trending = testLatencyTrend(value, minute: minute, settings: settings)
+        let trending = testLatencyTrend(value, minute: minute, settings: settings, probeSlowness: probeSlowness)
         if !latencyAlarm, !slow { latencyBaseline.learn(value) }
         if slow && z >= 4 { return factor }
-        return trending && factor >= settings.latencyTrendFactor ? factor : 1
+        return trending && log(factor) >= trendBar ? factor : 1
+    }
+
+    /// The probes' `operation` step: each minute's time adds its rank evidence for "that many
+    /// times slower" to a CUSUM capped at twice its bar. Every time is learned except while the
+    /// telemetry of the same path and region is slow: leaving out the times that raise the
+    /// statistic itself would keep only the fast ones, and the usual time would sink.
+    private mutating func testOperation(_ bucket: MinuteBucket, settings: DetectionSettings, partnerSlow: Bool) {
+        guard let value = bucket.operationLatency else { return }
+        let bar = settings.probeSlownessThreshold
+        if operationBaseline.isReady {
+            let evidence = operationBaseline.scaleEvidence(value, factor: settings.probeSlownessFactor)
+            operationScore = min(2 * bar, max(0, operationScore + evidence))
+        }
+        if !partnerSlow { operationBaseline.learn(value) }
     }
 
     /// The slow-rise test: a weighted mean of log(value / median) with weight `latencyTrendWeight`
@@ -300,8 +342,10 @@ struct SeriesDetector {
     /// robust log-scale times sqrt(w / (2 − w)), so a rise that no single minute shows (a quarter
     /// slower, with minutes varying by a fifth) still adds up. It alarms when the mean is both a
     /// practical rise (`latencyTrendFactor`) and `latencyTrendZ` standard errors above zero, and
-    /// ends once the mean is back below half the practical rise. Returns whether it is in alarm.
-    private mutating func testLatencyTrend(_ value: Double, minute: Int, settings: DetectionSettings) -> Bool {
+    /// ends once the mean is back below half the practical rise. When the probes of the same path
+    /// and region agree (`probeSlowness` at their bar), a smaller rise at fewer standard errors is
+    /// enough: two independent measurements of the same slowdown. Returns whether it is in alarm.
+    private mutating func testLatencyTrend(_ value: Double, minute: Int, settings: DetectionSettings, probeSlowness: Double) -> Bool {
         // Telemetry only: its minute is the median of many attempts, near-symmetric around the
         // usual; a single probe's time is skewed (slow tails), and its log ratio's spread is
         // not the one the MAD of its minutes gives.
@@ -316,10 +360,16 @@ struct SeriesDetector {
         let logScale = latencyBaseline.scale / median
         let standardError = logScale * (weight / (2 - weight)).squareRoot()
         let practical = log(settings.latencyTrendFactor)
+        let agreed = log(settings.agreedLatencyTrendFactor)
         if latencyTrendAlarm {
-            if latencyTrend < practical / 2 { latencyTrendAlarm = false }
+            if latencyTrend < trendBar / 2 { latencyTrendAlarm = false }
         } else if latencyTrend >= practical, latencyTrend >= settings.latencyTrendZ * standardError {
             latencyTrendAlarm = true
+            trendBar = practical
+        } else if probeSlowness >= settings.probeSlownessThreshold, latencyTrend >= agreed,
+                  latencyTrend >= settings.agreedLatencyTrendZ * standardError {
+            latencyTrendAlarm = true
+            trendBar = agreed
         }
         return latencyTrendAlarm
     }

@@ -99,7 +99,8 @@ struct CompactLineReader {
                 agent: line.agent != absent ? strings[line.agent] : region, failed: failed,
                 failureClass: failed ? line.failureClass : nil,
                 failedStep: failed && line.failedStep != absent ? StepName(strings[line.failedStep]) : nil,
-                error: failed && line.error != absent ? strings[line.error] : nil, durationMs: line.durationMs ?? 0)))
+                error: failed && line.error != absent ? strings[line.error] : nil, durationMs: line.durationMs ?? 0,
+                operationMs: failed ? nil : line.operationMs)))
         case "report":
             guard let reporter = line.reporter else { return false }
             slot.initialize(to: .report(UserReport(
@@ -156,10 +157,10 @@ struct CompactLineReader {
         case .errors:
             return assign(&line.errors, readErrors(&cursor))
         case .steps:
-            guard let failing = readSteps(&cursor) else { return false }
+            guard let failing = readSteps(&cursor, operationMs: &line.operationMs) else { return false }
             if failing != CompactFields.absent { line.failedStep = failing }
             return true
-        case .issue, .name, .start, .end, .regions, .other:
+        case .issue, .name, .start, .end, .regions, .ms, .other:
             return false
         }
     }
@@ -227,8 +228,9 @@ struct CompactLineReader {
     }
 
     /// `[{name, ms, ok}, …]`: the symbol of the first step with `"ok": false` (``CompactFields/absent``
-    /// when none failed), nil when the array is not in the compact shape.
-    private mutating func readSteps(_ cursor: inout Cursor) -> Int32? {
+    /// when none failed), nil when the array is not in the compact shape; a successful `operation`
+    /// step's time goes to `operationMs`.
+    private mutating func readSteps(_ cursor: inout Cursor, operationMs: inout Double?) -> Int32? {
         guard cursor.take(Cursor.openBracket) else { return nil }
         var failing: Range<Int>?
         if cursor.take(Cursor.closeBracket) { return CompactFields.absent }
@@ -237,14 +239,21 @@ struct CompactLineReader {
             // (other order, other keys) through the loop below from the element's start.
             let element = cursor.index
             if cursor.take(packed: Cursor.nameKey, count: 8), let name = cursor.plainString(),
-               cursor.take(packed: Cursor.msKey, count: 6), cursor.skipNumber(),
-               cursor.take(packed: Cursor.okKey, count: 6), let ok = cursor.bool(), cursor.take(Cursor.closeBrace) {
-                if !ok, failing == nil { failing = name }
-                continue
+               cursor.take(packed: Cursor.msKey, count: 6) {
+                // Only the operation step's time is read; the others are skipped.
+                let operation = cursor.isOperation(name)
+                var ms: Double?
+                if operation { ms = cursor.double() } else if cursor.skipNumber() { ms = 0 }
+                if ms != nil, cursor.take(packed: Cursor.okKey, count: 6), let ok = cursor.bool(), cursor.take(Cursor.closeBrace) {
+                    if !ok, failing == nil { failing = name }
+                    if ok, operation, let ms, ms >= 0 { operationMs = ms }
+                    continue
+                }
             }
             cursor.index = element
             guard cursor.take(Cursor.openBrace) else { return nil }
             var name: Range<Int>?
+            var ms: Double?
             var ok = true
             if !cursor.take(Cursor.closeBrace) {
                 repeat {
@@ -252,14 +261,16 @@ struct CompactLineReader {
                     switch cursor.field(key, keys) {
                     case .name: guard let value = cursor.plainString() else { return nil }; name = value
                     case .ok: guard let value = cursor.bool() else { return nil }; ok = value
+                    case .ms: guard let value = cursor.double() else { return nil }; ms = value
                     default:
-                        // `ms` and any other number; anything else is for the full reader.
+                        // Any other number; anything else is for the full reader.
                         guard cursor.skipNumber() else { return nil }
                     }
                 } while cursor.take(Cursor.comma)
                 guard cursor.take(Cursor.closeBrace) else { return nil }
             }
             if !ok, failing == nil { failing = name }
+            if ok, let name, cursor.isOperation(name), let ms, ms >= 0 { operationMs = ms }
         } while cursor.take(Cursor.comma)
         guard cursor.take(Cursor.closeBracket) else { return nil }
         guard let failing else { return CompactFields.absent }
@@ -295,7 +306,7 @@ private struct CompactFields {
     var reporter: Range<Int>?, user: Range<Int>?, text: Range<Int>?
     var timeMs: Int64?
     var ok: Int?, failed: Int?
-    var latencyMsP50: Double?, durationMs: Double?
+    var latencyMsP50: Double?, durationMs: Double?, operationMs: Double?
     var failureClass: FailureClass?
     var errors: [ErrorCount] = []
 
@@ -315,6 +326,15 @@ private struct Cursor {
     /// `{"name":`, `,"ms":` and `,"ok":` as little-endian words (the bytes past the count are
     /// zero). Written out rather than computed: a computed static is a `swift_once` on every use.
     static let nameKey: UInt64 = 0x3A22_656D_616E_227B, msKey: UInt64 = 0x3A22_736D_222C, okKey: UInt64 = 0x3A22_6B6F_222C
+    /// `operatio` as a little-endian word (the step whose time is kept ends in `n`).
+    static let operationWord: UInt64 = 0x6F69_7461_7265_706F
+
+    /// Whether the string at `range` (the line's bytes, no escapes) is `operation`.
+    @inline(__always)
+    func isOperation(_ range: Range<Int>) -> Bool {
+        range.count == 9 && UnsafeRawPointer(base + range.lowerBound).loadUnaligned(as: UInt64.self) == Self.operationWord
+            && base[range.lowerBound + 8] == UInt8(ascii: "n")
+    }
 
     let base: UnsafePointer<UInt8>
     var index: Int

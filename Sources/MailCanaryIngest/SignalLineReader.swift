@@ -45,6 +45,8 @@ struct LineFields {
     var error: String?
     var durationMs: Double?
     var failedStep: String?
+    /// The `operation` step's time, when it succeeded.
+    var operationMs: Double?
     var agent: String?
     var symptom: String?
     var reporter: String?
@@ -75,7 +77,10 @@ struct LineFields {
         case .error: error = try scanner.readOptionalString("error")
         case .durationMs: durationMs = try scanner.readDouble("durationMs")
         case .failedStep: failedStep = try scanner.readOptionalString("failedStep")
-        case .steps: failedStep = try Self.readFailedStep(&scanner) ?? failedStep
+        case .steps:
+            let steps = try Self.readSteps(&scanner)
+            failedStep = steps.failedStep ?? failedStep
+            operationMs = steps.operationMs
         case .agent: agent = try scanner.readString("agent")
         case .symptom: symptom = try scanner.readString("symptom")
         case .reporter: reporter = try scanner.readString("reporter")
@@ -88,7 +93,7 @@ struct LineFields {
         case .regions:
             try scanner.readArrayStart("regions")
             while try scanner.readElement("regions") { regions.append(try scanner.readString("regions[\(regions.count)]")) }
-        case .other:
+        case .ms, .other:
             let bytes = scanner.bytes
             try scanner.skip(decodedName ?? name.map { String(decoding: bytes[$0], as: UTF8.self) } ?? "?")
         }
@@ -105,14 +110,17 @@ struct LineFields {
         return errors
     }
 
-    /// The name of the first step with `"ok": false`, from `[{name, ms, ok}]`.
-    static func readFailedStep(_ scanner: inout JSONScanner) throws(JSONReadError) -> String? {
+    /// The name of the first step with `"ok": false`, and the time of a successful `operation`
+    /// step, from `[{name, ms, ok}]`.
+    static func readSteps(_ scanner: inout JSONScanner) throws(JSONReadError) -> (failedStep: String?, operationMs: Double?) {
         var failedStep: String?
+        var operationMs: Double?
         var index = 0
         try scanner.readArrayStart("steps")
         while try scanner.readElement("steps") {
             var name: String?
             var ok = true
+            var ms: Double?
             try scanner.readObjectStart("steps[\(index)]")
             while let key = try scanner.readKeyBytes("steps[\(index)]") {
                 let field: LineField
@@ -123,13 +131,15 @@ struct LineFields {
                 switch field {
                 case .name: name = try scanner.readString("steps[\(index)].name")
                 case .ok: ok = try scanner.readBool("steps[\(index)].ok")
+                case .ms: ms = try scanner.readOptionalDouble("steps[\(index)].ms")
                 default: try scanner.skip("steps[\(index)]")
                 }
             }
             if !ok, failedStep == nil { failedStep = name }
+            if ok, name == StepName.operation.rawValue, let ms, ms.isFinite, ms >= 0 { operationMs = ms }
             index += 1
         }
-        return failedStep
+        return (failedStep, operationMs)
     }
 
     func required<T>(_ value: T?, _ key: String) throws(JSONReadError) -> T {
@@ -176,7 +186,7 @@ struct LineFields {
                 timeMs: time, service: service, region: region,
                 path: AccessPath(try required(taking: &path, "path")), agent: agent.take() ?? region, failed: failed,
                 failureClass: failed ? failureClass : nil, failedStep: failed ? failedStep.take().map { StepName($0) } : nil,
-                error: failed ? error.take() : nil, durationMs: durationMs ?? 0)))
+                error: failed ? error.take() : nil, durationMs: durationMs ?? 0, operationMs: failed ? nil : operationMs)))
         case "report":
             return .signal(.report(UserReport(
                 timeMs: try required(timeMs, "t"), service: try required(taking: &service, "service"),
@@ -217,6 +227,8 @@ struct LineFields {
 enum LineField: String {
     case kind, t, time, service, region, client, path, ok, failed, errors, latencyMsP50, latencyMs, outcome, failureClass
     case error, durationMs, failedStep, steps, agent, symptom, reporter, user, text, issue, name, start, end, regions
+    /// A step's time (inside `steps`; elsewhere skipped like any unknown key).
+    case ms
     case other
 
     /// The names as their first sixteen bytes in two words (``PackedBytes``), grouped by length,
@@ -233,7 +245,7 @@ enum LineField: String {
         private init() {
             let all: [LineField] = [kind, t, time, service, region, client, path, ok, failed, errors, latencyMsP50, latencyMs, outcome,
                                     failureClass, error, durationMs, failedStep, steps, agent, symptom, reporter, user, text, issue,
-                                    name, start, end, regions]
+                                    name, start, end, regions, ms]
             for length in 0...Self.maximumLength {
                 starts.append(fields.count)
                 for field in all where field.rawValue.utf8.count == length {

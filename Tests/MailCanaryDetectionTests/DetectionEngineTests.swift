@@ -158,6 +158,24 @@ struct DetectionEngineTests {
         #expect(incident.status != .serviceInterruption)
     }
 
+    @Test("a slow latency rise that the probes' operation step also shows is found sooner than by telemetry alone")
+    func latencyRiseWithProbes() async throws {
+        // 1.0 to 2.5 times over forty minutes on MAPI in North America, nothing failing; the
+        // probes' operation step is 2.5 times slower from the onset.
+        let onset = Self.day + 900
+        var stream = SyntheticStream(minutes: onset + 60)
+        stream.faults = [.init(onset: onset, minutes: 50, regions: ["na"], paths: [.mapiHTTP], failureRate: 0, probeFailureRate: 0,
+                               latencyFactor: 2.5, latencyRampMinutes: 40)]
+        let engine = await replay(stream)
+        let incident = try #require(engine.incidents.first)
+        #expect(engine.incidents.count == 1)
+        #expect(incident.paths == [.mapiHTTP] && incident.regions == ["na"])
+        var telemetryOnly = stream
+        telemetryOnly.probeOperationTimes = false
+        let alone = try #require(await replay(telemetryOnly).incidents.first)
+        #expect(delayMinutes(alone, onset: onset) - delayMinutes(incident, onset: onset) >= 2)
+    }
+
     @Test("hysteresis: a three-minute burst is a blip, the same burst lasting eight minutes is an incident")
     func blipVersusIncident() async {
         let at = Self.day + 600

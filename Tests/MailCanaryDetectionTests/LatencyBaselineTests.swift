@@ -1,3 +1,4 @@
+import Foundation
 @testable import MailCanaryDetection
 import Testing
 
@@ -19,6 +20,22 @@ struct LatencyBaselineTests {
                 #expect(read.median == median && read.mad == mad, "\(values)")
             }
         }
+    }
+
+    @Test("rank evidence for a slowdown: a value above the whole window counts for it, a usual one against it")
+    func scaleEvidence() {
+        var baseline = LatencyBaseline()
+        for value in 1...100 { baseline.learn(Double(value)) }
+        // Above all 100: as usual once in 101; twice as slow, whenever the usual value was above 50.
+        #expect(abs(baseline.scaleEvidence(150, factor: 2) - log(0.5 * 101)) < 1e-9)
+        // The cuts are the 11th, 21st, … 91st values. In (21, 31]: a tenth as usual; twice as
+        // slow, when the usual value was in (10.5, 15.5].
+        #expect(abs(baseline.scaleEvidence(25, factor: 2) - log(0.05 / 0.1)) < 1e-9)
+        // In (-∞, 11]: 11 in 100 as usual; twice as slow, when the usual value was at most 5.5.
+        #expect(abs(baseline.scaleEvidence(3, factor: 2) - log(0.05 / 0.11)) < 1e-9)
+        // Twenty times slower never lands there: the chance is taken as half a value in 101.
+        #expect(abs(baseline.scaleEvidence(3, factor: 20) - log((0.5 / 101) / 0.11)) < 1e-9)
+        #expect(LatencyBaseline().scaleEvidence(3, factor: 2) == 0)
     }
 
     @Test("while the window slides, each recompute gives the median and MAD of the last 120 values")

@@ -48,7 +48,7 @@ struct SeriesDetectorTests {
     /// A telemetry series with 1,200 attempts a minute whose latency median varies around 83 ms by
     /// a deterministic ±20 % pattern, then (from minute 180) multiplied by `factor(minute - 180)`;
     /// returns the first minute of its latency alarm after 180, if any within `minutes`.
-    static func latencyAlarmMinute(minutes: Int, settings: DetectionSettings = DetectionSettings(),
+    static func latencyAlarmMinute(minutes: Int, settings: DetectionSettings = DetectionSettings(), probeSlowness: Double = 0,
                                    factor: (Int) -> Double) -> Int? {
         var detector = SeriesDetector(id: SeriesID(service: "contoso", path: .mapiHTTP, region: "na", source: .telemetry))
         let noise = [0.0, 0.12, -0.18, 0.05, -0.07, 0.2, -0.12, 0.16, -0.2, 0.09, -0.03, 0.14, -0.15]
@@ -57,7 +57,8 @@ struct SeriesDetectorTests {
             var bucket = MinuteBucket()
             bucket.add(ClientCounts(timeMs: 0, service: "contoso", region: "na", client: .outlookClassic, path: .mapiHTTP,
                                     ok: 1_200, failed: 0, latencyMsP50: 83 * (1 + noise[(minute * 7) % noise.count]) * rise))
-            detector.evaluate(bucket, minute: minute, hourOfWeek: 10, settings: settings)
+            detector.evaluate(bucket, minute: minute, hourOfWeek: 10, settings: settings,
+                              probeSlowness: minute >= 180 ? probeSlowness : 0)
             if minute >= 180, detector.alarm?.kind == .latency { return minute }
         }
         return nil
@@ -79,6 +80,73 @@ struct SeriesDetectorTests {
     func steadyLatency() {
         #expect(Self.latencyAlarmMinute(minutes: 600) { _ in 1 } == nil)
         #expect(Self.latencyAlarmMinute(minutes: 600) { _ in 1.1 } == nil)
+    }
+
+    @Test("with the probes' agreement a slow rise is found sooner; their agreement alone raises nothing")
+    func agreedLatencyRise() throws {
+        let ramp = { (minute: Int) in 1 + 1.5 * min(Double(minute), 40) / 40 }
+        let alone = try #require(Self.latencyAlarmMinute(minutes: 60, factor: ramp))
+        let agreed = try #require(Self.latencyAlarmMinute(minutes: 60, probeSlowness: 12, factor: ramp))
+        #expect(alone - agreed >= 2)
+        #expect(Self.latencyAlarmMinute(minutes: 600, probeSlowness: 12) { _ in 1 } == nil)
+        // Probes short of their bar change nothing.
+        #expect(Self.latencyAlarmMinute(minutes: 60, probeSlowness: 5.9, factor: ramp) == alone)
+    }
+
+    /// A probe series fed `minutes` probes whose operation step takes 6 to 120 ms (a fixed
+    /// pseudo-random sequence), times `factor(minute)`; the operation score after each.
+    static func operationScores(minutes: Int, settings: DetectionSettings = DetectionSettings(),
+                                factor: (Int) -> Double = { _ in 1 }) -> (scores: [Double], median: Double?) {
+        var detector = SeriesDetector(id: SeriesID(service: "contoso", path: .mapiHTTP, region: "na", source: .probe))
+        var state: UInt64 = 7
+        var scores: [Double] = []
+        for minute in 0..<minutes {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let uniform = Double(state >> 11) / Double(1 << 53)
+            var bucket = MinuteBucket()
+            bucket.add(ProbeObservation(timeMs: 0, service: "contoso", region: "na", path: .mapiHTTP, agent: "na-1", failed: false,
+                                        durationMs: 200, operationMs: (6 + 114 * uniform) * factor(minute)))
+            detector.evaluate(bucket, minute: minute, hourOfWeek: 10, settings: settings)
+            scores.append(detector.operationScore)
+        }
+        return (scores, detector.expectedOperationLatency)
+    }
+
+    @Test("the probes' operation score stays low on usual times and reaches its bar within a few probes twice as slow")
+    func operationScore() throws {
+        // Usual times for a long while, at a bar lower than the default (where a biased window
+        // shows sooner): rarely at the bar, and the usual time stays the middle of 6 to 120 ms.
+        // Learning only the times that leave the score below the bar kept it there a third of
+        // the time, with the usual time sunk to 50 ms.
+        var lowBar = DetectionSettings()
+        lowBar.probeSlownessThreshold = 4
+        let (usual, median) = Self.operationScores(minutes: 20_000, settings: lowBar)
+        #expect(Double(usual.filter { $0 >= 4 }.count) / Double(usual.count) < 0.02)
+        #expect(abs((median ?? 0) - 63) < 6)
+        // Two and a half times slower from the 500th probe, at the default bar.
+        let bar = DetectionSettings().probeSlownessThreshold
+        let slow = Self.operationScores(minutes: 520) { $0 >= 500 ? 2.5 : 1 }.scores
+        let reached = try #require(slow.indices.first { $0 >= 500 && slow[$0] >= bar })
+        #expect(reached - 500 <= 8)
+    }
+
+    @Test("three quiet minutes inside a subtle fault do not end its alarm; three at the usual ratio do")
+    func quietMinutes() throws {
+        // 100 attempts a minute failing once (1 %), then 4 % with a quiet stretch of 1, 2 and 1
+        // (together about e^-3.6 against the fault: not enough to call it over), then 1 % again.
+        let settings = DetectionSettings()
+        var detector = SeriesDetector(id: SeriesID(service: "contoso", path: .ews, region: "apac", source: .telemetry))
+        let failures = [5, 4, 6, 5, 4, 5, 1, 2, 1, 5, 4, 6, 1, 1, 1, 1]
+        var alarmed: [Bool] = []
+        for minute in 0..<(180 + failures.count) {
+            let failed = minute < 180 ? 1 : failures[minute - 180]
+            detector.evaluate(Self.bucket(attempts: 100, failed: failed), minute: minute, hourOfWeek: 10, settings: settings)
+            if minute >= 180 { alarmed.append(detector.alarm != nil) }
+        }
+        let raised = try #require(alarmed.firstIndex(of: true))
+        #expect(raised <= 3)
+        #expect(alarmed[raised...11].allSatisfy { $0 })
+        #expect(alarmed.last == false)
     }
 
     /// A telemetry series of `attempts` a minute failing as `failed(minute)` for 180 minutes of

@@ -17,6 +17,11 @@ struct SignalLineReaderTests {
         guard case .signal(.probe(let observation)) = probe else { Issue.record("not a probe: \(probe)"); return }
         #expect(observation.failed && observation.failureClass == .server && observation.failedStep == .operation)
         #expect(observation.error == "boom" && observation.durationMs == 120.5 && observation.agent == "na-1")
+        #expect(observation.operationMs == nil)   // the operation step failed
+
+        let slow = try SignalLineReader.read(#"{"kind":"probe","t":"2025-11-25T09:14:00Z","service":"contoso","region":"na","path":"mapi-http","outcome":"ok","durationMs":120.5,"steps":[{"ok":true,"ms":3.1,"name":"resolve"},{"name":"operation","ok":true,"ms":72.25}]}"#)
+        guard case .signal(.probe(let timed)) = slow else { Issue.record("not a probe: \(slow)"); return }
+        #expect(timed.operationMs == 72.25 && !timed.failed)
 
         let report = try SignalLineReader.read(#"{"kind":"report","t":"2025-11-25T09:30:00Z","service":"contoso","region":"na","client":"outlook-classic","symptom":"cannot-connect","reporter":"u-000001"}"#)
         guard case .signal(.report(let userReport)) = report else { Issue.record("not a report"); return }

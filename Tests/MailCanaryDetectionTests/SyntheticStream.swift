@@ -16,6 +16,11 @@ struct SyntheticStream: Sendable {
         var probeFailureRate = 0.9
         var telemetry = true     // false: only the probes see it
         var latencyFactor = 1.0
+        /// Minutes over which the telemetry's latency grows linearly to `latencyFactor` (0: at
+        /// once). Probes see the whole factor from the onset, as in the shared scenario generator:
+        /// a probe's own request lands on a slow server, while the median of all users rises as
+        /// more of them do.
+        var latencyRampMinutes = 0
         var failureClass = FailureClass.server
         var step = StepName.operation
         var error = "HTTP 503 Service Unavailable"
@@ -45,12 +50,16 @@ struct SyntheticStream: Sendable {
     var blips: [Blip] = []
     var advisories: [(minute: Int, issue: ServiceHealthIssue)] = []
     var seed: UInt64 = 42
+    /// Whether probes report their `operation` step's time (drawn from a generator of its own, so
+    /// the other draws stay the same either way).
+    var probeOperationTimes = true
 
     static func time(_ minute: Int) -> Int64 { start + Int64(minute) * 60_000 }
 
     /// Runs the stream through `engine`, minute by minute, and closes the last minute.
     func run(into engine: inout DetectionEngine) {
         var rng = SplitMix64(seed: seed)
+        var stepRng = SplitMix64(seed: seed ^ 0x5EED)
         var advisories = self.advisories
         for minute in 0..<minutes {
             let t = Self.time(minute + 1)
@@ -65,7 +74,7 @@ struct SyntheticStream: Sendable {
                         var error = "connection reset by peer"
                         for fault in faults where fault.telemetry && active(fault, minute) && fault.regions.contains(region) && fault.paths.contains(path) {
                             p = max(p, fault.failureRate)
-                            latency *= fault.latencyFactor
+                            latency *= slowdown(fault, minute)
                             error = fault.error
                         }
                         for blip in blips where blip.region == region && blip.path == path && (blip.at..<(blip.at + blip.minutes)).contains(minute) {
@@ -85,7 +94,8 @@ struct SyntheticStream: Sendable {
                             timeMs: t, service: "contoso", region: region, path: path, agent: "\(region)-1", failed: failed,
                             failureClass: failed ? (hit?.failureClass ?? .network) : nil, failedStep: failed ? (hit?.step ?? .connect) : nil,
                             error: failed ? (hit?.error ?? "connection reset by peer") : nil,
-                            durationMs: 150 + 100 * rng.next() * (hit?.latencyFactor ?? 1))))
+                            durationMs: 150 + 100 * rng.next() * (hit?.latencyFactor ?? 1),
+                            operationMs: failed || !probeOperationTimes ? nil : (6 + 114 * stepRng.next()) * (hit?.latencyFactor ?? 1))))
                     }
                 }
                 for fault in faults where active(fault, minute) && fault.regions.contains(region) && minute - fault.onset >= 8 {
@@ -105,6 +115,12 @@ struct SyntheticStream: Sendable {
             }
         }
         _ = engine.advance(to: Self.time(minutes))
+    }
+
+    /// The fault's latency factor `minute`, along its ramp.
+    func slowdown(_ fault: Fault, _ minute: Int) -> Double {
+        guard fault.latencyRampMinutes > 0 else { return fault.latencyFactor }
+        return 1 + (fault.latencyFactor - 1) * min(1, Double(minute - fault.onset + 1) / Double(fault.latencyRampMinutes))
     }
 
     func active(_ fault: Fault, _ minute: Int) -> Bool {

@@ -40,6 +40,18 @@ struct StoredResultJSONTests {
         #expect(ok.observation.failureReason == nil)
     }
 
+    @Test("detection sees the time of a successful operation step, and none of a failed one or a result without it")
+    func observationOperationTime() {
+        var ok = full
+        ok.outcome = .ok
+        ok.steps = [StepRecord(name: .resolve, outcome: .ok, durationMs: 0.25, detail: ""),
+                    StepRecord(name: .operation, outcome: .ok, durationMs: 41.5, detail: "")]
+        #expect(ok.observation.operationMs == 41.5)
+        #expect(full.observation.operationMs == nil)   // its operation step failed
+        ok.steps = [StepRecord(name: .resolve, outcome: .ok, durationMs: 0.25, detail: "")]
+        #expect(ok.observation.operationMs == nil)
+    }
+
     @Test("a bad result names the field")
     func namesTheField() throws {
         var object = try #require(JSONSerialization.jsonObject(with: JSONEncoder().encode(full)) as? [String: Any])

@@ -15,10 +15,14 @@ public struct ProbeObservation: Sendable, Equatable {
     public var failedStep: StepName?
     public var error: String?
     public var durationMs: Double
+    /// How long the service took to answer the probe's own request: its `operation` step, when
+    /// that step succeeded. The layer a server-side slowdown shows in, apart from name resolution,
+    /// connection and handshake times that belong to the network.
+    public var operationMs: Double?
 
     public init(timeMs: Int64, service: String, region: String, path: AccessPath, agent: String, failed: Bool,
                 failureClass: FailureClass? = nil, failureReason: FailureReason? = nil, failedStep: StepName? = nil, error: String? = nil,
-                durationMs: Double) {
+                durationMs: Double, operationMs: Double? = nil) {
         self.timeMs = timeMs
         self.service = service
         self.region = region
@@ -30,5 +34,6 @@ public struct ProbeObservation: Sendable, Equatable {
         self.failedStep = failedStep
         self.error = error
         self.durationMs = durationMs
+        self.operationMs = operationMs
     }
 }
