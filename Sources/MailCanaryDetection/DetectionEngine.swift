@@ -183,7 +183,7 @@ public struct DetectionEngine: Sendable {
         for series in touched where !isProbe[series] {
             let partner = partners[series]
             detectors[series].evaluate(buckets[series], minute: minute, hourOfWeek: hourOfWeek, settings: settings,
-                                       probeSlowness: partner >= 0 ? detectors[partner].operationScore : 0)
+                                       probeSlowness: partner >= 0 ? detectors[partner].slowness(at: minute) : 0)
         }
         // Report series also learn from minutes without reports (touched buckets are the observed ones).
         for series in reportSeries where !buckets[series].observed {

@@ -61,6 +61,11 @@ struct SeriesDetector {
     /// noisy for that; it corroborates the telemetry of the same path and region.
     private var operationBaseline = LatencyBaseline()
     private(set) var operationScore = 0.0
+    /// The operation score as evidence at `minute`: none once the probes have been silent for
+    /// five minutes (an agent that stopped says nothing about the service now).
+    func slowness(at minute: Int) -> Double {
+        minute - lastObservedMinute <= 5 ? operationScore : 0
+    }
     /// The probes' usual `operation` time (the median of their window) once it has learned.
     var expectedOperationLatency: Double? { operationBaseline.isReady ? operationBaseline.median : nil }
     private var failureAlarm = false
@@ -362,7 +367,11 @@ struct SeriesDetector {
         let practical = log(settings.latencyTrendFactor)
         let agreed = log(settings.agreedLatencyTrendFactor)
         if latencyTrendAlarm {
-            if latencyTrend < trendBar / 2 { latencyTrendAlarm = false }
+            // Raised with the probes' agreement, it also ends once they are back to their usual
+            // times and the mean is below half the practical rise: a small lasting residue in the
+            // telemetry (its baseline is not learned during the alarm) does not hold it for good.
+            let probesRecovered = trendBar < practical && probeSlowness == 0 && latencyTrend < practical / 2
+            if latencyTrend < trendBar / 2 || probesRecovered { latencyTrendAlarm = false }
         } else if latencyTrend >= practical, latencyTrend >= settings.latencyTrendZ * standardError {
             latencyTrendAlarm = true
             trendBar = practical

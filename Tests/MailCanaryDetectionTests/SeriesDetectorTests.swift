@@ -93,6 +93,44 @@ struct SeriesDetectorTests {
         #expect(Self.latencyAlarmMinute(minutes: 60, probeSlowness: 5.9, factor: ramp) == alone)
     }
 
+    @Test("an alarm raised with the probes' agreement ends once they are back, though the telemetry stays a little slower")
+    func agreedAlarmEnds() {
+        // Minutes varying by ±5 %. 18 % slower with the probes agreeing for an hour (too little
+        // for the slow-rise test alone), then 9 % slower for good: with the probes back, the
+        // alarm ends; were they still slow, the 9 % would hold it.
+        func alarmed(probesBack: Bool) -> Bool {
+            let settings = DetectionSettings()
+            var detector = SeriesDetector(id: SeriesID(service: "contoso", path: .mapiHTTP, region: "na", source: .telemetry))
+            let noise = [0.0, 0.12, -0.18, 0.05, -0.07, 0.2, -0.12, 0.16, -0.2, 0.09, -0.03, 0.14, -0.15].map { $0 / 4 }
+            for minute in 0..<360 {
+                let factor = minute < 180 ? 1 : (minute < 240 ? 1.18 : 1.09)
+                var bucket = MinuteBucket()
+                bucket.add(ClientCounts(timeMs: 0, service: "contoso", region: "na", client: .outlookClassic, path: .mapiHTTP,
+                                        ok: 1_200, failed: 0, latencyMsP50: 83 * (1 + noise[(minute * 7) % noise.count]) * factor))
+                let probes = minute >= 180 && (minute < 240 || !probesBack) ? 12.0 : 0
+                detector.evaluate(bucket, minute: minute, hourOfWeek: 10, settings: settings, probeSlowness: probes)
+                if minute == 239 { #expect(detector.isSlow) }
+            }
+            return detector.isSlow
+        }
+        #expect(!alarmed(probesBack: true))
+        #expect(alarmed(probesBack: false))
+    }
+
+    @Test("the probes' evidence counts only while they report")
+    func silentProbes() {
+        var detector = SeriesDetector(id: SeriesID(service: "contoso", path: .mapiHTTP, region: "na", source: .probe))
+        for minute in 0..<80 {
+            var bucket = MinuteBucket()
+            bucket.add(ProbeObservation(timeMs: 0, service: "contoso", region: "na", path: .mapiHTTP, agent: "na-1", failed: false,
+                                        durationMs: 200, operationMs: minute < 60 ? Double(20 + minute % 40) : 500))
+            detector.evaluate(bucket, minute: minute, hourOfWeek: 10, settings: DetectionSettings())
+        }
+        #expect(detector.operationScore >= DetectionSettings().probeSlownessThreshold)
+        #expect(detector.slowness(at: 84) == detector.operationScore)
+        #expect(detector.slowness(at: 85) == 0)
+    }
+
     /// A probe series fed `minutes` probes whose operation step takes 6 to 120 ms (a fixed
     /// pseudo-random sequence), times `factor(minute)`; the operation score after each.
     static func operationScores(minutes: Int, settings: DetectionSettings = DetectionSettings(),
