@@ -150,7 +150,7 @@ struct DemoCommand: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data(seeded.utf8))
         var runtime = ServerRuntime(config: config, dataDirectory: dataDir, host: host, port: port, logger: logger)
         let feedLogger = logger
-        runtime.extraServices = { store, _ in
+        runtime.extraServices = { store in
             [DemoFeed(scenario: scenario, store: store, firstMinute: lastMinute + 1,
                       clock: { Int64(Date().timeIntervalSince1970 * 1_000) }, logger: feedLogger)]
         }

@@ -30,8 +30,6 @@ public struct DetectionEngine: Sendable {
     /// Per series, the series of the same service, path and region from the other source
     /// (telemetry for probes, probes for telemetry; -1: none yet): where a slowdown is corroborated.
     private var partners: [Int] = []
-    /// Per series, whether it is a probe series (read every minute: an id's strings are not copied for it).
-    private var isProbe: [Bool] = []
     /// Per series, its recent minutes (only when `settings.historyMinutes` > 0).
     private var histories: [SeriesHistory] = []
 
@@ -134,7 +132,6 @@ public struct DetectionEngine: Sendable {
         seriesClients.append([])
         successors.append((-1, -1))
         partners.append(-1)
-        isProbe.append(id.source == .probe)
         if id.source != .reports {
             let other = SeriesID(service: id.service, path: id.path, region: id.region, source: id.source == .probe ? .telemetry : .probe)
             if let partner = index[other] {
@@ -175,12 +172,12 @@ public struct DetectionEngine: Sendable {
     private mutating func closeMinute(_ minute: Int) -> [IncidentEvent] {
         let hourOfWeek = ((minute / 60) + 72) % 168   // 1970-01-01 was a Thursday; Monday 00:00 is hour 0
         // Probes first: a telemetry series reads its probes' operation-step evidence of this minute.
-        for series in touched where isProbe[series] {
+        for series in touched where ids[series].source == .probe {
             let partner = partners[series]
             detectors[series].evaluate(buckets[series], minute: minute, hourOfWeek: hourOfWeek, settings: settings,
-                                       partnerSlow: partner >= 0 && detectors[partner].isSlow)
+                                       partnerSlow: partner >= 0 && detectors[partner].latencyAlarm)
         }
-        for series in touched where !isProbe[series] {
+        for series in touched where ids[series].source != .probe {
             let partner = partners[series]
             detectors[series].evaluate(buckets[series], minute: minute, hourOfWeek: hourOfWeek, settings: settings,
                                        probeSlowness: partner >= 0 ? detectors[partner].slowness(at: minute) : 0)

@@ -52,9 +52,6 @@ struct SeriesDetector {
     private var latencyTrend = 0.0
     private var trendStart: Int?
     private var latencyTrendAlarm = false
-    /// The running mean's bar the trend alarm was raised at (alone, or lower with the probes'
-    /// agreement): while it stands a minute that slow counts as slow, and it ends below half of it.
-    private var trendBar = 0.0
     /// Probes: the usual times of their `operation` steps, and a CUSUM of each minute's evidence
     /// (``LatencyBaseline/scaleEvidence(_:factor:)``) that they have become `probeSlownessFactor`
     /// times slower. It raises no alarm of its own: a single probe every minute or two is too
@@ -70,7 +67,7 @@ struct SeriesDetector {
     var expectedOperationLatency: Double? { operationBaseline.isReady ? operationBaseline.median : nil }
     private var failureAlarm = false
     /// Either latency test in alarm (derived: each test keeps its own hysteresis).
-    private var latencyAlarm: Bool { latencyCusumAlarm || latencyTrendAlarm }
+    var latencyAlarm: Bool { latencyCusumAlarm || latencyTrendAlarm }
     private var quietMinutes = 0
     private var quietEvidence = 0.0
     private var recentReporters: [String: Int] = [:]
@@ -118,9 +115,6 @@ struct SeriesDetector {
     mutating func confirm(at minute: Int) {
         if alarm != nil, alarm?.confirmedMinute == nil { alarm?.confirmedMinute = minute }
     }
-
-    /// A latency test in alarm.
-    var isSlow: Bool { latencyAlarm }
 
     /// Takes in one closed minute (an empty bucket when the series saw nothing: report series are
     /// evaluated every minute, since no reports is itself evidence). The bucket is read in place.
@@ -325,7 +319,7 @@ struct SeriesDetector {
         let trending = testLatencyTrend(value, minute: minute, settings: settings, probeSlowness: probeSlowness)
         if !latencyAlarm, !slow { latencyBaseline.learn(value) }
         if slow && z >= 4 { return factor }
-        return trending && log(factor) >= trendBar ? factor : 1
+        return trending && log(factor) >= Self.trendBar(probeSlowness: probeSlowness, settings).rise ? factor : 1
     }
 
     /// The probes' `operation` step: each minute's time adds its rank evidence for "that many
@@ -347,9 +341,10 @@ struct SeriesDetector {
     /// robust log-scale times sqrt(w / (2 − w)), so a rise that no single minute shows (a quarter
     /// slower, with minutes varying by a fifth) still adds up. It alarms when the mean is both a
     /// practical rise (`latencyTrendFactor`) and `latencyTrendZ` standard errors above zero, and
-    /// ends once the mean is back below half the practical rise. When the probes of the same path
+    /// ends once the mean is back below half the practical rise. While the probes of the same path
     /// and region agree (`probeSlowness` at their bar), a smaller rise at fewer standard errors is
-    /// enough: two independent measurements of the same slowdown. Returns whether it is in alarm.
+    /// enough, and half of it ends the alarm: two independent measurements of the same slowdown.
+    /// Returns whether it is in alarm.
     private mutating func testLatencyTrend(_ value: Double, minute: Int, settings: DetectionSettings, probeSlowness: Double) -> Bool {
         // Telemetry only: its minute is the median of many attempts, near-symmetric around the
         // usual; a single probe's time is skewed (slow tails), and its log ratio's spread is
@@ -364,22 +359,23 @@ struct SeriesDetector {
         if latencyTrend <= 0 { trendStart = nil }
         let logScale = latencyBaseline.scale / median
         let standardError = logScale * (weight / (2 - weight)).squareRoot()
-        let practical = log(settings.latencyTrendFactor)
-        let agreed = log(settings.agreedLatencyTrendFactor)
+        let bar = Self.trendBar(probeSlowness: probeSlowness, settings)
         if latencyTrendAlarm {
-            // Raised with the probes' agreement, it also ends once they are back to their usual
-            // times and the mean is below half the practical rise: a small lasting residue in the
-            // telemetry (its baseline is not learned during the alarm) does not hold it for good.
-            let probesRecovered = trendBar < practical && probeSlowness == 0 && latencyTrend < practical / 2
-            if latencyTrend < trendBar / 2 || probesRecovered { latencyTrendAlarm = false }
-        } else if latencyTrend >= practical, latencyTrend >= settings.latencyTrendZ * standardError {
+            // Half the bar in force: once the probes are back to their usual times, a small
+            // lasting residue in the telemetry (its baseline is not learned during the alarm) does
+            // not hold an alarm their agreement raised.
+            if latencyTrend < bar.rise / 2 { latencyTrendAlarm = false }
+        } else if latencyTrend >= bar.rise, latencyTrend >= bar.standardErrors * standardError {
             latencyTrendAlarm = true
-            trendBar = practical
-        } else if probeSlowness >= settings.probeSlownessThreshold, latencyTrend >= agreed,
-                  latencyTrend >= settings.agreedLatencyTrendZ * standardError {
-            latencyTrendAlarm = true
-            trendBar = agreed
         }
         return latencyTrendAlarm
+    }
+
+    /// The slow-rise test's bar in force: the rise (a log ratio) and standard errors it needs, lower
+    /// while the probes of the same path and region agree.
+    static func trendBar(probeSlowness: Double, _ settings: DetectionSettings) -> (rise: Double, standardErrors: Double) {
+        probeSlowness >= settings.probeSlownessThreshold
+            ? (log(settings.agreedLatencyTrendFactor), settings.agreedLatencyTrendZ)
+            : (log(settings.latencyTrendFactor), settings.latencyTrendZ)
     }
 }

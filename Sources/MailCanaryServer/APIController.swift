@@ -69,7 +69,8 @@ struct APIController: Sendable {
             var detection: DetectionHealth?
         }
         struct DetectionHealth: Encodable {
-            var warmedUp: Bool; var leading: Bool; var replayedSignals: Int; var signalsIn: Int; var waiting: Int; var openIncidents: Int; var storeFailures: Int
+            var warmedUp: Bool; var leading: Bool; var behind: Bool; var replayedSignals: Int; var signalsIn: Int; var waiting: Int
+            var openIncidents: Int; var storeFailures: Int
         }
         var health = Health(status: "ok", store: "ok", probes: scheduler?.jobCount ?? 0)
         do {
@@ -80,7 +81,8 @@ struct APIController: Sendable {
             health.store = "unreachable"
         }
         if let status = detection?.status {
-            health.detection = DetectionHealth(warmedUp: status.warmedUp, leading: status.leading, replayedSignals: status.replayedSignals, signalsIn: status.signalsIn,
+            health.detection = DetectionHealth(warmedUp: status.warmedUp, leading: status.leading, behind: status.behind,
+                                               replayedSignals: status.replayedSignals, signalsIn: status.signalsIn,
                                                waiting: status.waiting, openIncidents: status.openIncidents, storeFailures: status.storeFailures)
         }
         if let snapshot = scheduler?.stats.snapshot {

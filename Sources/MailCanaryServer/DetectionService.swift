@@ -59,6 +59,9 @@ public final class DetectionService: Service, Sendable {
         public var replayedSignals = 0
         public var signalsIn = 0
         public var waiting = 0
+        /// The last tick's read of the store stopped at its page limit with rows left: signals
+        /// arrive faster than detection reads them (uploads get 429 until it catches up).
+        public var behind = false
         public var openIncidents = 0
         public var storeFailures = 0
     }
@@ -73,8 +76,8 @@ public final class DetectionService: Service, Sendable {
     private let state = NIOLockedValueBox(Status())
     /// Whether the last lease check and the last feed read found the store unreachable (so that
     /// an outage is said once, not every tick).
-    private let leaseUnreachable = NIOLockedValueBox(false)
-    private let feedUnreachable = NIOLockedValueBox(false)
+    private let leaseOutage = OutageNote()
+    private let feedOutage = OutageNote()
     /// The series as of the last closed minute, for the dashboard (a copy the engine does not share).
     private let series = NIOLockedValueBox<[SeriesSnapshot]>([])
 
@@ -113,9 +116,12 @@ public final class DetectionService: Service, Sendable {
             // but not judged: detection is about now, and a restart would not read them either.
             let oldest = now - Int64(settings.warmup.milliseconds)
             if warmedUp.isOpen {
-                let signals = await readFeed(&cursor, fromMs: oldest, nowMs: now)
-                buffer.add(signals)
-                state.withLockedValue { $0.signalsIn += signals.count }
+                let read = await readFeed(&cursor, fromMs: oldest, nowMs: now)
+                buffer.add(read.signals)
+                state.withLockedValue {
+                    $0.signalsIn += read.signals.count
+                    $0.behind = read.behind
+                }
             }
             let cutoff = now - lateness
             for signal in buffer.release(through: cutoff) where signal.timeMs >= oldest { events += engine.ingest(signal) }
@@ -158,10 +164,10 @@ public final class DetectionService: Service, Sendable {
     private func holdsLease() async -> Bool {
         do {
             let holds = try await store.holdDetectionLease()
-            leaseUnreachable.withLockedValue { $0 = false }
+            leaseOutage.ended()
             return holds
         } catch {
-            if !leaseUnreachable.withLockedValue({ unreachable in defer { unreachable = true }; return unreachable }) {
+            if leaseOutage.began() {
                 logger.warning("cannot reach the store for the detection lease", metadata: ["error": "\(StoreErrorText.describe(error))"])
             }
             return false
@@ -170,10 +176,12 @@ public final class DetectionService: Service, Sendable {
 
     // MARK: - Reading the store
 
-    /// The signals stored past `cursor` (by any replica), as detection takes them; the cursor moves
-    /// past what was read. A store that does not answer is read again from the same place next tick.
-    func readFeed(_ cursor: inout FeedCursor, fromMs: Int64, nowMs: Int64, pages: Int = 20) async -> [Signal] {
+    /// The signals stored past `cursor` (by any replica), as detection takes them, at most `pages`
+    /// pages; the cursor moves past what was read, and `behind` says whether rows were left. A store
+    /// that does not answer is read again from the same place next tick.
+    func readFeed(_ cursor: inout FeedCursor, fromMs: Int64, nowMs: Int64, pages: Int = 20) async -> (signals: [Signal], behind: Bool) {
         var signals: [Signal] = []
+        var behind = false
         var reader = SignalBatchReader()   // stored lines were checked when they came; only the window matters now
         reader.maximumAgeMs = .max / 4
         reader.maximumFutureMs = .max / 4
@@ -185,12 +193,12 @@ public final class DetectionService: Service, Sendable {
             } catch is CancellationError {
                 break   // shutting down
             } catch {
-                if !feedUnreachable.withLockedValue({ unreachable in defer { unreachable = true }; return unreachable }) {
+                if feedOutage.began() {
                     logger.warning("cannot read stored signals; trying again each second", metadata: ["error": "\(StoreErrorText.describe(error))"])
                 }
                 break
             }
-            feedUnreachable.withLockedValue { $0 = false }
+            feedOutage.ended()
             for stored in page.batches {
                 signals += reader.read(Array(stored.batch.body.utf8), nowMs: nowMs).signals.filter { $0.timeMs >= fromMs }
             }
@@ -203,9 +211,10 @@ public final class DetectionService: Service, Sendable {
                 signals.append(.advisory(timeMs: version.polledAtMs, issue))
             }
             cursor = page.cursor
+            behind = page.more
             guard page.more else { break }
         }
-        return signals
+        return (signals, behind)
     }
 
     // MARK: - Warm-up
@@ -214,12 +223,7 @@ public final class DetectionService: Service, Sendable {
     /// log), and the signals of the last seconds, which wait for their minute like live ones.
     func warmUp(_ engine: inout DetectionEngine, cursor: inout FeedCursor, nowMs: Int64) async -> (events: [IncidentEvent], late: [Signal]) {
         let from = nowMs - Int64(settings.warmup.milliseconds)
-        var signals: [Signal] = []
-        while true {
-            let before = cursor
-            signals += await readFeed(&cursor, fromMs: from, nowMs: nowMs, pages: 1)
-            if cursor == before { break }
-        }
+        var signals = await readFeed(&cursor, fromMs: from, nowMs: nowMs, pages: .max).signals
         signals.sort { $0.timeMs < $1.timeMs }
         let cutoff = nowMs - Int64(settings.lateness.milliseconds)
         var events: [IncidentEvent] = []
@@ -298,5 +302,22 @@ public final class DetectionService: Service, Sendable {
     func noteFailure(_ id: String, _ error: any Error) {
         state.withLockedValue { $0.storeFailures += 1 }
         logger.warning("cannot save an incident; will retry with the next change", metadata: ["incident": "\(id)", "error": "\(StoreErrorText.describe(error))"])
+    }
+}
+
+/// Whether the store is in an outage, so that it is said once when it begins, not every tick.
+private final class OutageNote: Sendable {
+    private let down = NIOLockedValueBox(false)
+
+    /// True when this failure begins an outage (the first since the store last answered).
+    func began() -> Bool {
+        down.withLockedValue { down in
+            defer { down = true }
+            return !down
+        }
+    }
+
+    func ended() {
+        down.withLockedValue { $0 = false }
     }
 }

@@ -25,8 +25,8 @@ public struct ServerRuntime: Sendable {
     /// Marks session cookies Secure (the site is reached over HTTPS, through a proxy).
     public var secureCookies = false
     /// More services to run once detection has warmed up (the demo's live feed), given the
-    /// store and detection; they stop first.
-    public var extraServices: @Sendable (any MailCanaryStore, DetectionService) -> [any Service] = { _, _ in [] }
+    /// store; they stop first.
+    public var extraServices: @Sendable (any MailCanaryStore) -> [any Service] = { _ in [] }
 
     public init(config: WatchConfig, dataDirectory: String, host: String, port: Int, logger: Logger) {
         self.config = config
@@ -137,7 +137,7 @@ public struct ServerRuntime: Sendable {
             // After detection has warmed up: the incidents it re-derived at start are saved by then.
             services.append(GatedService(gate: detection.warmedUp, inner: notifier))
         }
-        for extra in extraServices(store, detection) { services.append(GatedService(gate: detection.warmedUp, inner: extra)) }
+        for extra in extraServices(store) { services.append(GatedService(gate: detection.warmedUp, inner: extra)) }
         services.append(GatedService(gate: detection.warmedUp, inner: app))
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

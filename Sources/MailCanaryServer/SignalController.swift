@@ -24,8 +24,6 @@ struct SignalController: Sendable {
     static let maxConcurrentUploads = 4
     static let maxTelemetryBytes = 16 << 20
     static let maxReportBytes = 16 << 10
-    /// More than this many signals waiting for detection means the server is behind: 429.
-    static let maxWaitingSignals = 2_000_000
     static let symptoms = ["cannot-connect", "cannot-send", "cannot-receive", "slow", "password-prompts", "other"]
 
     func register(on router: Router<ServerRequestContext>, authenticate: @escaping @Sendable (Request) async throws -> Caller) {
@@ -52,7 +50,8 @@ struct SignalController: Sendable {
         guard key.utf8.count <= 200, key.utf8.allSatisfy({ (33...126).contains($0) }) else {
             throw APIError(.badRequest, "the Idempotency-Key header must be 1 to 200 printable ASCII characters without spaces")
         }
-        return try await slots.withSlot(busy: detection.status.waiting >= Self.maxWaitingSignals) {
+        // Detection behind the store (it read its page limit and rows were left): 429 until it catches up.
+        return try await slots.withSlot(busy: detection.status.behind) {
             try await store(request, key: key, caller: caller)
         }
     }

@@ -51,9 +51,15 @@ extension PostgresStore {
 
     static func advisoryVersions(_ rows: PostgresRowSequence) async throws -> [AdvisoryVersion] {
         var out: [AdvisoryVersion] = []
-        for try await (id, tenant, issue, key, polled, status, body) in rows.decode((Int64, String, String, String, Int64, String, String).self) {
-            out.append(AdvisoryVersion(id: id, tenant: tenant, issueID: issue, versionKey: key, polledAtMs: polled, status: status, body: body))
-        }
+        for try await row in rows { out.append(try Self.advisoryVersion(row.makeRandomAccess())) }
         return out
+    }
+
+    /// One `advisory_versions` row, by column name (the listings and detection's feed).
+    static func advisoryVersion(_ cells: PostgresRandomAccessRow) throws -> AdvisoryVersion {
+        AdvisoryVersion(id: try cells["id"].decode(Int64.self), tenant: try cells["tenant"].decode(String.self),
+                        issueID: try cells["issue_id"].decode(String.self), versionKey: try cells["version_key"].decode(String.self),
+                        polledAtMs: try cells["polled_at"].decode(Int64.self), status: try cells["status"].decode(String.self),
+                        body: try cells["body"].decode(String.self))
     }
 }

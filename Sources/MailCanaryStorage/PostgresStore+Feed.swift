@@ -4,7 +4,7 @@ import PostgresNIO
 /// Detection's reading of the shared store (``DetectionFeedStore``): rows in commit order, by
 /// inserting transaction and id, each read only once no older transaction is still running.
 extension PostgresStore {
-    /// One table that feeds detection: its time column, and how a row becomes part of a page.
+    /// One table that feeds detection, and its time column.
     private enum FeedTable: String {
         case batches = "signal_batches"
         case results = "results"
@@ -21,40 +21,22 @@ extension PostgresStore {
 
     public func feed(after cursor: FeedCursor, fromMs: Int64, limit: Int, batchLimit: Int) async throws -> FeedPage {
         var page = FeedPage(cursor: cursor)
-        let batches = try await rows(of: .batches, after: cursor.batches, fromMs: fromMs, limit: batchLimit)
-        for (position, cells) in batches.rows {
-            page.batches.append(StoredSignalBatch(id: try cells["id"].decode(Int64.self), batch: SignalBatch(
-                source: try cells["source"].decode(String.self), idempotencyKey: try cells["idempotency_key"].decode(String.self),
-                receivedAtMs: try cells["received_at"].decode(Int64.self), firstTimeMs: try cells["first_time"].decode(Int64.self),
-                lastTimeMs: try cells["last_time"].decode(Int64.self), lines: Int(try cells["lines"].decode(Int32.self)),
-                body: try cells["body"].decode(String.self))))
-            page.cursor.batches = position
-        }
-        page.cursor.batches = max(page.cursor.batches, batches.start)
-        let results = try await rows(of: .results, after: cursor.results, fromMs: fromMs, limit: limit)
-        for (position, cells) in results.rows {
-            page.results.append(try Self.result(cells))
-            page.cursor.results = position
-        }
-        page.cursor.results = max(page.cursor.results, results.start)
-        let advisories = try await rows(of: .advisories, after: cursor.advisories, fromMs: fromMs, limit: limit)
-        for (position, cells) in advisories.rows {
-            page.advisories.append(AdvisoryVersion(
-                id: try cells["id"].decode(Int64.self), tenant: try cells["tenant"].decode(String.self),
-                issueID: try cells["issue_id"].decode(String.self), versionKey: try cells["version_key"].decode(String.self),
-                polledAtMs: try cells["polled_at"].decode(Int64.self), status: try cells["status"].decode(String.self),
-                body: try cells["body"].decode(String.self)))
-            page.cursor.advisories = position
-        }
-        page.cursor.advisories = max(page.cursor.advisories, advisories.start)
-        page.more = batches.rows.count >= batchLimit || results.rows.count >= limit || advisories.rows.count >= limit
+        var more = false
+        (page.batches, page.cursor.batches) = try await rows(of: .batches, after: cursor.batches, fromMs: fromMs, limit: batchLimit,
+                                                             more: &more, Self.signalBatch)
+        (page.results, page.cursor.results) = try await rows(of: .results, after: cursor.results, fromMs: fromMs, limit: limit,
+                                                             more: &more, Self.result)
+        (page.advisories, page.cursor.advisories) = try await rows(of: .advisories, after: cursor.advisories, fromMs: fromMs,
+                                                                   limit: limit, more: &more, Self.advisoryVersion)
+        page.more = more
         return page
     }
 
-    /// The rows of `table` committed past `position` and no longer overtakable, with their
-    /// positions; and where reading starts (past `position` when it was ``CommitPosition/start``).
-    private func rows(of table: FeedTable, after position: CommitPosition, fromMs: Int64,
-                      limit: Int) async throws -> (rows: [(CommitPosition, PostgresRandomAccessRow)], start: CommitPosition) {
+    /// The rows of `table` committed past `position` and no longer overtakable, decoded, and the
+    /// position after them (past a first read's start when there were none); `more` is set when
+    /// the limit cut the read short.
+    private func rows<Row>(of table: FeedTable, after position: CommitPosition, fromMs: Int64, limit: Int, more: inout Bool,
+                           _ decode: (PostgresRandomAccessRow) throws -> Row) async throws -> ([Row], CommitPosition) {
         var start = position
         if position == .start {
             // A first read starts at the oldest transaction that stored a row of the window (found
@@ -75,12 +57,15 @@ extension PostgresStore {
               AND \(table.timeColumn) >= $3
             ORDER BY committed_xid, id LIMIT $4
             """, binds: try Self.binds(start.transaction, start.id, fromMs, Int64(limit)))
-        var rows: [(CommitPosition, PostgresRandomAccessRow)] = []
+        var rows: [Row] = []
+        var last = start
         for try await row in try await client.query(query, logger: logger) {
             let cells = row.makeRandomAccess()
-            rows.append((CommitPosition(transaction: try cells["feed_xid"].decode(Int64.self), id: try cells["id"].decode(Int64.self)), cells))
+            rows.append(try decode(cells))
+            last = CommitPosition(transaction: try cells["feed_xid"].decode(Int64.self), id: try cells["id"].decode(Int64.self))
         }
-        return (rows, start)
+        if rows.count >= limit { more = true }
+        return (rows, last)
     }
 
     private static func binds(_ values: Int64...) throws -> PostgresBindings {

@@ -26,12 +26,17 @@ extension PostgresStore {
             WHERE id > \(afterID) AND last_time >= \(lastTimeFromMs) ORDER BY id LIMIT \(Int64(limit))
             """, logger: logger)
         var batches: [StoredSignalBatch] = []
-        for try await (id, source, key, received, first, last, lines, body)
-            in rows.decode((Int64, String, String, Int64, Int64, Int64, Int32, String).self) {
-            batches.append(StoredSignalBatch(id: id, batch: SignalBatch(source: source, idempotencyKey: key, receivedAtMs: received,
-                                                                        firstTimeMs: first, lastTimeMs: last, lines: Int(lines), body: body)))
-        }
+        for try await row in rows { batches.append(try Self.signalBatch(row.makeRandomAccess())) }
         return batches
+    }
+
+    /// One `signal_batches` row, by column name (the listing and detection's feed).
+    static func signalBatch(_ cells: PostgresRandomAccessRow) throws -> StoredSignalBatch {
+        StoredSignalBatch(id: try cells["id"].decode(Int64.self), batch: SignalBatch(
+            source: try cells["source"].decode(String.self), idempotencyKey: try cells["idempotency_key"].decode(String.self),
+            receivedAtMs: try cells["received_at"].decode(Int64.self), firstTimeMs: try cells["first_time"].decode(Int64.self),
+            lastTimeMs: try cells["last_time"].decode(Int64.self), lines: Int(try cells["lines"].decode(Int32.self)),
+            body: try cells["body"].decode(String.self)))
     }
 
     public func pruneSignals(lastTimeBeforeMs: Int64) async throws -> Int {

@@ -1,3 +1,5 @@
+import Foundation
+import Logging
 @testable import MailCanaryServer
 import MailCanaryCore
 @testable import MailCanaryDetection
@@ -74,5 +76,30 @@ struct ServerDecisionTests {
         // One record per minute for open incidents.
         let minutes = [60_000, 90_000, 120_000].map { fresh.noteMinute($0) }
         #expect(minutes == [true, false, true])
+    }
+}
+
+@Suite("Detection service: reading the store")
+struct DetectionFeedReadingTests {
+    @Test("a read that stops at its page limit with rows left says detection is behind; the next read catches up")
+    func behind() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mc-feed-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStore(directory: directory)
+        try await store.migrate()
+        let now: Int64 = 1_764_000_000_000
+        // Ten uploads of one report each; a page takes eight uploads.
+        for index in 0..<10 {
+            let time = now - 60_000 + Int64(index)
+            let line = #"{"kind":"report","t":"\#(UTCTimestamp.format(time))","service":"contoso","region":"na","client":"owa","symptom":"slow","reporter":"u-\#(index)"}"#
+            _ = try await store.appendSignals(SignalBatch(source: "reports", idempotencyKey: "k\(index)", receivedAtMs: time,
+                                                          firstTimeMs: time, lastTimeMs: time, lines: 1, body: line + "\n"))
+        }
+        let detection = DetectionService(store: store, clock: { now }, logger: Logger(label: "test"))
+        var cursor = FeedCursor()
+        let first = await detection.readFeed(&cursor, fromMs: now - 3_600_000, nowMs: now, pages: 1)
+        #expect(first.signals.count == 8 && first.behind)
+        let second = await detection.readFeed(&cursor, fromMs: now - 3_600_000, nowMs: now, pages: 1)
+        #expect(second.signals.count == 2 && !second.behind)
     }
 }
