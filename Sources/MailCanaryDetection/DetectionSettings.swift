@@ -28,6 +28,11 @@ public struct DetectionSettings: Sendable, Equatable {
     /// In a failure alarm, a telemetry minute whose own log-likelihood ratio against the baseline
     /// reaches this counts as still failing (standing alone, a minute needs 6.9).
     public var alarmMinuteSurprise = 2.0
+    /// A telemetry minute at that lower bar is elevated when the alternative would show in it as at
+    /// least this many failures; a burst begins at the first of a run of elevated minutes, which
+    /// may hold this many quiet minutes in a row.
+    public var elevatedMinuteVolume = 2.0
+    public var burstGapMinutes = 1
     /// Latency must also rise by this factor over its baseline median to count (practical significance).
     public var latencyFactor = 1.3
     /// The slow-rise latency test: the weight of each minute in its running mean of the log ratio

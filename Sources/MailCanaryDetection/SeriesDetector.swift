@@ -27,10 +27,23 @@ struct SeriesDetector {
     private(set) var lastSignificantMinute = Int.min
     /// Observations in a row that were significant by themselves (failed probes, for probes).
     private(set) var consecutiveSignificant = 0
-    /// The first minute significant by itself since the series was last calm (no alarm and a
-    /// minute that was not significant): where a burst began. A CUSUM starts climbing on noise
-    /// minutes before that, so the alarm's onset can be much earlier than the burst.
+    /// Where a burst began: the first minute significant by itself since the series was last calm
+    /// (no alarm and a minute that was not significant), or, for telemetry, the first of the
+    /// elevated minutes that led up to it. A CUSUM starts climbing on noise minutes before that, so
+    /// the alarm's onset can be much earlier than the burst.
     private(set) var burstStart: Int?
+    /// Telemetry: the first and the latest of the current run of elevated minutes (each unusual at
+    /// the lower bar, `alarmMinuteSurprise`, with the volume to show it), where a run may have a
+    /// quiet minute or two inside it (`burstGapMinutes`). A subtle fault (four times the usual
+    /// ratio at a hundred attempts a minute) shows as such a run minutes before any one minute
+    /// stands alone, and its burst begins there.
+    private var elevatedSince: Int?
+    private var lastElevated: Int?
+    /// The failure test's log-likelihood ratios summed over the burst's minutes past the blip
+    /// length: whether what followed a blip's worth of minutes, together, still shows the failure.
+    private var pastBlipEvidence = 0.0
+    /// The current minute's log-likelihood ratio of the failure test (0 when it had none).
+    private var lastEvidence = 0.0
     /// The current minute's failure ratio and the baseline it was tested against.
     private(set) var lastRatio = 0.0
     private(set) var lastBaseline = 0.0
@@ -96,7 +109,9 @@ struct SeriesDetector {
 
     /// Whether the alarm has outlasted a blip while still failing. Alone, reports also need a few
     /// distinct people, and probes the classic three failures in a row (one probe every minute or
-    /// two: two failures around a success are not sustained).
+    /// two: two failures around a success are not sustained). A telemetry failure alarm has also
+    /// outlasted a blip when the minutes after the blip length, together, favour its alternative
+    /// by e^`alarmMinuteSurprise`, whether or not the latest of them does.
     func isSustained(at minute: Int, settings: DetectionSettings) -> Bool {
         // A failure burst is measured from its first significant minute, not from the alarm's
         // onset: a CUSUM that drifted up on ordinary minutes before a one-minute spike would
@@ -104,7 +119,9 @@ struct SeriesDetector {
         // raised at all, so its onset stands.
         guard let alarm else { return false }
         let start = alarm.kind == .latency ? alarm.onsetMinute : max(alarm.onsetMinute, burstStart ?? minute)
-        guard minute - start + 1 > settings.blipMinutes, isFailingNow(at: minute) else { return false }
+        guard minute - start + 1 > settings.blipMinutes else { return false }
+        if id.source == .telemetry, alarm.kind == .failure, pastBlipEvidence >= settings.alarmMinuteSurprise { return true }
+        guard isFailingNow(at: minute) else { return false }
         switch id.source {
         case .reports: return alarm.evidence.reporters.count >= settings.reportersToOpen
         case .probe: return consecutiveSignificant >= 3
@@ -139,6 +156,7 @@ struct SeriesDetector {
         let warm = observedMinutes >= (id.source == .probe ? settings.warmupMinutes / 2 : settings.warmupMinutes)
         var significant = false
         var baseline = 0.0
+        lastEvidence = 0
         switch id.source {
         case .probe, .telemetry:
             (significant, baseline) = testFailures(bucket, minute: minute, hourOfWeek: hourOfWeek, settings: settings, warm: warm)
@@ -151,7 +169,7 @@ struct SeriesDetector {
         if significant {
             lastSignificantMinute = minute
             consecutiveSignificant += 1
-            if burstStart == nil { burstStart = minute }
+            if burstStart == nil { burstStart = elevatedRunStart(at: minute, settings: settings) ?? minute }
         } else {
             consecutiveSignificant = 0
         }
@@ -166,6 +184,11 @@ struct SeriesDetector {
             alarm = nil
         }
         if alarm == nil, !significant { burstStart = nil }
+        if let start = burstStart {
+            if failureAlarm, minute - start >= settings.blipMinutes { pastBlipEvidence += lastEvidence }
+        } else {
+            pastBlipEvidence = 0
+        }
         if alarm != nil {
             if failureAlarm, alarm?.kind == .latency { alarm?.kind = .failure }
             alarm?.evidence.add(bucket, baseline: baseline, source: id.source)
@@ -190,6 +213,7 @@ struct SeriesDetector {
                          : min(0.9, max(p0 * settings.failureRatioFactor, p0 + settings.failureRatioShift))
         let threshold = isProbe ? settings.probeThreshold : settings.telemetryThreshold
         let llr = Double(x) * log(p1 / p0) + Double(n - x) * log((1 - p1) / (1 - p0))
+        lastEvidence = llr
         lastRatio = Double(x) / Double(n)
         lastBaseline = p0
         let surprise = Self.surprise(failed: x, attempts: n, baseline: p0)
@@ -231,7 +255,26 @@ struct SeriesDetector {
         // minute with the volume to show the alternative (at least one failure expected under
         // it): at night one failure in six attempts clears the lower bar by itself.
         let supports = !isProbe && failureAlarm && surprise >= settings.alarmMinuteSurprise && Double(n) * p1 >= 1
+        // Elevated: the same lower bar, with the volume for the alternative to show as at least
+        // two failures (a night minute's one or two failures in twenty are no run).
+        if !isProbe, lastRatio > p0, surprise >= settings.alarmMinuteSurprise, Double(n) * p1 >= settings.elevatedMinuteVolume {
+            if elevatedSince == nil || !continuesElevatedRun(at: minute, settings: settings) { elevatedSince = minute }
+            lastElevated = minute
+        }
         return ((significant || supports) && lastRatio > p0, p0)
+    }
+
+    /// Whether `minute` is within the current elevated run: no more than `burstGapMinutes` quiet
+    /// minutes since its latest elevated minute.
+    private func continuesElevatedRun(at minute: Int, settings: DetectionSettings) -> Bool {
+        guard let lastElevated else { return false }
+        return minute - lastElevated <= settings.burstGapMinutes + 1
+    }
+
+    /// The first minute of the elevated run that `minute` continues, if it continues one.
+    private func elevatedRunStart(at minute: Int, settings: DetectionSettings) -> Int? {
+        guard let elevatedSince, continuesElevatedRun(at: minute, settings: settings) else { return nil }
+        return min(elevatedSince, minute)
     }
 
     /// n × KL(x/n ‖ p0) when the minute fails more than the baseline: the log of how much better

@@ -214,6 +214,34 @@ struct SeriesDetectorTests {
         #expect(Self.firstSustained(attempts: 115, settings: standAloneOnly, history: usual, failures: fault) == nil)
     }
 
+    @Test("a subtle fault's burst begins at its first elevated minute, not at the first that stands alone")
+    func burstFromElevatedRun() throws {
+        // 100 attempts a minute failing once, then four in a hundred (each minute e^2.6 against the
+        // usual, none alone at e^6.9), a quiet minute, more fours, and only then a seven.
+        let usual = { (_: Int) in 1 }
+        let fault = [4, 4, 2, 4, 7, 4, 4, 5, 4, 4, 4, 4]
+        let found = try #require(Self.firstSustained(attempts: 100, history: usual, failures: fault))
+        #expect(found <= 4)
+        // Counting the burst from the first minute that stands alone (no elevated minutes) finds it later.
+        var standAloneStart = DetectionSettings()
+        standAloneStart.elevatedMinuteVolume = .infinity
+        let later = try #require(Self.firstSustained(attempts: 100, settings: standAloneStart, history: usual, failures: fault))
+        #expect(later >= 6)
+    }
+
+    @Test("at night, a run of twos in twenty attempts is no elevated run")
+    func nightRun() {
+        // Twenty-odd attempts a minute failing now and then, then a stretch of ones, twos and a
+        // three: each two is a tenth of the minute, but four times the usual would be one failure
+        // in such a minute, too few to call the run a burst.
+        let usual = { (minute: Int) in minute % 4 == 0 ? 1 : 0 }
+        let after = [1, 2, 2, 2, 1, 3, 2, 1, 1, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0]
+        #expect(Self.firstSustained(attempts: 22, history: usual, failures: after) == nil)
+        var anyVolume = DetectionSettings()
+        anyVolume.elevatedMinuteVolume = 0
+        #expect(Self.firstSustained(attempts: 22, settings: anyVolume, history: usual, failures: after) != nil)
+    }
+
     @Test("at night, single failures in a handful of attempts do not keep an alarm failing")
     func nightSingles() {
         // Six attempts a minute, a failure now and then, then a few close together and more singles.
