@@ -25,12 +25,13 @@ public struct DetectionSettings: Sendable, Equatable {
     public var probeFailureAlternative = 0.5
     /// Probes fail now and then for no reason the service owns; the baseline never goes lower.
     public var probeFailureFloor = 0.01
-    /// In a failure alarm, a telemetry minute whose own log-likelihood ratio against the baseline
-    /// reaches this counts as still failing (standing alone, a minute needs 6.9).
+    /// A telemetry minute whose own log-likelihood ratio against the baseline reaches this is
+    /// elevated (standing alone, a minute needs 6.9): in a failure alarm it counts as still
+    /// failing, and a burst begins at the first of a run of them.
     public var alarmMinuteSurprise = 2.0
-    /// A telemetry minute at that lower bar is elevated when the alternative would show in it as at
-    /// least this many failures; a burst begins at the first of a run of elevated minutes, which
-    /// may hold this many quiet minutes in a row.
+    /// ... provided the alternative would show in the minute as at least this many failures (at
+    /// night two failures in thirty attempts clear the lower bar by themselves); a run may hold
+    /// this many quiet minutes in a row.
     public var elevatedMinuteVolume = 2.0
     public var burstGapMinutes = 1
     /// Latency must also rise by this factor over its baseline median to count (practical significance).

@@ -23,7 +23,7 @@ struct FailureRatioBaseline {
     private var hourAttempts = [Double](repeating: 0, count: 168)
     private var recentFailed = 0.0
     private var recentAttempts = 0.0
-    private var recentGuard = LearningDelay<(failed: Double, attempts: Double)>(capacity: Self.recentGuardMinutes)
+    private var recentGuard = GuardBand<(failed: Double, attempts: Double)>(capacity: Self.recentGuardMinutes)
     /// The hour whose minutes wait for it to end before they are learned into its bucket.
     private var pendingHour = -1
     private var pending: [(failed: Double, attempts: Double)] = []

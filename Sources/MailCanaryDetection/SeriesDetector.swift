@@ -248,19 +248,19 @@ struct SeriesDetector {
         if !failureAlarm {
             failureBaseline.learn(attempts: n, failed: x, hourOfWeek: hourOfWeek, floor: floor)
         }
-        // While the failure alarm stands, a telemetry minute that is itself unusual at a lower bar
-        // (its own likelihood ratio over e^2) keeps the burst going: a subtle fault (a few times
-        // the usual ratio, at volume) adds evidence every minute without any one minute reaching
-        // the bar for standing alone, and would otherwise never count as failing now. Only a
-        // minute with the volume to show the alternative (at least one failure expected under
-        // it): at night one failure in six attempts clears the lower bar by itself.
-        let supports = !isProbe && failureAlarm && surprise >= settings.alarmMinuteSurprise && Double(n) * p1 >= 1
-        // Elevated: the same lower bar, with the volume for the alternative to show as at least
-        // two failures (a night minute's one or two failures in twenty are no run).
-        if !isProbe, lastRatio > p0, surprise >= settings.alarmMinuteSurprise, Double(n) * p1 >= settings.elevatedMinuteVolume {
+        // Elevated: a telemetry minute unusual by itself at a lower bar (its own likelihood ratio
+        // over e^2), with the volume for the alternative to show as at least two failures (at
+        // night one failure in six attempts, or two in thirty, clears the lower bar by itself).
+        // A subtle fault (a few times the usual ratio, at volume) adds evidence every minute
+        // without any one minute reaching the bar for standing alone: its elevated minutes are
+        // where its burst begins, and while the alarm stands they keep it failing now.
+        let elevated = !isProbe && lastRatio > p0 && surprise >= settings.alarmMinuteSurprise
+            && Double(n) * p1 >= settings.elevatedMinuteVolume
+        if elevated {
             if elevatedSince == nil || !continuesElevatedRun(at: minute, settings: settings) { elevatedSince = minute }
             lastElevated = minute
         }
+        let supports = failureAlarm && elevated
         return ((significant || supports) && lastRatio > p0, p0)
     }
 

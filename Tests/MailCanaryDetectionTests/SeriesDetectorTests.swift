@@ -229,17 +229,34 @@ struct SeriesDetectorTests {
         #expect(later >= 6)
     }
 
+    /// Expects nothing sustained with the default volume for an elevated minute, and something
+    /// sustained once that volume is lowered to `lowered`: the volume is what decides.
+    static func expectVolumeDecides(attempts: Int, history: (Int) -> Int, failures: [Int], lowered: Double,
+                                    sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(firstSustained(attempts: attempts, history: history, failures: failures) == nil, sourceLocation: sourceLocation)
+        var settings = DetectionSettings()
+        settings.elevatedMinuteVolume = lowered
+        #expect(firstSustained(attempts: attempts, settings: settings, history: history, failures: failures) != nil,
+                sourceLocation: sourceLocation)
+    }
+
     @Test("at night, a run of twos in twenty attempts is no elevated run")
     func nightRun() {
         // Twenty-odd attempts a minute failing now and then, then a stretch of ones, twos and a
         // three: each two is a tenth of the minute, but four times the usual would be one failure
         // in such a minute, too few to call the run a burst.
-        let usual = { (minute: Int) in minute % 4 == 0 ? 1 : 0 }
-        let after = [1, 2, 2, 2, 1, 3, 2, 1, 1, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0]
-        #expect(Self.firstSustained(attempts: 22, history: usual, failures: after) == nil)
-        var anyVolume = DetectionSettings()
-        anyVolume.elevatedMinuteVolume = 0
-        #expect(Self.firstSustained(attempts: 22, settings: anyVolume, history: usual, failures: after) != nil)
+        Self.expectVolumeDecides(attempts: 22, history: { $0 % 4 == 0 ? 1 : 0 },
+                                 failures: [1, 2, 2, 2, 1, 3, 2, 1, 1, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0], lowered: 0)
+    }
+
+    @Test("in an alarm at low volume, a minute of three failures in thirty is not failing now")
+    func lingeringLowVolume() {
+        // Thirty attempts a minute failing once in three minutes (1.1 %), then twos and threes that
+        // raise the alarm and keep it standing. Three in thirty is e^4 against the usual, but four
+        // times the usual would be 1.3 failures in such a minute: with a volume of one failure
+        // the later three would confirm the alarm, with two (the default) nothing does.
+        Self.expectVolumeDecides(attempts: 30, history: { $0 % 3 == 0 ? 1 : 0 },
+                                 failures: [2, 3, 2, 0, 3, 1, 0, 0, 0, 3, 1, 0, 3, 0, 0, 0, 0, 0, 0, 0], lowered: 1)
     }
 
     @Test("at night, single failures in a handful of attempts do not keep an alarm failing")
