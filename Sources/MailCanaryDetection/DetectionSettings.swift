@@ -29,10 +29,10 @@ public struct DetectionSettings: Sendable, Equatable {
     /// elevated (standing alone, a minute needs 6.9): in a failure alarm it counts as still
     /// failing, and a burst begins at the first of a run of them.
     public var alarmMinuteSurprise = 2.0
-    /// ... provided the alternative would show in the minute as at least this many failures (at
-    /// night two failures in thirty attempts clear the lower bar by themselves); a run may hold
-    /// this many quiet minutes in a row.
+    /// An elevated minute also needs the volume for the alternative to show in it as at least
+    /// this many failures (at night two failures in thirty attempts clear the lower bar by themselves).
     public var elevatedMinuteVolume = 2.0
+    /// Quiet minutes in a row that a run of elevated minutes may hold and still be one run.
     public var burstGapMinutes = 1
     /// Latency must also rise by this factor over its baseline median to count (practical significance).
     public var latencyFactor = 1.3

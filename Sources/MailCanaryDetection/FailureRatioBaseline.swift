@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The usual failure ratio of one series, aware of the hour of the week and robust to outages.
 ///
 /// Three estimates:
@@ -24,9 +28,12 @@ struct FailureRatioBaseline {
     private var recentFailed = 0.0
     private var recentAttempts = 0.0
     private var recentGuard = GuardBand<(failed: Double, attempts: Double)>(capacity: Self.recentGuardMinutes)
-    /// The hour whose minutes wait for it to end before they are learned into its bucket.
+    /// The hour whose minutes wait for it to end before they reach its bucket, and those minutes
+    /// as the bucket would have taken them in (decayed sums, and how many).
     private var pendingHour = -1
-    private var pending: [(failed: Double, attempts: Double)] = []
+    private var pendingFailed = 0.0
+    private var pendingAttempts = 0.0
+    private var pendingMinutes = 0
     private(set) var learnedMinutes = 0
 
     /// Attempts' worth of weight the global estimate has in an hour bucket.
@@ -62,17 +69,19 @@ struct FailureRatioBaseline {
             foldPendingHour()
             pendingHour = hourOfWeek
         }
-        pending.append((clipped, Double(attempts)))
+        pendingFailed = pendingFailed * Self.hourDecay + clipped
+        pendingAttempts = pendingAttempts * Self.hourDecay + Double(attempts)
+        pendingMinutes += 1
         learnedMinutes += 1
     }
 
-    /// Learns the finished hour's minutes into its bucket.
+    /// Learns the finished hour's minutes into its bucket: the bucket decays once per minute, as
+    /// if they had been added one by one.
     private mutating func foldPendingHour() {
         guard pendingHour >= 0 else { return }
-        for minute in pending {
-            hourFailed[pendingHour] = hourFailed[pendingHour] * Self.hourDecay + minute.failed
-            hourAttempts[pendingHour] = hourAttempts[pendingHour] * Self.hourDecay + minute.attempts
-        }
-        pending.removeAll(keepingCapacity: true)
+        let decay = pow(Self.hourDecay, Double(pendingMinutes))
+        hourFailed[pendingHour] = hourFailed[pendingHour] * decay + pendingFailed
+        hourAttempts[pendingHour] = hourAttempts[pendingHour] * decay + pendingAttempts
+        (pendingFailed, pendingAttempts, pendingMinutes) = (0, 0, 0)
     }
 }

@@ -39,11 +39,10 @@ struct SeriesDetector {
     /// stands alone, and its burst begins there.
     private var elevatedSince: Int?
     private var lastElevated: Int?
-    /// The failure test's log-likelihood ratios summed over the burst's minutes past the blip
-    /// length: whether what followed a blip's worth of minutes, together, still shows the failure.
+    /// Telemetry: the failure test's log-likelihood ratios summed over the burst's minutes past the
+    /// blip length, while the failure alarm stands: whether what followed a blip's worth of
+    /// minutes, together, still shows the failure.
     private var pastBlipEvidence = 0.0
-    /// The current minute's log-likelihood ratio of the failure test (0 when it had none).
-    private var lastEvidence = 0.0
     /// The current minute's failure ratio and the baseline it was tested against.
     private(set) var lastRatio = 0.0
     private(set) var lastBaseline = 0.0
@@ -113,14 +112,14 @@ struct SeriesDetector {
     /// outlasted a blip when the minutes after the blip length, together, favour its alternative
     /// by e^`alarmMinuteSurprise`, whether or not the latest of them does.
     func isSustained(at minute: Int, settings: DetectionSettings) -> Bool {
-        // A failure burst is measured from its first significant minute, not from the alarm's
-        // onset: a CUSUM that drifted up on ordinary minutes before a one-minute spike would
-        // otherwise make the spike look long. A latency alarm needs minutes of evidence to be
-        // raised at all, so its onset stands.
+        // A failure burst is measured from its start (``burstStart``), not from the alarm's onset:
+        // a CUSUM that drifted up on ordinary minutes before a one-minute spike would otherwise
+        // make the spike look long. A latency alarm needs minutes of evidence to be raised at
+        // all, so its onset stands.
         guard let alarm else { return false }
         let start = alarm.kind == .latency ? alarm.onsetMinute : max(alarm.onsetMinute, burstStart ?? minute)
         guard minute - start + 1 > settings.blipMinutes else { return false }
-        if id.source == .telemetry, alarm.kind == .failure, pastBlipEvidence >= settings.alarmMinuteSurprise { return true }
+        if pastBlipEvidence >= settings.alarmMinuteSurprise { return true }
         guard isFailingNow(at: minute) else { return false }
         switch id.source {
         case .reports: return alarm.evidence.reporters.count >= settings.reportersToOpen
@@ -156,10 +155,11 @@ struct SeriesDetector {
         let warm = observedMinutes >= (id.source == .probe ? settings.warmupMinutes / 2 : settings.warmupMinutes)
         var significant = false
         var baseline = 0.0
-        lastEvidence = 0
+        var evidence = 0.0
         switch id.source {
         case .probe, .telemetry:
-            (significant, baseline) = testFailures(bucket, minute: minute, hourOfWeek: hourOfWeek, settings: settings, warm: warm)
+            (significant, baseline, evidence) = testFailures(bucket, minute: minute, hourOfWeek: hourOfWeek, settings: settings,
+                                                             warm: warm)
         case .reports:
             (significant, baseline) = testReports(bucket, minute: minute, settings: settings, warm: warm)
         }
@@ -185,7 +185,7 @@ struct SeriesDetector {
         }
         if alarm == nil, !significant { burstStart = nil }
         if let start = burstStart {
-            if failureAlarm, minute - start >= settings.blipMinutes { pastBlipEvidence += lastEvidence }
+            if id.source == .telemetry, failureAlarm, minute - start >= settings.blipMinutes { pastBlipEvidence += evidence }
         } else {
             pastBlipEvidence = 0
         }
@@ -202,10 +202,10 @@ struct SeriesDetector {
     // MARK: - Failures
 
     private mutating func testFailures(_ bucket: MinuteBucket, minute: Int, hourOfWeek: Int, settings: DetectionSettings,
-                                       warm: Bool) -> (Bool, Double) {
+                                       warm: Bool) -> (significant: Bool, baseline: Double, evidence: Double) {
         let n = bucket.attempts
         let x = bucket.failed
-        guard n > 0 else { return (false, 0) }
+        guard n > 0 else { return (false, 0, 0) }
         let isProbe = id.source == .probe
         let floor = isProbe ? settings.probeFailureFloor : 0.000_5
         let p0 = failureBaseline.ratio(hourOfWeek: hourOfWeek, floor: floor)
@@ -213,7 +213,6 @@ struct SeriesDetector {
                          : min(0.9, max(p0 * settings.failureRatioFactor, p0 + settings.failureRatioShift))
         let threshold = isProbe ? settings.probeThreshold : settings.telemetryThreshold
         let llr = Double(x) * log(p1 / p0) + Double(n - x) * log((1 - p1) / (1 - p0))
-        lastEvidence = llr
         lastRatio = Double(x) / Double(n)
         lastBaseline = p0
         let surprise = Self.surprise(failed: x, attempts: n, baseline: p0)
@@ -261,7 +260,7 @@ struct SeriesDetector {
             lastElevated = minute
         }
         let supports = failureAlarm && elevated
-        return ((significant || supports) && lastRatio > p0, p0)
+        return ((significant || supports) && lastRatio > p0, p0, llr)
     }
 
     /// Whether `minute` is within the current elevated run: no more than `burstGapMinutes` quiet
@@ -273,8 +272,8 @@ struct SeriesDetector {
 
     /// The first minute of the elevated run that `minute` continues, if it continues one.
     private func elevatedRunStart(at minute: Int, settings: DetectionSettings) -> Int? {
-        guard let elevatedSince, continuesElevatedRun(at: minute, settings: settings) else { return nil }
-        return min(elevatedSince, minute)
+        guard continuesElevatedRun(at: minute, settings: settings) else { return nil }
+        return elevatedSince
     }
 
     /// n × KL(x/n ‖ p0) when the minute fails more than the baseline: the log of how much better
