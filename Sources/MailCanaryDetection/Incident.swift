@@ -5,8 +5,9 @@ import MailCanaryCore
 public struct Incident: Sendable, Equatable, Identifiable {
     public var id: String
     public var service: String
-    /// One open incident per fingerprint (the service: anomalies that overlap in time on one
-    /// service are one incident).
+    /// One open incident per fingerprint: the service, or for an incident opened while another of
+    /// the service was open and unrelated to it, the service and the region it opened in
+    /// (``IncidentBook`` says what related means).
     public var fingerprint: String
     public var openedMs: Int64
     public var firstAnomalyMs: Int64

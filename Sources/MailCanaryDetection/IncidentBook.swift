@@ -1,9 +1,13 @@
 import Foundation
 import MailCanaryCore
 
-/// The incidents: opens one when a confirmed anomaly has no open incident on its service, joins
-/// later anomalies to it, follows its status, links provider advisories, and resolves it after
-/// `resolveMinutes` without any alarm. One open incident per fingerprint, by construction.
+/// The incidents: opens one when a confirmed anomaly has no related open incident, joins later
+/// anomalies to the incident they are related to, follows its status, links provider advisories,
+/// and resolves it after `resolveMinutes` without any alarm. An anomaly is related to an open
+/// incident of its service that shares its access path or its region: the same failure spreading
+/// across regions, or several paths failing in one place. Two faults at once that share neither
+/// (Outlook on the web down in Europe while IMAP sign-in fails in Asia Pacific) are two incidents,
+/// each with its own cause and workaround. One open incident per fingerprint, by construction.
 struct IncidentBook: Sendable {
     let settings: DetectionSettings
     private var open: [String: Incident] = [:]
@@ -169,8 +173,7 @@ struct IncidentBook: Sendable {
         for series in active {
             let detector = detectors[series]
             guard let alarm = detector.alarm else { continue }
-            let fingerprint = detector.id.service
-            if var incident = open[fingerprint] {
+            if let fingerprint = incidentFor(detector.id), var incident = open[fingerprint] {
                 if incident.members[detector.id] != nil {
                     incident.evidence.add(buckets[series], baseline: detector.lastBaseline, source: detector.id.source)
                 } else if alarm.confirmedMinute != nil || (detector.id.source == .reports && incident.regions.contains(detector.id.region)) {
@@ -179,10 +182,16 @@ struct IncidentBook: Sendable {
                 open[fingerprint] = incident
                 continue
             }
+            // The service's first open incident keeps the service as its fingerprint (as it is
+            // adopted after a restart); one opened beside it is told apart by its region, which no
+            // other open incident of the service can have (an alarm there would have joined it).
+            let service = detector.id.service
+            let fingerprint = open[service] == nil ? service : "\(service)|\(detector.id.region)"
             guard alarm.confirmedMinute != nil, detector.id.source != .reports || settings.reportsOpenIncidents,
                   !settled.contains(AlarmKey(series: detector.id, onsetMinute: alarm.onsetMinute)) else { continue }
             var incident = Incident(
-                id: Self.incidentID(service: detector.id.service, timeMs: now), service: detector.id.service,
+                id: Self.incidentID(service: service, timeMs: now, region: fingerprint == service ? nil : detector.id.region),
+                service: service,
                 fingerprint: fingerprint, openedMs: now, firstAnomalyMs: Int64(alarm.onsetMinute) * 60_000,
                 status: .investigating, scope: [], cause: .serverSide, layer: StepName.operation.rawValue)
             incident.timeline.append(TimelineEntry(timeMs: incident.firstAnomalyMs, kind: .firstAnomaly,
@@ -192,6 +201,20 @@ struct IncidentBook: Sendable {
             open[fingerprint] = incident
             events.append(IncidentEvent(kind: .opened, incidentID: incident.id, timeMs: now, status: incident.status))
         }
+    }
+
+    /// The open incident a series' alarm belongs to: the one it is a member of, else the earliest
+    /// opened of its service that shares its path or its region (a report surge has no path).
+    private func incidentFor(_ id: SeriesID) -> String? {
+        var related: Incident?
+        for incident in open.values where incident.service == id.service {
+            if incident.members[id] != nil { return incident.fingerprint }
+            let sharesRegion = incident.regions.contains(id.region)
+            let sharesPath = id.path.map { path in incident.scope.contains { $0.path == path } } ?? false
+            guard sharesRegion || sharesPath else { continue }
+            if related.map({ (incident.openedMs, incident.id) < ($0.openedMs, $0.id) }) ?? true { related = incident }
+        }
+        return related?.fingerprint
     }
 
     /// One minute of an open incident: recovery and relapse, resolution after `resolveMinutes`
@@ -280,10 +303,12 @@ struct IncidentBook: Sendable {
         events.append(IncidentEvent(kind: .statusChanged, incidentID: incident.id, timeMs: now, status: status))
     }
 
-    static func incidentID(service: String, timeMs: Int64) -> String {
+    /// `SERVICE-YYYYMMDD-HHMM`, and `-REGION` after it for an incident opened beside another of the
+    /// service (two may open in the same minute).
+    static func incidentID(service: String, timeMs: Int64, region: String? = nil) -> String {
         let stamp = UTCTimestamp.format(timeMs)   // 2025-11-25T09:14:00Z
         let compact = stamp.prefix(16).filter { $0 != "-" && $0 != ":" }.replacingOccurrences(of: "T", with: "-")
-        return "\(service)-\(compact)"
+        return "\(service)-\(compact)" + (region.map { "-\($0)" } ?? "")
     }
 
     static func describe(_ detector: SeriesDetector, _ alarm: SeriesAlarm) -> String {

@@ -4,11 +4,16 @@ import MailCanaryCore
 /// in the advised order, that the service has, that needs none of the failing paths, and whose own
 /// paths show no alarm in the affected regions. None when the failure is in something every client
 /// shares (the token endpoint, the service's DNS) or when every client is affected.
+///
+/// A name that does not resolve is shared only when every client's paths fail with it: each path
+/// has its own host name (`autodiscover.…` is not `outlook.…`), so Autodiscover's record missing
+/// leaves Outlook on the web working, while the service's whole zone failing alarms every path and
+/// leaves no client to advise. The token endpoint is one for every modern-authentication client, so
+/// a failure there has no workaround however few paths have shown it yet.
 public enum WorkaroundAdvisor {
     public static func advise(paths: Set<AccessPath>, regions: Set<String>, layer: String,
                               knownClients: Set<ClientKind>, alarmedCells: Set<ScopeCell>) -> Workaround? {
-        let shared: Set<String> = [StepName.token.rawValue, StepName.resolve.rawValue]
-        guard !shared.contains(layer), !paths.contains(.token), !paths.contains(.dns) else { return nil }
+        guard layer != StepName.token.rawValue, !paths.contains(.token), !paths.contains(.dns) else { return nil }
         let affected = knownClients.filter { !$0.paths.isDisjoint(with: paths) }.sorted()
         guard !affected.isEmpty else { return nil }
         for client in ClientKind.workaroundOrder where knownClients.contains(client) {

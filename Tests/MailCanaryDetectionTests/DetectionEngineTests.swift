@@ -114,6 +114,71 @@ struct DetectionEngineTests {
         #expect(incident.workaround == nil)
     }
 
+    @Test("Autodiscover's name stops resolving: the client's configuration, and Outlook on the web (no Autodiscover) is the workaround")
+    func autodiscoverRecordMissing() async throws {
+        let onset = Self.day + 540
+        var stream = SyntheticStream(minutes: onset + 90)
+        stream.faults = [.init(onset: onset, minutes: 60, regions: ["eu"], paths: [.autodiscover], failureRate: 0.7,
+                               probeFailureRate: 1, failureClass: .dns, step: .resolve,
+                               error: "NXDOMAIN: autodiscover.contoso.com does not exist")]
+        let engine = await replay(stream)
+        let incident = try #require(engine.incidents.first)
+        #expect(engine.incidents.count == 1)
+        #expect(incident.paths == [.autodiscover] && incident.regions == ["eu"])
+        #expect(incident.cause == .clientConfig)
+        #expect(incident.layer == "resolve")
+        #expect(incident.workaround?.client == .owa)
+    }
+
+    @Test("the service's whole zone stops resolving: every path fails at the name, and no client is a workaround")
+    func zoneMissing() async throws {
+        let onset = Self.day + 540
+        var stream = SyntheticStream(minutes: onset + 90)
+        stream.faults = [.init(onset: onset, minutes: 60, regions: ["eu"],
+                               paths: [.autodiscover, .mapiHTTP, .ews, .owa, .activesync, .imap, .smtpSubmission],
+                               failureRate: 0.7, probeFailureRate: 1, failureClass: .dns, step: .resolve,
+                               error: "NXDOMAIN: contoso.com does not exist")]
+        let engine = await replay(stream)
+        let incident = try #require(engine.incidents.first)
+        #expect(engine.incidents.count == 1)
+        #expect(incident.cause == .clientConfig)
+        #expect(incident.layer == "resolve")
+        #expect(incident.workaround == nil)
+    }
+
+    @Test("two unrelated faults at once (no shared path, no shared region) are two incidents, each with its own cause and workaround")
+    func concurrentUnrelated() async throws {
+        let onset = Self.day + 480   // 08:00 UTC: working hours in eu, evening in apac
+        var stream = SyntheticStream(minutes: onset + 90)
+        stream.faults = [.init(onset: onset, minutes: 50, regions: ["eu"], paths: [.owa], failureRate: 0.5, probeFailureRate: 0.6,
+                               failureClass: .server, step: .operation, error: "HTTP 503 Service Unavailable"),
+                         .init(onset: onset + 10, minutes: 50, regions: ["apac"], paths: [.imap, .smtpSubmission], failureRate: 0.9,
+                               probeFailureRate: 1, failureClass: .auth, step: .auth,
+                               error: "535 5.7.8 Authentication credentials invalid")]
+        let engine = await replay(stream)
+        #expect(engine.incidents.count == 2)
+        let web = try #require(engine.incidents.first { $0.paths == [.owa] })
+        let mail = try #require(engine.incidents.first { $0.paths == [.imap, .smtpSubmission] })
+        #expect(web.regions == ["eu"] && mail.regions == ["apac"])
+        #expect(web.cause == .serverSide && mail.cause == .authentication)
+        #expect(web.workaround?.client == .outlookMobile && mail.workaround?.client == .owa)
+        #expect(web.fingerprint == "contoso" && mail.fingerprint == "contoso|apac")
+        #expect(mail.id.hasSuffix("-apac") && web.id != mail.id)
+        #expect(delayMinutes(web, onset: onset) <= 6 && delayMinutes(mail, onset: onset + 10) <= 6)
+    }
+
+    @Test("the same failure spreading to a second region on its path stays one incident")
+    func spreadingByPath() async throws {
+        let onset = Self.day + 780
+        var stream = SyntheticStream(minutes: onset + 90)
+        stream.faults = [.init(onset: onset, minutes: 60, regions: ["apac"], paths: [.mapiHTTP], failureRate: 0.4),
+                         .init(onset: onset + 15, minutes: 45, regions: ["na"], paths: [.mapiHTTP], failureRate: 0.4)]
+        let engine = await replay(stream)
+        let incident = try #require(engine.incidents.first)
+        #expect(engine.incidents.count == 1)
+        #expect(incident.paths == [.mapiHTTP] && incident.regions == ["apac", "na"])
+    }
+
     @Test("a failure at night, at low volume, on one path in one region is found within six minutes")
     func lowVolumeNight() async throws {
         let onset = Self.day + 60   // 02:00 in eu, 20:00 in na, 09:00 in apac: eu IMAP is nearly idle
