@@ -166,55 +166,89 @@ struct IncidentBook: Sendable {
         return events + linkAdvisories(nowMs: context.timeMs)
     }
 
-    /// Confirmed alarms join their service's open incident (or open one); members add this minute's
+    /// Confirmed alarms join the open incident they are related to; members add this minute's
     /// evidence; a report surge joins an incident open in its region without further confirmation.
+    /// Confirmed alarms related to no open incident open one each, after the others of the minute
+    /// that relate to it have joined it: a fault seen on many paths in many regions in one minute is
+    /// one incident whatever the order of its series.
     private mutating func joinAlarms(detectors: [SeriesDetector], active: [Int], buckets: [MinuteBucket], now: Int64,
                                      events: inout [IncidentEvent]) {
+        var unrelated: [Int] = []
         for series in active {
             let detector = detectors[series]
             guard let alarm = detector.alarm else { continue }
-            if let fingerprint = incidentFor(detector.id), var incident = open[fingerprint] {
+            if let fingerprint = incidentFor(detector.id, alarm: alarm), var incident = open[fingerprint] {
                 if incident.members[detector.id] != nil {
                     incident.evidence.add(buckets[series], baseline: detector.lastBaseline, source: detector.id.source)
                 } else if alarm.confirmedMinute != nil || (detector.id.source == .reports && incident.regions.contains(detector.id.region)) {
                     join(&incident, detector: detector, alarm: alarm, now: now, events: &events)
                 }
                 open[fingerprint] = incident
-                continue
+            } else if alarm.confirmedMinute != nil, detector.id.source != .reports || settings.reportsOpenIncidents,
+                      !settled.contains(AlarmKey(series: detector.id, onsetMinute: alarm.onsetMinute)) {
+                unrelated.append(series)
             }
-            // The service's first open incident keeps the service as its fingerprint (as it is
-            // adopted after a restart); one opened beside it is told apart by its region, which no
-            // other open incident of the service can have (an alarm there would have joined it).
-            let service = detector.id.service
-            let fingerprint = open[service] == nil ? service : "\(service)|\(detector.id.region)"
-            guard alarm.confirmedMinute != nil, detector.id.source != .reports || settings.reportsOpenIncidents,
-                  !settled.contains(AlarmKey(series: detector.id, onsetMinute: alarm.onsetMinute)) else { continue }
-            var incident = Incident(
-                id: Self.incidentID(service: service, timeMs: now, region: fingerprint == service ? nil : detector.id.region),
-                service: service,
-                fingerprint: fingerprint, openedMs: now, firstAnomalyMs: Int64(alarm.onsetMinute) * 60_000,
-                status: .investigating, scope: [], cause: .serverSide, layer: StepName.operation.rawValue)
-            incident.timeline.append(TimelineEntry(timeMs: incident.firstAnomalyMs, kind: .firstAnomaly,
-                                                   text: "First anomaly: \(Self.describe(detector, alarm))"))
-            incident.timeline.append(TimelineEntry(timeMs: now, kind: .opened, text: "Incident opened (investigating)"))
-            join(&incident, detector: detector, alarm: alarm, now: now, events: &events, announce: false)
-            open[fingerprint] = incident
-            events.append(IncidentEvent(kind: .opened, incidentID: incident.id, timeMs: now, status: incident.status))
+        }
+        while !unrelated.isEmpty {
+            let detector = detectors[unrelated.removeFirst()]
+            guard let alarm = detector.alarm else { continue }
+            openIncident(detector: detector, alarm: alarm, now: now, events: &events)
+            var joined = true
+            while joined {
+                joined = false
+                for (index, series) in unrelated.enumerated() {
+                    guard let alarm = detectors[series].alarm, let fingerprint = incidentFor(detectors[series].id, alarm: alarm),
+                          var incident = open[fingerprint] else { continue }
+                    join(&incident, detector: detectors[series], alarm: alarm, now: now, events: &events)
+                    open[fingerprint] = incident
+                    unrelated.remove(at: index)
+                    joined = true
+                    break
+                }
+            }
         }
     }
 
+    private mutating func openIncident(detector: SeriesDetector, alarm: SeriesAlarm, now: Int64, events: inout [IncidentEvent]) {
+        // The service's first open incident keeps the service as its fingerprint (as it is
+        // adopted after a restart); one opened beside it is told apart by its region, which no
+        // other open incident of the service can have (an alarm there would have joined it).
+        let service = detector.id.service
+        let fingerprint = open[service] == nil ? service : "\(service)|\(detector.id.region)"
+        var incident = Incident(
+            id: Self.incidentID(service: service, timeMs: now, region: fingerprint == service ? nil : detector.id.region),
+            service: service, fingerprint: fingerprint, openedMs: now, firstAnomalyMs: Int64(alarm.onsetMinute) * 60_000,
+            status: .investigating, scope: [], cause: .serverSide, layer: StepName.operation.rawValue)
+        incident.timeline.append(TimelineEntry(timeMs: incident.firstAnomalyMs, kind: .firstAnomaly,
+                                               text: "First anomaly: \(Self.describe(detector, alarm))"))
+        incident.timeline.append(TimelineEntry(timeMs: now, kind: .opened, text: "Incident opened (investigating)"))
+        join(&incident, detector: detector, alarm: alarm, now: now, events: &events, announce: false)
+        open[fingerprint] = incident
+        events.append(IncidentEvent(kind: .opened, incidentID: incident.id, timeMs: now, status: incident.status))
+    }
+
     /// The open incident a series' alarm belongs to: the one it is a member of, else the earliest
-    /// opened of its service that shares its path or its region (a report surge has no path).
-    private func incidentFor(_ id: SeriesID) -> String? {
+    /// opened of its service that is related to it (``isRelated(_:alarm:to:)``).
+    private func incidentFor(_ id: SeriesID, alarm: SeriesAlarm) -> String? {
         var related: Incident?
         for incident in open.values where incident.service == id.service {
             if incident.members[id] != nil { return incident.fingerprint }
-            let sharesRegion = incident.regions.contains(id.region)
-            let sharesPath = id.path.map { path in incident.scope.contains { $0.path == path } } ?? false
-            guard sharesRegion || sharesPath else { continue }
+            guard isRelated(id, alarm: alarm, to: incident) else { continue }
             if related.map({ (incident.openedMs, incident.id) < ($0.openedMs, $0.id) }) ?? true { related = incident }
         }
         return related?.fingerprint
+    }
+
+    /// Whether an alarm is part of an open incident's failure: it shares the incident's region or
+    /// access path (a report surge has no path), or it fails the same way (the same dominant
+    /// failure class) and began within the corroboration window of the incident's first anomaly,
+    /// as a certificate expiring on every path in every region first shows on cells that share
+    /// neither.
+    func isRelated(_ id: SeriesID, alarm: SeriesAlarm, to incident: Incident) -> Bool {
+        if incident.regions.contains(id.region) { return true }
+        if let path = id.path, incident.scope.contains(where: { $0.path == path }) { return true }
+        guard let failing = alarm.evidence.dominantClass, failing == incident.evidence.dominantClass else { return false }
+        return abs(Int64(alarm.onsetMinute) * 60_000 - incident.firstAnomalyMs) <= Int64(settings.corroborationMinutes) * 60_000
     }
 
     /// One minute of an open incident: recovery and relapse, resolution after `resolveMinutes`

@@ -167,6 +167,21 @@ struct DetectionEngineTests {
         #expect(delayMinutes(web, onset: onset) <= 6 && delayMinutes(mail, onset: onset + 10) <= 6)
     }
 
+    @Test("the service's certificate expires: every HTTPS path in every region is one incident, and IMAP clients are the workaround")
+    func certificateEverywhere() async throws {
+        let onset = Self.day + 840
+        var stream = SyntheticStream(minutes: onset + 90)
+        stream.faults = [.init(onset: onset, minutes: 60, regions: ["apac", "na", "eu"],
+                               paths: [.autodiscover, .mapiHTTP, .ews, .owa, .activesync], failureRate: 0.95, probeFailureRate: 1,
+                               failureClass: .tls, step: .tls, error: "TLS handshake failed: certificate has expired")]
+        let engine = await replay(stream)
+        let incident = try #require(engine.incidents.first)
+        #expect(engine.incidents.count == 1)
+        #expect(incident.scope.count == 15)
+        #expect(incident.cause == .serverSide)
+        #expect(incident.workaround?.client == .imapClient)
+    }
+
     @Test("the same failure spreading to a second region on its path stays one incident")
     func spreadingByPath() async throws {
         let onset = Self.day + 780

@@ -47,10 +47,28 @@ struct ServerDecisionTests {
         #expect(fields["empty"] == "")
     }
 
-    func incident(_ id: String, opened: Int64, resolved: Int64? = nil) -> Incident {
-        Incident(id: id, service: "contoso", fingerprint: "contoso", openedMs: opened, firstAnomalyMs: opened - 120_000, resolvedMs: resolved,
+    func incident(_ id: String, opened: Int64, resolved: Int64? = nil, fingerprint: String = "contoso") -> Incident {
+        Incident(id: id, service: "contoso", fingerprint: fingerprint, openedMs: opened, firstAnomalyMs: opened - 120_000, resolvedMs: resolved,
                  status: resolved == nil ? .serviceDegradation : .serviceRestored, scope: [ScopeCell(path: .mapiHTTP, region: "apac")],
                  cause: .serverSide, layer: "operation")
+    }
+
+    @Test("after a restart two concurrent incidents of one service each continue their own stored one, by fingerprint")
+    func ledgerConcurrent() throws {
+        func stored(_ id: String, _ fingerprint: String, opened: Int64) -> IncidentRecord {
+            IncidentRecord(id: id, fingerprint: fingerprint, service: "contoso", status: "serviceDegradation",
+                           openedMs: opened, resolvedMs: nil, updatedMs: opened, body: #"{"timeline":[]}"#)
+        }
+        var ledger = IncidentLedger()
+        ledger.adopt([stored("contoso-20251007-0804", "contoso", opened: 1_000_000),
+                      stored("contoso-20251007-0811-apac", "contoso|apac", opened: 1_100_000)])
+        // The replayed window began after both opened: the engine's copies have later openings and other ids.
+        let second = ledger.record(for: incident("ENGINE-2", opened: 1_700_000, fingerprint: "contoso|apac"), nowMs: 2_000_000)
+        let first = ledger.record(for: incident("ENGINE-1", opened: 1_600_000), nowMs: 2_000_000)
+        #expect(first.id == "contoso-20251007-0804" && first.openedMs == 1_000_000)
+        #expect(second.id == "contoso-20251007-0811-apac" && second.openedMs == 1_100_000)
+        #expect(ledger.staleOpen([incident("ENGINE-1", opened: 1_600_000),
+                                  incident("ENGINE-2", opened: 1_700_000, fingerprint: "contoso|apac")]).isEmpty)
     }
 
     @Test("after a restart the re-derived incident continues the stored open one; a stale one is resolved")
