@@ -33,6 +33,9 @@ public struct Incident: Sendable, Equatable, Identifiable {
     public var sources: Set<SignalSource> = []
     /// What its anomalies were: `failure`, `latency`, `reports`.
     public var anomalyKinds: Set<String> = []
+    /// Other incidents open at the same time with the same cause, on this service or another
+    /// (DESIGN.md: "spot concurrent incidents that share a cause"), in the order they were seen.
+    public var concurrent: [ConcurrentIncident] = []
 
     public var isOpen: Bool { resolvedMs == nil }
     public var paths: [AccessPath] { Set(scope.map(\.path)).sorted { $0.rawValue < $1.rawValue } }
@@ -87,7 +90,7 @@ public struct AdvisoryLink: Sendable, Equatable {
 /// One line of an incident's automatic (or, later, manual) timeline.
 public struct TimelineEntry: Sendable, Equatable {
     public enum Kind: String, Sendable {
-        case firstAnomaly, opened, joined, status, advisory, reportSurge, recovered, relapsed, resolved, note
+        case firstAnomaly, opened, joined, status, advisory, reportSurge, recovered, relapsed, resolved, note, concurrent
     }
 
     public var timeMs: Int64
@@ -99,4 +102,13 @@ public struct TimelineEntry: Sendable, Equatable {
         self.kind = kind
         self.text = text
     }
+}
+
+/// Another incident open at the same time as this one with the same cause: the same provider
+/// problem seen by several watched services, or one cause behind failures in unrelated places.
+public struct ConcurrentIncident: Sendable, Equatable {
+    public var id: String
+    public var service: String
+    /// When the two were first seen open together with the same cause.
+    public var sinceMs: Int64
 }

@@ -163,7 +163,35 @@ struct IncidentBook: Sendable {
                 closed.append(incident)
             }
         }
+        linkConcurrent(nowMs: context.timeMs)
         return events + linkAdvisories(nowMs: context.timeMs)
+    }
+
+    /// Open incidents with the same cause are marked concurrent, each naming the other once, with
+    /// a timeline entry: for a provider that serves many watched tenants, thirty incidents at once
+    /// are one problem. A link stays when either resolves or its cause is judged otherwise later.
+    private mutating func linkConcurrent(nowMs: Int64) {
+        guard open.count > 1 else { return }
+        let keys = open.keys.sorted()
+        for (position, key) in keys.enumerated() {
+            for other in keys[(position + 1)...] {
+                guard var first = open[key], var second = open[other], first.cause == second.cause,
+                      !first.concurrent.contains(where: { $0.id == second.id }) else { continue }
+                first.concurrent.append(ConcurrentIncident(id: second.id, service: second.service, sinceMs: nowMs))
+                second.concurrent.append(ConcurrentIncident(id: first.id, service: first.service, sinceMs: nowMs))
+                first.timeline.append(TimelineEntry(timeMs: nowMs, kind: .concurrent, text: Self.describeConcurrent(second)))
+                second.timeline.append(TimelineEntry(timeMs: nowMs, kind: .concurrent, text: Self.describeConcurrent(first)))
+                open[key] = first
+                open[other] = second
+            }
+        }
+    }
+
+    static func describeConcurrent(_ other: Incident) -> String {
+        let paths = other.paths.map(\.rawValue).joined(separator: ", ")
+        let regions = other.regions.joined(separator: ", ")
+        return "Concurrent with \(other.id) on \(other.service), also \(other.cause.rawValue)"
+            + (paths.isEmpty ? "" : " (\(paths) in \(regions))")
     }
 
     /// Confirmed alarms join the open incident they are related to; members add this minute's

@@ -49,6 +49,17 @@ public enum IncidentJSON {
         func number(_ value: Double?) {
             if let value, value.isFinite { JSONText.append(String((value * 10).rounded() / 10), to: &out) } else { JSONText.append("null", to: &out) }
         }
+        /// An array of objects: `fields` writes one element's fields between its braces.
+        func objects<Element>(_ elements: [Element], _ fields: (Element) -> Void) {
+            out.append(UInt8(ascii: "["))
+            for (position, element) in elements.enumerated() {
+                if position > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "{"))
+                fields(element)
+                out.append(UInt8(ascii: "}"))
+            }
+            out.append(UInt8(ascii: "]"))
+        }
         func strings(_ values: [String]) {
             out.append(UInt8(ascii: "["))
             for (position, value) in values.enumerated() {
@@ -90,31 +101,28 @@ public enum IncidentJSON {
         }
         JSONText.append(",", to: &out); key("advisories"); strings(incident.advisories.map(\.id))
         JSONText.append(",", to: &out); key("advisoryLinks")
-        out.append(UInt8(ascii: "["))
-        for (position, link) in incident.advisories.enumerated() {
-            if position > 0 { out.append(UInt8(ascii: ",")) }
-            JSONText.append("{\"id\":", to: &out); string(link.id)
+        objects(incident.advisories) { link in
+            JSONText.append("\"id\":", to: &out); string(link.id)
             JSONText.append(",\"title\":", to: &out); string(link.title)
             JSONText.append(",\"status\":", to: &out); string(link.status.rawValue)
             JSONText.append(",\"firstPostAt\":", to: &out); time(link.firstPostMs)
             JSONText.append(",\"linkedAt\":", to: &out); time(link.linkedMs)
             JSONText.append(",\"leadMinutes\":", to: &out); number(link.leadMinutes)
             JSONText.append(",\"restoredAt\":", to: &out); time(link.restoredMs)
-            out.append(UInt8(ascii: "}"))
         }
-        out.append(UInt8(ascii: "]"))
+        JSONText.append(",", to: &out); key("concurrent")
+        objects(incident.concurrent) { link in
+            JSONText.append("\"id\":", to: &out); string(link.id)
+            JSONText.append(",\"service\":", to: &out); string(link.service)
+            JSONText.append(",\"since\":", to: &out); time(link.sinceMs)
+        }
         JSONText.append(",", to: &out); key("members")
-        out.append(UInt8(ascii: "["))
-        let members = incident.members.sorted { ($0.value, $0.key.description) < ($1.value, $1.key.description) }
-        for (position, member) in members.enumerated() {
-            if position > 0 { out.append(UInt8(ascii: ",")) }
-            JSONText.append("{\"source\":", to: &out); string(member.key.source.rawValue)
+        objects(incident.members.sorted { ($0.value, $0.key.description) < ($1.value, $1.key.description) }) { member in
+            JSONText.append("\"source\":", to: &out); string(member.key.source.rawValue)
             JSONText.append(",\"path\":", to: &out); string(member.key.path?.rawValue)
             JSONText.append(",\"region\":", to: &out); string(member.key.region)
             JSONText.append(",\"joinedAt\":", to: &out); time(member.value)
-            out.append(UInt8(ascii: "}"))
         }
-        out.append(UInt8(ascii: "]"))
         JSONText.append(",", to: &out); key("firstAnomalyAt"); time(incident.firstAnomalyMs)
         JSONText.append(",", to: &out); key("recoveredAt"); time(incident.recoveredMs)
         JSONText.append(",", to: &out); key("leadOverAdvisoryMinutes"); number(incident.advisories.compactMap(\.leadMinutes).max())
@@ -123,27 +131,16 @@ public enum IncidentJSON {
         JSONText.append(",", to: &out); key("affectedUsersEstimate"); JSONText.append(String(incident.affectedUsersEstimate), to: &out)
         JSONText.append(",", to: &out); key("reporters"); JSONText.append(String(incident.evidence.reporters.count), to: &out)
         JSONText.append(",", to: &out); key("sampleErrors")
-        out.append(UInt8(ascii: "["))
-        for (position, error) in incident.evidence.sampleErrors(5).enumerated() {
-            if position > 0 { out.append(UInt8(ascii: ",")) }
-            JSONText.append("{\"message\":", to: &out)
-            string(error.message)
-            JSONText.append(",\"count\":\(error.count)}", to: &out)
+        objects(incident.evidence.sampleErrors(5)) { error in
+            JSONText.append("\"message\":", to: &out); string(error.message)
+            JSONText.append(",\"count\":\(error.count)", to: &out)
         }
-        out.append(UInt8(ascii: "]"))
         JSONText.append(",", to: &out); key("timeline")
-        out.append(UInt8(ascii: "["))
-        for (position, entry) in incident.timeline.enumerated() {
-            if position > 0 { out.append(UInt8(ascii: ",")) }
-            JSONText.append("{\"at\":", to: &out)
-            time(entry.timeMs)
-            JSONText.append(",\"kind\":", to: &out)
-            string(entry.kind.rawValue)
-            JSONText.append(",\"text\":", to: &out)
-            string(entry.text)
-            JSONText.append("}", to: &out)
+        objects(incident.timeline) { entry in
+            JSONText.append("\"at\":", to: &out); time(entry.timeMs)
+            JSONText.append(",\"kind\":", to: &out); string(entry.kind.rawValue)
+            JSONText.append(",\"text\":", to: &out); string(entry.text)
         }
-        out.append(UInt8(ascii: "]"))
         out.append(UInt8(ascii: "}"))
     }
 }

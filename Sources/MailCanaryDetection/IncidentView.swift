@@ -9,6 +9,12 @@ public struct IncidentView: Sendable, Decodable {
         public var client: String
         public var text: String
     }
+    /// Another incident open at the same time with the same cause.
+    public struct ConcurrentView: Sendable, Decodable {
+        public var id: String
+        public var service: String
+        public var since: String?
+    }
     public struct AdvisoryView: Sendable, Decodable {
         public var id: String
         public var title: String
@@ -78,6 +84,8 @@ public struct IncidentView: Sendable, Decodable {
     public var advisories: [String]
     public var advisoryLinks: [AdvisoryView]?
     public var members: [Member]?
+    /// Absent in bodies stored before concurrent incidents were linked.
+    public var concurrent: [ConcurrentView]?
     public var firstAnomalyAt: String?
     public var recoveredAt: String?
     public var leadOverAdvisoryMinutes: Double?
@@ -102,7 +110,7 @@ public struct IncidentView: Sendable, Decodable {
 
     enum CodingKeys: String, CodingKey {
         case id, service, openedAt, resolvedAt, status, paths, regions, scope, anomalyKinds, cause, layer, workaround, advisories,
-             advisoryLinks, members, firstAnomalyAt, recoveredAt, leadOverAdvisoryMinutes, leadOverReportsMinutes, sources,
+             advisoryLinks, members, concurrent, firstAnomalyAt, recoveredAt, leadOverAdvisoryMinutes, leadOverReportsMinutes, sources,
              affectedUsersEstimate, reporters, sampleErrors, timeline
     }
 

@@ -71,6 +71,9 @@ enum OpenAPIDocument {
               "advisoryLinks": {"type": "array", "items": {"type": "object", "required": ["id", "title", "status"], "properties": {
                 "id": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "string"}, "firstPostAt": {"type": ["string", "null"]},
                 "linkedAt": {"type": ["string", "null"]}, "leadMinutes": {"type": ["number", "null"]}}}},
+              "concurrent": {"type": "array", "description": "Other incidents open at the same time with the same cause.",
+                "items": {"type": "object", "required": ["id", "service"], "properties": {
+                "id": {"type": "string"}, "service": {"type": "string"}, "since": {"type": ["string", "null"]}}}},
               "members": {"type": "array", "items": {"type": "object", "required": ["source", "region"], "properties": {
                 "source": {"type": "string"}, "path": {"type": ["string", "null"]}, "region": {"type": "string"}, "joinedAt": {"type": ["string", "null"]}}}},
               "firstAnomalyAt": {"type": ["string", "null"]}, "recoveredAt": {"type": ["string", "null"]},

@@ -73,6 +73,11 @@ public struct IncidentPage: Sendable {
         if let lead = incident.leadOverReportsMinutes {
             fact("Ahead of users", "\(WebTime.duration(minutes: lead)) before user reports surged")
         }
+        if let concurrent = incident.concurrent, !concurrent.isEmpty {
+            fact("Concurrent, same cause", concurrent.map { link in
+                "<a href=\"/incidents/\(HTML.query(link.id))\">\(HTML.escape(link.id))</a> (\(HTML.escape(link.service)))"
+            }.joined(separator: "<br>"))
+        }
         body += "</dl>"
         body += "<p><a href=\"/incidents/\(HTML.query(incident.id))/report.md\">Post-incident report (Markdown)</a> · "
         body += "<a href=\"/incidents/\(HTML.query(incident.id))/report.html\">(HTML)</a></p>"

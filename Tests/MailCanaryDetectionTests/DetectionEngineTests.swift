@@ -165,6 +165,8 @@ struct DetectionEngineTests {
         #expect(web.fingerprint == "contoso" && mail.fingerprint == "contoso|apac")
         #expect(mail.id.hasSuffix("-apac") && web.id != mail.id)
         #expect(delayMinutes(web, onset: onset) <= 6 && delayMinutes(mail, onset: onset + 10) <= 6)
+        // Different causes: not marked concurrent.
+        #expect(web.concurrent.isEmpty && mail.concurrent.isEmpty)
     }
 
     @Test("the service's certificate expires: every HTTPS path in every region is one incident, and IMAP clients are the workaround")
@@ -180,6 +182,23 @@ struct DetectionEngineTests {
         #expect(incident.scope.count == 15)
         #expect(incident.cause == .serverSide)
         #expect(incident.workaround?.client == .imapClient)
+    }
+
+    @Test("two faults at once with the same cause but another failure are two incidents marked concurrent, each naming the other")
+    func concurrentSameCause() async throws {
+        let onset = Self.day + 480
+        var stream = SyntheticStream(minutes: onset + 90)
+        stream.faults = [.init(onset: onset, minutes: 50, regions: ["eu"], paths: [.mapiHTTP], failureRate: 0.5, probeFailureRate: 0.8,
+                               failureClass: .tls, step: .tls, error: "TLS handshake failed: unable to get local issuer certificate"),
+                         .init(onset: onset + 5, minutes: 50, regions: ["apac"], paths: [.imap], failureRate: 0.6, probeFailureRate: 0.8,
+                               failureClass: .network, step: .connect, error: "connection reset by peer")]
+        let engine = await replay(stream)
+        #expect(engine.incidents.count == 2)
+        let proxy = try #require(engine.incidents.first { $0.paths == [.mapiHTTP] })
+        let reset = try #require(engine.incidents.first { $0.paths == [.imap] })
+        #expect(proxy.cause == .networkIntermediary && reset.cause == .networkIntermediary)
+        #expect(proxy.concurrent.map(\.id) == [reset.id] && reset.concurrent.map(\.id) == [proxy.id])
+        #expect(proxy.timeline.contains { $0.kind == .concurrent && $0.text.hasPrefix("Concurrent with \(reset.id) on contoso, also network-intermediary") })
     }
 
     @Test("the same failure spreading to a second region on its path stays one incident")

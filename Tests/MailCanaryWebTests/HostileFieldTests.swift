@@ -18,6 +18,7 @@ struct HostileFieldTests {
             "workaround":{"client":"\(p)","text":"\(p)"},"advisories":["\(p)"],
             "advisoryLinks":[{"id":"\(p)","title":"\(p)","status":"\(p)","firstPostAt":"2025-11-25T09:57:00Z","leadMinutes":4.0}],
             "members":[{"source":"\(p)","path":"\(p)","region":"\(p)","joinedAt":"2025-11-25T09:14:00Z"}],
+            "concurrent":[{"id":"\(p)","service":"\(p)","since":"2025-11-25T09:20:00Z"}],
             "firstAnomalyAt":"2025-11-25T09:12:00Z","recoveredAt":null,"leadOverAdvisoryMinutes":4.0,"leadOverReportsMinutes":1.0,
             "sources":["\(p)"],"affectedUsersEstimate":1,"reporters":1,"sampleErrors":[{"message":"\(p)","count":1}],
             "timeline":[{"at":"2025-11-25T09:12:00Z","kind":"\(p)","text":"\(p)"}]}
@@ -31,6 +32,18 @@ struct HostileFieldTests {
         #expect(!text.contains("<script"), "\(what)")
         #expect(!text.contains("<img"), "\(what)")
         #expect(!text.contains("onerror=alert(2)>"), "\(what)")
+    }
+
+    @Test("the incident page links the concurrent incidents of the same cause; a body stored before they were linked has none")
+    func concurrentLinks() throws {
+        let body = #"{"id":"contoso-20251125-0914","service":"contoso","openedAt":"2025-11-25T09:14:00Z","status":"investigating","paths":["mapi-http"],"regions":["na"],"cause":"server-side","layer":"operation","advisories":[],"sources":["telemetry"],"affectedUsersEstimate":1,"reporters":0,"sampleErrors":[],"timeline":[]"#
+        let linked = try IncidentView.decode(body + #","concurrent":[{"id":"fabrikam-20251125-0915","service":"fabrikam","since":"2025-11-25T09:15:00Z"}]}"#)
+        let page = IncidentPage(incident: linked, charts: [], nowMs: WebFixtures.nowMs).render()
+        #expect(page.contains("Concurrent, same cause"))
+        #expect(page.contains(#"<a href="/incidents/fabrikam-20251125-0915">fabrikam-20251125-0915</a> (fabrikam)"#))
+        let older = try IncidentView.decode(body + "}")
+        #expect(older.concurrent == nil)
+        #expect(!IncidentPage(incident: older, charts: [], nowMs: WebFixtures.nowMs).render().contains("Concurrent"))
     }
 
     @Test("every page, the feed and the report show the payload as text")
