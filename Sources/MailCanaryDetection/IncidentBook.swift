@@ -4,10 +4,12 @@ import MailCanaryCore
 /// The incidents: opens one when a confirmed anomaly has no related open incident, joins later
 /// anomalies to the incident they are related to, follows its status, links provider advisories,
 /// and resolves it after `resolveMinutes` without any alarm. An anomaly is related to an open
-/// incident of its service that shares its access path or its region: the same failure spreading
-/// across regions, or several paths failing in one place. Two faults at once that share neither
+/// incident of its service that shares its access path or its region (the same failure spreading
+/// across regions, or several paths failing in one place) or that fails the same way and began at
+/// about the same time (``isRelated(_:alarm:to:)``). Two faults at once that share none of these
 /// (Outlook on the web down in Europe while IMAP sign-in fails in Asia Pacific) are two incidents,
-/// each with its own cause and workaround. One open incident per fingerprint, by construction.
+/// each with its own cause and workaround; open incidents of one cause are marked concurrent.
+/// One open incident per fingerprint, by construction.
 struct IncidentBook: Sendable {
     let settings: DetectionSettings
     private var open: [String: Incident] = [:]
@@ -168,8 +170,10 @@ struct IncidentBook: Sendable {
     }
 
     /// Open incidents with the same cause are marked concurrent, each naming the other once, with
-    /// a timeline entry: for a provider that serves many watched tenants, thirty incidents at once
-    /// are one problem. A link stays when either resolves or its cause is judged otherwise later.
+    /// a timeline entry for the first few (``concurrentTimelineEntries``; a provider problem seen
+    /// by a hundred watched tenants would otherwise fill every timeline): for such a provider,
+    /// thirty incidents at once are one problem. A link stays when either resolves or its cause is
+    /// judged otherwise later.
     private mutating func linkConcurrent(nowMs: Int64) {
         guard open.count > 1 else { return }
         let keys = open.keys.sorted()
@@ -179,13 +183,20 @@ struct IncidentBook: Sendable {
                       !first.concurrent.contains(where: { $0.id == second.id }) else { continue }
                 first.concurrent.append(ConcurrentIncident(id: second.id, service: second.service, sinceMs: nowMs))
                 second.concurrent.append(ConcurrentIncident(id: first.id, service: first.service, sinceMs: nowMs))
-                first.timeline.append(TimelineEntry(timeMs: nowMs, kind: .concurrent, text: Self.describeConcurrent(second)))
-                second.timeline.append(TimelineEntry(timeMs: nowMs, kind: .concurrent, text: Self.describeConcurrent(first)))
+                if first.concurrent.count <= Self.concurrentTimelineEntries {
+                    first.timeline.append(TimelineEntry(timeMs: nowMs, kind: .concurrent, text: Self.describeConcurrent(second)))
+                }
+                if second.concurrent.count <= Self.concurrentTimelineEntries {
+                    second.timeline.append(TimelineEntry(timeMs: nowMs, kind: .concurrent, text: Self.describeConcurrent(first)))
+                }
                 open[key] = first
                 open[other] = second
             }
         }
     }
+
+    /// Concurrent incidents an incident's timeline names one by one; all are in ``Incident/concurrent``.
+    static let concurrentTimelineEntries = 5
 
     static func describeConcurrent(_ other: Incident) -> String {
         let paths = other.paths.map(\.rawValue).joined(separator: ", ")
