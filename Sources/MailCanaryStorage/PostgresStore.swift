@@ -76,9 +76,16 @@ public final class PostgresStore: MailCanaryStore, Service {
         return 0
     }
 
+    /// Within `pingDeadline`: while PostgreSQL is unreachable, postgres-nio's pool keeps a query
+    /// waiting for a connection until its circuit breaker trips after a minute (not configurable
+    /// through `PostgresClient`), and `/healthz` would hang that long instead of answering 503.
     public func ping() async throws {
-        _ = try await client.query("SELECT 1", logger: logger).collect()
+        let client = client
+        let logger = logger
+        try await Deadline.within(Self.pingDeadline) { _ = try await client.query("SELECT 1", logger: logger).collect() }
     }
+
+    static let pingDeadline: Duration = .seconds(3)
 
     // MARK: - Results
 
