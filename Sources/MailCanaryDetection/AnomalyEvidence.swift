@@ -21,11 +21,6 @@ public struct AnomalyEvidence: Sendable, Equatable {
 
     public init() {}
 
-    /// The failure class seen most (ties to the one named first alphabetically), nil without any.
-    public var dominantClass: FailureClass? {
-        classCounts.max { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) }?.key
-    }
-
     mutating func add(_ bucket: MinuteBucket, baseline: Double, source: SignalSource) {
         classCounts.merge(bucket.classCounts, uniquingKeysWith: +)
         for (step, count) in bucket.failedSteps { failedSteps[step, default: 0] += count }

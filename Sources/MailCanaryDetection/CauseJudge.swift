@@ -17,6 +17,26 @@ public enum CauseJudge {
                              latencyOnly: Bool) -> Judgement {
         // Only slower, nothing failing beyond the usual: the service is struggling.
         if latencyOnly { return Judgement(cause: .serverSide, layer: "latency") }
+        guard let failureClass = failureClass(of: evidence) else {
+            // Nothing failed outright that says why: reports alone.
+            return Judgement(cause: .serverSide, layer: StepName.operation.rawValue)
+        }
+        let topError = evidence.sampleErrors(1).first?.message
+        let step = evidence.failedSteps.max { $0.value != $1.value ? $0.value < $1.value : $0.key.rawValue > $1.key.rawValue }?.key
+            ?? ErrorTextClassifier.layer(for: failureClass, text: topError)
+        let early: Set<StepName> = [.resolve, .connect, .tls, .greeting, .discover]
+        let reason = reason(of: failureClass, in: evidence)
+        var cause = CauseRules.defaultCause(for: failureClass, reason: reason, step: step, afterGreeting: !early.contains(step))
+        if cause == .networkIntermediary, allRegions.count > 1, allRegions.isSubset(of: regions) {
+            cause = .serverSide
+        }
+        return Judgement(cause: cause, layer: step.rawValue)
+    }
+
+    /// The class the evidence says failed: the probes' typed classes (weighing double) and the
+    /// classified error texts, each as shares of their own total; nil when nothing failed that
+    /// says why.
+    public static func failureClass(of evidence: AnomalyEvidence) -> FailureClass? {
         var scores: [FailureClass: Double] = [:]
         let probeTotal = Double(evidence.classCounts.values.reduce(0, +))
         if probeTotal > 0 {
@@ -33,20 +53,7 @@ public enum CauseJudge {
             // Probe error texts are in `errors` too; they were counted by class above.
             for (failureClass, count) in textScores { scores[failureClass, default: 0] += count / textTotal }
         }
-        let topError = evidence.sampleErrors(1).first?.message
-        guard let failureClass = scores.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key.rawValue > $1.key.rawValue })?.key else {
-            // Nothing failed outright that says why: reports alone.
-            return Judgement(cause: .serverSide, layer: StepName.operation.rawValue)
-        }
-        let step = evidence.failedSteps.max { $0.value != $1.value ? $0.value < $1.value : $0.key.rawValue > $1.key.rawValue }?.key
-            ?? ErrorTextClassifier.layer(for: failureClass, text: topError)
-        let early: Set<StepName> = [.resolve, .connect, .tls, .greeting, .discover]
-        let reason = reason(of: failureClass, in: evidence)
-        var cause = CauseRules.defaultCause(for: failureClass, reason: reason, step: step, afterGreeting: !early.contains(step))
-        if cause == .networkIntermediary, allRegions.count > 1, allRegions.isSubset(of: regions) {
-            cause = .serverSide
-        }
-        return Judgement(cause: cause, layer: step.rawValue)
+        return scores.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key.rawValue > $1.key.rawValue })?.key
     }
 
     /// The reason of the winning class: the probes' typed reason most often given for it, or else

@@ -207,12 +207,13 @@ struct IncidentBook: Sendable {
 
     /// Confirmed alarms join the open incident they are related to; members add this minute's
     /// evidence; a report surge joins an incident open in its region without further confirmation.
-    /// Confirmed alarms related to no open incident open one each, after the others of the minute
-    /// that relate to it have joined it: a fault seen on many paths in many regions in one minute is
-    /// one incident whatever the order of its series.
+    /// Confirmed alarms related to no open incident wait until the others of the minute have been
+    /// looked at; then each joins what it relates to now, and only one related to nothing opens an
+    /// incident: a fault seen on many paths in many regions in one minute is one incident whatever
+    /// the order of its series.
     private mutating func joinAlarms(detectors: [SeriesDetector], active: [Int], buckets: [MinuteBucket], now: Int64,
                                      events: inout [IncidentEvent]) {
-        var unrelated: [Int] = []
+        var unrelated: [(series: Int, alarm: SeriesAlarm)] = []
         for series in active {
             let detector = detectors[series]
             guard let alarm = detector.alarm else { continue }
@@ -225,25 +226,25 @@ struct IncidentBook: Sendable {
                 open[fingerprint] = incident
             } else if alarm.confirmedMinute != nil, detector.id.source != .reports || settings.reportsOpenIncidents,
                       !settled.contains(AlarmKey(series: detector.id, onsetMinute: alarm.onsetMinute)) {
-                unrelated.append(series)
+                unrelated.append((series, alarm))
             }
         }
+        // An anomaly that relates to an open incident now (one opened or grown since it was
+        // looked at) joins it; only when none does, the first left opens one.
         while !unrelated.isEmpty {
-            let detector = detectors[unrelated.removeFirst()]
-            guard let alarm = detector.alarm else { continue }
-            openIncident(detector: detector, alarm: alarm, now: now, events: &events)
-            var joined = true
-            while joined {
-                joined = false
-                for (index, series) in unrelated.enumerated() {
-                    guard let alarm = detectors[series].alarm, let fingerprint = incidentFor(detectors[series].id, alarm: alarm),
-                          var incident = open[fingerprint] else { continue }
-                    join(&incident, detector: detectors[series], alarm: alarm, now: now, events: &events)
-                    open[fingerprint] = incident
-                    unrelated.remove(at: index)
-                    joined = true
+            var related: (index: Int, fingerprint: String)?
+            for (index, waiting) in unrelated.enumerated() {
+                if let fingerprint = incidentFor(detectors[waiting.series].id, alarm: waiting.alarm) {
+                    related = (index, fingerprint)
                     break
                 }
+            }
+            let (series, alarm) = unrelated.remove(at: related?.index ?? 0)
+            if let fingerprint = related?.fingerprint, var incident = open[fingerprint] {
+                join(&incident, detector: detectors[series], alarm: alarm, now: now, events: &events)
+                open[fingerprint] = incident
+            } else {
+                openIncident(detector: detectors[series], alarm: alarm, now: now, events: &events)
             }
         }
     }
@@ -269,25 +270,22 @@ struct IncidentBook: Sendable {
     /// The open incident a series' alarm belongs to: the one it is a member of, else the earliest
     /// opened of its service that is related to it (``isRelated(_:alarm:to:)``).
     private func incidentFor(_ id: SeriesID, alarm: SeriesAlarm) -> String? {
-        var related: Incident?
-        for incident in open.values where incident.service == id.service {
-            if incident.members[id] != nil { return incident.fingerprint }
-            guard isRelated(id, alarm: alarm, to: incident) else { continue }
-            if related.map({ (incident.openedMs, incident.id) < ($0.openedMs, $0.id) }) ?? true { related = incident }
-        }
-        return related?.fingerprint
+        if let member = open.values.first(where: { $0.members[id] != nil }) { return member.fingerprint }
+        return open.values.filter { $0.service == id.service && isRelated(id, alarm: alarm, to: $0) }
+            .min { ($0.openedMs, $0.id) < ($1.openedMs, $1.id) }?.fingerprint
     }
 
     /// Whether an alarm is part of an open incident's failure: it shares the incident's region or
-    /// access path (a report surge has no path), or it fails the same way (the same dominant
-    /// failure class) and began within the corroboration window of the incident's first anomaly,
-    /// as a certificate expiring on every path in every region first shows on cells that share
-    /// neither.
+    /// access path (a report surge has no path), or it fails the same way (the class
+    /// ``CauseJudge`` reads from probes and error texts alike) and began within the corroboration
+    /// window of the incident's first anomaly, as a certificate expiring on every path in every
+    /// region first shows on cells that share neither.
     func isRelated(_ id: SeriesID, alarm: SeriesAlarm, to incident: Incident) -> Bool {
-        if incident.regions.contains(id.region) { return true }
-        if let path = id.path, incident.scope.contains(where: { $0.path == path }) { return true }
-        guard let failing = alarm.evidence.dominantClass, failing == incident.evidence.dominantClass else { return false }
-        return abs(Int64(alarm.onsetMinute) * 60_000 - incident.firstAnomalyMs) <= Int64(settings.corroborationMinutes) * 60_000
+        if incident.scope.contains(where: { $0.region == id.region || $0.path == id.path }) { return true }
+        if incident.scope.isEmpty, incident.reportRegions.contains(id.region) { return true }
+        guard abs(Int64(alarm.onsetMinute) * 60_000 - incident.firstAnomalyMs) <= Int64(settings.corroborationMinutes) * 60_000,
+              let failing = CauseJudge.failureClass(of: alarm.evidence) else { return false }
+        return failing == CauseJudge.failureClass(of: incident.evidence)
     }
 
     /// One minute of an open incident: recovery and relapse, resolution after `resolveMinutes`

@@ -18,6 +18,13 @@ struct DetectionEngineTests {
         }
     }
 
+    /// Replays `stream`, expects exactly one incident and returns it.
+    func soleIncident(_ stream: SyntheticStream) async throws -> Incident {
+        let engine = await replay(stream)
+        #expect(engine.incidents.count == 1)
+        return try #require(engine.incidents.first)
+    }
+
     func delayMinutes(_ incident: Incident, onset: Int) -> Double {
         Double(incident.openedMs - SyntheticStream.time(onset)) / 60_000
     }
@@ -104,9 +111,7 @@ struct DetectionEngineTests {
                                paths: [.mapiHTTP, .ews, .owa, .activesync, .imap, .smtpSubmission], failureRate: 0.8,
                                probeFailureRate: 0.95, failureClass: .auth, step: .token,
                                error: "AADSTS90033: A transient error has occurred. Please try again.")]
-        let engine = await replay(stream)
-        let incident = try #require(engine.incidents.first)
-        #expect(engine.incidents.count == 1)
+        let incident = try await soleIncident(stream)
         #expect(delayMinutes(incident, onset: onset) <= 4)
         #expect(incident.regions == ["eu"])
         #expect(incident.cause == .authentication)
@@ -121,9 +126,7 @@ struct DetectionEngineTests {
         stream.faults = [.init(onset: onset, minutes: 60, regions: ["eu"], paths: [.autodiscover], failureRate: 0.7,
                                probeFailureRate: 1, failureClass: .dns, step: .resolve,
                                error: "NXDOMAIN: autodiscover.contoso.com does not exist")]
-        let engine = await replay(stream)
-        let incident = try #require(engine.incidents.first)
-        #expect(engine.incidents.count == 1)
+        let incident = try await soleIncident(stream)
         #expect(incident.paths == [.autodiscover] && incident.regions == ["eu"])
         #expect(incident.cause == .clientConfig)
         #expect(incident.layer == "resolve")
@@ -138,9 +141,7 @@ struct DetectionEngineTests {
                                paths: [.autodiscover, .mapiHTTP, .ews, .owa, .activesync, .imap, .smtpSubmission],
                                failureRate: 0.7, probeFailureRate: 1, failureClass: .dns, step: .resolve,
                                error: "NXDOMAIN: contoso.com does not exist")]
-        let engine = await replay(stream)
-        let incident = try #require(engine.incidents.first)
-        #expect(engine.incidents.count == 1)
+        let incident = try await soleIncident(stream)
         #expect(incident.cause == .clientConfig)
         #expect(incident.layer == "resolve")
         #expect(incident.workaround == nil)
@@ -176,9 +177,7 @@ struct DetectionEngineTests {
         stream.faults = [.init(onset: onset, minutes: 60, regions: ["apac", "na", "eu"],
                                paths: [.autodiscover, .mapiHTTP, .ews, .owa, .activesync], failureRate: 0.95, probeFailureRate: 1,
                                failureClass: .tls, step: .tls, error: "TLS handshake failed: certificate has expired")]
-        let engine = await replay(stream)
-        let incident = try #require(engine.incidents.first)
-        #expect(engine.incidents.count == 1)
+        let incident = try await soleIncident(stream)
         #expect(incident.scope.count == 15)
         #expect(incident.cause == .serverSide)
         #expect(incident.workaround?.client == .imapClient)
@@ -207,9 +206,7 @@ struct DetectionEngineTests {
         var stream = SyntheticStream(minutes: onset + 90)
         stream.faults = [.init(onset: onset, minutes: 60, regions: ["apac"], paths: [.mapiHTTP], failureRate: 0.4),
                          .init(onset: onset + 15, minutes: 45, regions: ["na"], paths: [.mapiHTTP], failureRate: 0.4)]
-        let engine = await replay(stream)
-        let incident = try #require(engine.incidents.first)
-        #expect(engine.incidents.count == 1)
+        let incident = try await soleIncident(stream)
         #expect(incident.paths == [.mapiHTTP] && incident.regions == ["apac", "na"])
     }
 
@@ -219,9 +216,7 @@ struct DetectionEngineTests {
         var stream = SyntheticStream(minutes: onset + 60)
         stream.faults = [.init(onset: onset, minutes: 40, regions: ["eu"], paths: [.imap], failureRate: 0.6,
                                probeFailureRate: 0, failureClass: .network, step: .connect, error: "connection refused")]
-        let engine = await replay(stream)
-        let incident = try #require(engine.incidents.first)
-        #expect(engine.incidents.count == 1)
+        let incident = try await soleIncident(stream)
         #expect(delayMinutes(incident, onset: onset) <= 6)
         #expect(incident.paths == [.imap] && incident.regions == ["eu"])
         #expect(incident.cause == .networkIntermediary)
@@ -234,9 +229,7 @@ struct DetectionEngineTests {
         var stream = SyntheticStream(minutes: onset + 60)
         stream.faults = [.init(onset: onset, minutes: 30, regions: ["apac"], paths: [.activesync], probeFailureRate: 1,
                                telemetry: false, failureClass: .tls, step: .tls, error: "certificate has expired")]
-        let engine = await replay(stream)
-        let incident = try #require(engine.incidents.first)
-        #expect(engine.incidents.count == 1)
+        let incident = try await soleIncident(stream)
         #expect(delayMinutes(incident, onset: onset) <= 6)
         #expect(incident.paths == [.activesync] && incident.regions == ["apac"])
         #expect(incident.sources == [.probe])
@@ -248,9 +241,7 @@ struct DetectionEngineTests {
         var stream = SyntheticStream(minutes: onset + 60)
         stream.faults = [.init(onset: onset, minutes: 30, regions: ["na"], paths: [.owa], failureRate: 0, probeFailureRate: 0,
                                latencyFactor: 4)]
-        let engine = await replay(stream)
-        let incident = try #require(engine.incidents.first)
-        #expect(engine.incidents.count == 1)
+        let incident = try await soleIncident(stream)
         #expect(delayMinutes(incident, onset: onset) <= 6)
         #expect(incident.paths == [.owa] && incident.regions == ["na"])
         #expect(incident.layer == "latency")
@@ -265,9 +256,7 @@ struct DetectionEngineTests {
         var stream = SyntheticStream(minutes: onset + 60)
         stream.faults = [.init(onset: onset, minutes: 50, regions: ["na"], paths: [.mapiHTTP], failureRate: 0, probeFailureRate: 0,
                                latencyFactor: 2.5, latencyRampMinutes: 40)]
-        let engine = await replay(stream)
-        let incident = try #require(engine.incidents.first)
-        #expect(engine.incidents.count == 1)
+        let incident = try await soleIncident(stream)
         #expect(incident.paths == [.mapiHTTP] && incident.regions == ["na"])
         var telemetryOnly = stream
         telemetryOnly.probeOperationTimes = false

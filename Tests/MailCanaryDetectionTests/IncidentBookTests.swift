@@ -43,6 +43,10 @@ struct IncidentBookTests {
         #expect(!book.isRelated(series(.imap, "apac"), alarm: alarm(onset: 1_002, failing: .auth), to: incident))
         // The same failure, but half an hour later, is not the same event.
         #expect(!book.isRelated(series(.activesync, "apac"), alarm: alarm(onset: 1_030, failing: .tls), to: incident))
+        // Telemetry has error texts, not typed classes: they are read as the cause judge reads them.
+        var texts = alarm(onset: 1_002, failing: nil)
+        texts.evidence.errors = ["TLS handshake failed: certificate has expired": 30]
+        #expect(book.isRelated(series(.activesync, "apac"), alarm: texts, to: incident))
         // A slowdown (no failure) elsewhere is not related by its failure.
         #expect(!book.isRelated(series(.activesync, "apac"), alarm: alarm(onset: 1_002, failing: nil), to: incident))
     }
