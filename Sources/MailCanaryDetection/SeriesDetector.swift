@@ -27,6 +27,11 @@ struct SeriesDetector {
     private(set) var lastSignificantMinute = Int.min
     /// Observations in a row that were significant by themselves (failed probes, for probes).
     private(set) var consecutiveSignificant = 0
+    /// Probes: the latest observations in a row that failed at one layer, and the steps that every
+    /// one of them failed at (several agents may fail in one minute). An observation significant
+    /// without a failed step (a latency alarm's minute) continues the run.
+    private(set) var oneLayerRun = 0
+    private var runSteps: Set<StepName> = []
     /// Where a burst began: the first minute significant by itself since the series was last calm
     /// (no alarm and a minute that was not significant), or, for telemetry, the first of the
     /// elevated minutes that led up to it. A CUSUM starts climbing on noise minutes before that, so
@@ -108,7 +113,7 @@ struct SeriesDetector {
 
     /// Whether the alarm has outlasted a blip while still failing. Alone, reports also need a few
     /// distinct people, and probes the classic three failures in a row (one probe every minute or
-    /// two: two failures around a success are not sustained). A telemetry failure alarm has also
+    /// two: two failures around a success are not sustained), at one layer, or four at any layers. A telemetry failure alarm has also
     /// outlasted a blip when the minutes after the blip length, together, favour its alternative
     /// by e^`alarmMinuteSurprise`, whether or not the latest of them does.
     func isSustained(at minute: Int, settings: DetectionSettings) -> Bool {
@@ -123,7 +128,7 @@ struct SeriesDetector {
         guard isFailingNow(at: minute) else { return false }
         switch id.source {
         case .reports: return alarm.evidence.reporters.count >= settings.reportersToOpen
-        case .probe: return consecutiveSignificant >= 3
+        case .probe: return oneLayerRun >= settings.probeRunOneLayer || consecutiveSignificant >= settings.probeRunAnyLayer
         case .telemetry: return true
         }
     }
@@ -169,9 +174,12 @@ struct SeriesDetector {
         if significant {
             lastSignificantMinute = minute
             consecutiveSignificant += 1
+            if id.source == .probe { continueLayerRun(Set(bucket.failedSteps.keys)) }
             if burstStart == nil { burstStart = elevatedRunStart(at: minute, settings: settings) ?? minute }
         } else {
             consecutiveSignificant = 0
+            oneLayerRun = 0
+            runSteps = []
         }
 
         let raised = failureAlarm || latencyAlarm
@@ -261,6 +269,23 @@ struct SeriesDetector {
         }
         let supports = failureAlarm && elevated
         return ((significant || supports) && lastRatio > p0, p0, llr)
+    }
+
+    /// Extends the run of probe failures at one layer with a minute that failed at `steps`, or
+    /// starts a new run at this minute when it shares no step with the run.
+    private mutating func continueLayerRun(_ steps: Set<StepName>) {
+        guard !steps.isEmpty else {
+            oneLayerRun += 1
+            return
+        }
+        let shared = runSteps.isEmpty ? steps : runSteps.intersection(steps)
+        if shared.isEmpty {
+            runSteps = steps
+            oneLayerRun = 1
+        } else {
+            runSteps = shared
+            oneLayerRun += 1
+        }
     }
 
     /// Whether `minute` is within the current elevated run: no more than `burstGapMinutes` quiet

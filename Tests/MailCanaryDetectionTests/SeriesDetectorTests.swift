@@ -45,6 +45,50 @@ struct SeriesDetectorTests {
         #expect(sustained.first == 130)
     }
 
+    /// A probe series (one probe every two minutes, two agents where a round lists two steps)
+    /// after four hours of passing probes, fed rounds that fail at `steps` (each round's failed
+    /// steps), then passing ones; the indexes of the rounds at which its alarm counted as sustained.
+    static func sustainedProbeMinutes(failingAt steps: [[StepName]]) -> [Int] {
+        let settings = DetectionSettings()
+        var detector = SeriesDetector(id: SeriesID(service: "contoso", path: .activesync, region: "apac", source: .probe))
+        func probe(_ step: StepName?, agent: String) -> ProbeObservation {
+            ProbeObservation(timeMs: 0, service: "contoso", region: "apac", path: .activesync, agent: agent, failed: step != nil,
+                             failureClass: step == nil ? nil : .network, failedStep: step,
+                             error: step == nil ? nil : "connection reset by peer", durationMs: 200, operationMs: step == nil ? 60 : nil)
+        }
+        for round in 0..<120 {
+            var bucket = MinuteBucket()
+            bucket.add(probe(nil, agent: "apac-1"))
+            detector.evaluate(bucket, minute: round * 2, hourOfWeek: 10, settings: settings)
+        }
+        var sustained: [Int] = []
+        for (index, failing) in (steps + [[], []]).enumerated() {
+            var bucket = MinuteBucket()
+            if failing.isEmpty { bucket.add(probe(nil, agent: "apac-1")) }
+            for (agent, step) in failing.enumerated() { bucket.add(probe(step, agent: "apac-\(agent + 1)")) }
+            let minute = 240 + index * 2
+            detector.evaluate(bucket, minute: minute, hourOfWeek: 10, settings: settings)
+            if detector.isSustained(at: minute, settings: settings) { sustained.append(index) }
+        }
+        return sustained
+    }
+
+    @Test("three failed probes in a row stand on their own at one layer; at a different layer each time they need a fourth")
+    func probeLayers() {
+        // A fault lives in a layer: the handshake failing three times is sustained at the third.
+        #expect(Self.sustainedProbeMinutes(failingAt: [[.tls], [.tls], [.tls]]) == [2])
+        // Chance network trouble lands anywhere (a scenario's healthy probe reset at name
+        // resolution, then at the token, then at name resolution again, opened a false incident).
+        #expect(Self.sustainedProbeMinutes(failingAt: [[.resolve], [.token], [.resolve]]).isEmpty)
+        // A fourth failure in a row is sustained whatever its layers.
+        #expect(Self.sustainedProbeMinutes(failingAt: [[.connect], [.tls], [.connect], [.operation]]) == [3])
+        // Two agents failing at different layers in one minute: the run keeps the layer they share with what follows.
+        #expect(Self.sustainedProbeMinutes(failingAt: [[.tls, .connect], [.connect], [.connect]]) == [2])
+        // A run at one layer starts again at the first failure at another: an earlier failure at
+        // sign-in does not make two at the operation three.
+        #expect(Self.sustainedProbeMinutes(failingAt: [[.auth], [.operation], [.operation]]).isEmpty)
+    }
+
     /// A telemetry series with 1,200 attempts a minute whose latency median varies around 83 ms by
     /// a deterministic ±20 % pattern, then (from minute 180) multiplied by `factor(minute - 180)`;
     /// returns the first minute of its latency alarm after 180, if any within `minutes`.
