@@ -27,6 +27,14 @@ struct LatencyBaseline {
     /// A minute's robust standard deviation: MAD × 1.4826, at least 5 % of the median and 1 ms.
     var scale: Double { max(1.4826 * mad, 0.05 * median, 1) }
 
+    /// The standard error of the median itself, as a share of it: √(π / 2) × scale / √n for the n
+    /// values it was read from. A young baseline's median is itself uncertain (thirty minutes put
+    /// it within ±6 % of the truth only two times in three), and a test against it must say so.
+    var medianRelativeError: Double {
+        guard !ring.isEmpty, median > 0 else { return 0 }
+        return 1.2533 * scale / median / Double(ring.count).squareRoot()
+    }
+
     /// How much better "every value is now `factor` times the usual" explains `value` than "as
     /// usual" does (a log-likelihood ratio), read from the value's rank alone, so that it holds for
     /// any shape of distribution (a probe's times are skewed, with long tails).

@@ -424,8 +424,10 @@ struct SeriesDetector {
         latencyTrend += weight * (min(ratio, log(2.0)) - latencyTrend)
         if latencyTrend > 0, trendStart == nil { trendStart = minute }
         if latencyTrend <= 0 { trendStart = nil }
+        // The mean's own spread, and the baseline median's uncertainty it is measured against.
         let logScale = latencyBaseline.scale / median
-        let standardError = logScale * (weight / (2 - weight)).squareRoot()
+        let meanError = logScale * (weight / (2 - weight)).squareRoot()
+        let standardError = (meanError * meanError + pow(latencyBaseline.medianRelativeError, 2)).squareRoot()
         let bar = Self.trendBar(probeSlowness: probeSlowness, settings)
         if latencyTrendAlarm {
             // Half the bar in force: once the probes are back to their usual times, a small
