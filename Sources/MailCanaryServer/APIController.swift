@@ -20,6 +20,8 @@ struct APIController: Sendable {
     let detection: DetectionService?
     var notifier: NotificationService?
     var advisories: AdvisoryService?
+    /// Watches that the store answers (PostgreSQL); while it does not, health and metrics say so without asking it.
+    var storeWatch: StoreWatch?
     let logger: Logger
     /// Bounded ingest: at most this many uploads at once; more get 429 with Retry-After.
     let ingestSlots = UploadSlots(APIController.maxConcurrentUploads)
@@ -74,6 +76,7 @@ struct APIController: Sendable {
         }
         var health = Health(status: "ok", store: "ok", probes: scheduler?.jobCount ?? 0)
         do {
+            if storeWatch?.downSinceMs != nil { throw StoreWatch.Unreachable() }
             try await store.ping()
             health.schemaVersion = try await store.schemaVersion()
         } catch {
@@ -93,14 +96,22 @@ struct APIController: Sendable {
     }
 
     func metrics() async -> Response {
-        let latest = (try? await store.latest(service: nil)) ?? []
-        let agents = (try? await store.agents()) ?? []
-        var openIncidents = Dictionary(uniqueKeysWithValues: config.services.map { ($0.id, 0) })
-        for incident in (try? await store.incidents(openOnly: true, limit: 1_000)) ?? [] { openIncidents[incident.service, default: 0] += 1 }
-        let text = MetricsRenderer.render(.init(
+        let storeUp = storeWatch.map { $0.downSinceMs == nil }
+        let reachable = storeUp ?? true
+        let latest = reachable ? (try? await store.latest(service: nil)) ?? [] : []
+        let agents = reachable ? (try? await store.agents()) ?? [] : []
+        // Unknown while the store does not answer: left out rather than shown as none.
+        var openIncidents: [String: Int] = [:]
+        if reachable {
+            openIncidents = Dictionary(uniqueKeysWithValues: config.services.map { ($0.id, 0) })
+            for incident in (try? await store.incidents(openOnly: true, limit: 1_000)) ?? [] { openIncidents[incident.service, default: 0] += 1 }
+        }
+        var inputs = MetricsRenderer.Inputs(
             latest: latest, scheduler: scheduler?.stats.snapshot, written: writer?.written ?? 0, dropped: writer?.dropped ?? 0,
             agents: agents, agentRegions: Dictionary(uniqueKeysWithValues: config.agents.map { ($0.id, $0.region) }),
-            detection: detection?.status, openIncidents: openIncidents, notifications: notifier?.status))
+            detection: detection?.status, openIncidents: openIncidents, notifications: notifier?.status)
+        inputs.storeUp = storeUp
+        let text = MetricsRenderer.render(inputs)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: text)))
     }

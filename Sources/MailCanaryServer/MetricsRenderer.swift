@@ -20,6 +20,8 @@ public enum MetricsRenderer {
         public var openIncidents: [String: Int] = [:]
         /// This replica's notification outcomes since start (nil without notification channels).
         public var notifications: NotificationService.Status?
+        /// Whether the store answers its health checks (nil where nothing watches it: SQLite).
+        public var storeUp: Bool?
     }
 
     typealias Labels = [(String, String)]
@@ -65,6 +67,10 @@ public enum MetricsRenderer {
             family("mailcanary_scheduler_running", "gauge", "Probes running now.", [([], Double(scheduler.running))])
             family("mailcanary_scheduler_lag_seconds", "summary", "Actual minus planned start of probe runs.",
                    [0.5, 0.9, 0.99].compactMap { q -> Sample? in scheduler.lag.quantile(q).map { ([("quantile", "\(q)")], $0 / 1_000) } })
+        }
+        if let up = inputs.storeUp {
+            family("mailcanary_store_up", "gauge", "1 while the store answers its health checks (every 5 s); the store's other figures are left out while it does not.",
+                   [([], up ? 1 : 0)])
         }
         family("mailcanary_results_written_total", "counter", "Results of this server's probes written to the store.", [([], Double(inputs.written))])
         family("mailcanary_results_dropped_total", "counter", "Results dropped because the store stayed unavailable.", [([], Double(inputs.dropped))])

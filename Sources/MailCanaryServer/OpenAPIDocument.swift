@@ -8,7 +8,7 @@ enum OpenAPIDocument {
       "info": {
         "title": "MailCanary API",
         "version": "1",
-        "description": "Probe results, series, incidents, user reports, client telemetry and the agent protocol. Times are milliseconds since 1970 unless named ...At (ISO 8601, UTC). Every error is {\"error\": message} naming the field or the cause."
+        "description": "Probe results, series, incidents, user reports, client telemetry and the agent protocol. Times are milliseconds since 1970 unless named ...At (ISO 8601, UTC). Every error is {\"error\": message} naming the field or the cause. While the store does not answer, every route that needs it answers 503 with Retry-After (seconds) at once."
       },
       "servers": [{"url": "/"}],
       "components": {

@@ -114,6 +114,8 @@ public struct ServerRuntime: Sendable {
         var api = APIController(config: config, store: store, scheduler: scheduler, writer: writer, detection: detection, logger: logger)
         api.notifier = notifier
         api.advisories = advisories
+        // A shared store may stop answering while the server runs; a local SQLite file does not.
+        if storeService != nil { api.storeWatch = StoreWatch(store: store, clock: clock, logger: logger) }
         let router = Self.makeRouter(config: config, store: store, api: api, detection: detection, clock: clock, logger: logger,
                                      secureCookies: secureCookies)
         let bound = NIOLockedValueBox<Int?>(nil)
@@ -121,6 +123,7 @@ public struct ServerRuntime: Sendable {
                               onServerRunning: { channel in bound.withLockedValue { $0 = channel.localAddress?.port } }, logger: logger)
         var services: [any Service] = []
         if let storeService { services.append(storeService) }
+        if let watch = api.storeWatch { services.append(watch) }
         services.append(MigrationService(store: store, gate: gate, logger: logger))
         services.append(GatedService(gate: gate, inner: writer))
         var maintenance = MaintenanceService(store: store, retention: config.storage.retention, logger: logger)
@@ -151,6 +154,7 @@ extension ServerRuntime {
                            clock: @escaping @Sendable () -> Int64, logger: Logger, secureCookies: Bool) -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
         router.add(middleware: SecurityHeaders())
+        if let watch = api.storeWatch { router.add(middleware: StoreOutageMiddleware(watch: watch)) }
         let sessions = SessionPolicy(idleMs: Int64(config.access.sessionIdle.components.seconds) * 1_000,
                                      maximumMs: Int64(config.access.sessionMaximum.components.seconds) * 1_000)
         router.add(middleware: AccessMiddleware(config: config, store: store, policy: sessions, clock: clock, logger: logger, token: { token in

@@ -1,0 +1,35 @@
+import Hummingbird
+import MailCanaryCore
+import MailCanaryWeb
+
+/// While the ``StoreWatch`` finds the store unreachable, a route that needs it answers 503 with
+/// Retry-After at once (JSON for the API, a page for the site) instead of waiting for the
+/// connection pool to give up. Goes before the access check, which reads sessions and tokens from
+/// the store. Routes that need no store, or that say themselves how it is, pass.
+struct StoreOutageMiddleware: RouterMiddleware {
+    typealias Context = ServerRequestContext
+
+    let watch: StoreWatch
+
+    /// Routes that answer without the store (health and metrics report it themselves).
+    static let passing: Set<String> = ["GET /healthz", "GET /metrics", "GET /api/v1/openapi.json", "GET /assets/app.css", "GET /report"]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let since = watch.downSinceMs, let endpoint = context.endpointPath,
+              !Self.passing.contains("\(request.method.rawValue) \(endpoint)") else {
+            return try await next(request, context)
+        }
+        var response: Response
+        let detail = "the store has not answered since \(UTCTimestamp.format(since)); try again shortly"
+        if endpoint.hasPrefix("/api/") {
+            response = APIError(.serviceUnavailable, detail).response
+        } else {
+            response = WebController.html(PageLayout.render(title: "Unavailable", audience: .publicPages,
+                                                            body: "<h1>Unavailable</h1><p>\(HTML.escape(detail)).</p>"),
+                                          status: .serviceUnavailable)
+        }
+        // About one health check: when the store may be back.
+        response.headers[.retryAfter] = String(max(1, watch.every.components.seconds))
+        return response
+    }
+}

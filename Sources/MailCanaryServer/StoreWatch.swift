@@ -1,0 +1,59 @@
+import Logging
+import MailCanaryCore
+import MailCanaryStorage
+import NIOConcurrencyHelpers
+import ServiceLifecycle
+
+/// Checks every few seconds that the store answers (its `ping()`, which has its own deadline),
+/// so that requests fail at once with 503 while it does not, instead of each waiting for the
+/// connection pool to give up (PostgreSQL: a minute). Runs in the service group beside the store.
+public final class StoreWatch: Service, Sendable {
+    let store: any MailCanaryStore
+    let every: Duration
+    let clock: @Sendable () -> Int64
+    let logger: Logger
+    private let state = NIOLockedValueBox(StoreReachability())
+
+    public init(store: any MailCanaryStore, every: Duration = .seconds(5), clock: @escaping @Sendable () -> Int64, logger: Logger) {
+        self.store = store
+        self.every = every
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// When the store was found unreachable, while it is.
+    var downSinceMs: Int64? { state.withLockedValue { $0.downSinceMs } }
+
+    struct Unreachable: Error, CustomStringConvertible {
+        var description: String { "the store does not answer its health checks" }
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            await check()
+            try? await gracefulShutdownSleep(every)
+        }
+    }
+
+    /// One health check (the loop's step, and what tests call).
+    func check() async {
+        var answered = true
+        var cause = ""
+        do {
+            try await store.ping()
+        } catch {
+            answered = false
+            cause = StoreErrorText.describe(error)
+        }
+        let now = clock()
+        switch state.withLockedValue({ $0.observe(answered: answered, atMs: now) }) {
+        case .lost(let since):
+            logger.error("the store does not answer; requests that need it get 503 until it does",
+                         metadata: ["since": "\(UTCTimestamp.format(since))", "error": "\(cause)"])
+        case .restored(let after):
+            logger.notice("the store answers again", metadata: ["unreachableSeconds": "\(after / 1_000)"])
+        case nil:
+            break
+        }
+    }
+}

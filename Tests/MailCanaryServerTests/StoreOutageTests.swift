@@ -1,0 +1,89 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import MailCanaryConfig
+import MailCanaryCore
+@testable import MailCanaryServer
+import MailCanaryStorage
+import Testing
+
+@Suite("The store stops answering")
+struct StoreOutageTests {
+    @Test("two failed health checks in a row make the store unreachable; one that passes makes it reachable again")
+    func reachability() {
+        var state = StoreReachability()
+        #expect(state.observe(answered: true, atMs: 0) == nil)
+        // One slow check under load is not an outage.
+        #expect(state.observe(answered: false, atMs: 5_000) == nil)
+        #expect(!state.isDown)
+        #expect(state.observe(answered: true, atMs: 10_000) == nil)
+        // Two in a row are; it has been down since the first of them.
+        #expect(state.observe(answered: false, atMs: 15_000) == nil)
+        #expect(state.observe(answered: false, atMs: 20_000) == .lost(sinceMs: 15_000))
+        #expect(state.observe(answered: false, atMs: 25_000) == nil)
+        #expect(state.downSinceMs == 15_000)
+        #expect(state.observe(answered: true, atMs: 30_000) == .restored(afterMs: 15_000))
+        #expect(!state.isDown && state.observe(answered: true, atMs: 35_000) == nil)
+    }
+
+    @Test("while PostgreSQL refuses connections, requests that need the store get 503 with Retry-After at once; health, metrics and the report form still answer")
+    func requestsFailFast() async throws {
+        // The watch checks a PostgreSQL that nothing serves (port 1 of the loopback refuses every
+        // connection): each check gives up at the ping's deadline. The routes run on a working
+        // SQLite store, so any answer other than the refusal would come back at once too: the
+        // 503s below are the middleware's.
+        let postgres = PostgresStore(.init(host: "127.0.0.1", port: 1, user: "nobody", password: "not-logged", database: "none"),
+                                     logger: Logger(label: "test"))
+        let watch = StoreWatch(store: postgres, clock: { Date().millisecondsSince1970 }, logger: Logger(label: "test"))
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await postgres.run() }
+            defer { group.cancelAll() }
+            await watch.check()
+            #expect(watch.downSinceMs == nil)
+            await watch.check()
+            #expect(watch.downSinceMs != nil)
+        }
+
+        let site = try await AccessTests.Site.make()
+        defer { try? FileManager.default.removeItem(atPath: site.directory) }
+        let config = try ConfigLoader(baseDirectory: site.directory, checkFiles: false)
+            .load(text: AccessTests.yaml.replacingOccurrences(of: "ANONYMOUS", with: "none"), file: "test.yml")
+        let logger = Logger(label: "test")
+        let clock: @Sendable () -> Int64 = { Date().millisecondsSince1970 }
+        let detection = DetectionService(store: site.store, clock: clock, logger: logger)
+        var api = APIController(config: config, store: site.store, scheduler: nil, writer: nil, detection: detection, logger: logger)
+        api.storeWatch = watch
+        let router = ServerRuntime.makeRouter(config: config, store: site.store, api: api, detection: detection, clock: clock,
+                                              logger: logger, secureCookies: false)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+        try await app.test(.live) { client in
+            let started = ContinuousClock.now
+            let incidents = try await client.execute(uri: "/api/v1/incidents", method: .get, headers: site.credentials[.readToken]!)
+            #expect(incidents.status == .serviceUnavailable)
+            #expect(incidents.headers[.retryAfter] == "5")
+            #expect(String(buffer: incidents.body).contains("the store has not answered since"))
+            let telemetry = try await client.execute(uri: "/api/v1/telemetry", method: .post, headers: site.credentials[.ingestToken]!,
+                                                     body: ByteBuffer(string: "{}\n"))
+            #expect(telemetry.status == .serviceUnavailable && telemetry.headers[.retryAfter] == "5")
+            let dashboard = try await client.execute(uri: "/", method: .get, headers: site.credentials[.viewer]!)
+            #expect(dashboard.status == .serviceUnavailable)
+            #expect(String(buffer: dashboard.body).contains("<h1>Unavailable</h1>"))
+            #expect(dashboard.headers[.contentSecurityPolicy] != nil)
+            let health = try await client.execute(uri: "/healthz", method: .get)
+            #expect(health.status == .serviceUnavailable)
+            #expect(String(buffer: health.body).contains(#""store":"unreachable""#))
+            let metrics = try await client.execute(uri: "/metrics", method: .get)
+            let text = String(buffer: metrics.body)
+            #expect(metrics.status == .ok && text.contains("mailcanary_store_up 0"))
+            #expect(!text.contains("mailcanary_incidents_open"))
+            let form = try await client.execute(uri: "/report", method: .get)
+            #expect(form.status == .ok)
+            // Each of these would otherwise wait for the pool (PostgreSQL: a minute) or the ping's deadline.
+            #expect(ContinuousClock.now - started < .seconds(2), "took \(ContinuousClock.now - started)")
+            for response in [incidents, telemetry, dashboard, health, metrics] {
+                #expect(!String(buffer: response.body).contains("not-logged"))
+            }
+        }
+    }
+}
