@@ -343,6 +343,7 @@ let package = Package(
             name: "MailCanaryServerTests",
             dependencies: [
                 "MailCanaryServer", "MailCanaryDetection", "MailCanaryStorage", "MailCanaryCore", "MailCanaryConfig", "MailCanaryTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -57,14 +57,14 @@ public struct DetectionSettings: Sendable, Equatable {
     public var reportsOpenIncidents = true
     /// Distinct reporters a surge needs before it stands on its own.
     public var reportersToOpen = 5
+    /// A reporter counts once per service within this many minutes (once per incident).
+    public var reporterWindowMinutes = 120
     /// Failed probes in a row that stand on their own when they fail at one layer (the same
     /// step), and when they do not: a fault lives in a layer, while failures that land on a
     /// different layer each time (name resolution, then the token, then name resolution again)
     /// are what chance network trouble looks like.
     public var probeRunOneLayer = 3
     public var probeRunAnyLayer = 4
-    /// A reporter counts once per service within this many minutes (once per incident).
-    public var reporterWindowMinutes = 120
     /// Minutes of history each series keeps for charts (0, the default, keeps none: a replay
     /// needs no charts; the server keeps a day).
     public var historyMinutes = 0

@@ -112,10 +112,11 @@ struct SeriesDetector {
     }
 
     /// Whether the alarm has outlasted a blip while still failing. Alone, reports also need a few
-    /// distinct people, and probes the classic three failures in a row (one probe every minute or
-    /// two: two failures around a success are not sustained), at one layer, or four at any layers. A telemetry failure alarm has also
-    /// outlasted a blip when the minutes after the blip length, together, favour its alternative
-    /// by e^`alarmMinuteSurprise`, whether or not the latest of them does.
+    /// distinct people, and probes the classic three failures in a row at one layer, or four at
+    /// any layers (one probe every minute or two: two failures around a success are not
+    /// sustained). A telemetry failure alarm has also outlasted a blip when the minutes after the
+    /// blip length, together, favour its alternative by e^`alarmMinuteSurprise`, whether or not
+    /// the latest of them does.
     func isSustained(at minute: Int, settings: DetectionSettings) -> Bool {
         // A failure burst is measured from its start (``burstStart``), not from the alarm's onset:
         // a CUSUM that drifted up on ordinary minutes before a one-minute spike would otherwise

@@ -164,9 +164,10 @@ extension ServerRuntime {
             } catch let error as APIError where error.status == .forbidden {
                 // An agent's token for an agent no longer configured: the agent API says so itself.
                 return .token(id: "unconfigured agent", scope: .agent)
-            } catch {
+            } catch is APIError {
                 return nil
             }
+            // Anything else is the store failing: the access check answers 503, not "unknown token".
         }))
         api.register(on: router)
         LoginController(config: config, store: store, clock: clock, logger: logger, secureCookies: secureCookies).register(on: router)

@@ -6,7 +6,9 @@ import ServiceLifecycle
 
 /// Checks every few seconds that the store answers (its `ping()`, which has its own deadline),
 /// so that requests fail at once with 503 while it does not, instead of each waiting for the
-/// connection pool to give up (PostgreSQL: a minute). Runs in the service group beside the store.
+/// connection pool to give up (PostgreSQL: a minute). After a check that failed, the next comes
+/// after a second, so that an outage is known, and its end seen, within seconds. Runs in the
+/// service group beside the store.
 public final class StoreWatch: Service, Sendable {
     let store: any MailCanaryStore
     let every: Duration
@@ -30,13 +32,18 @@ public final class StoreWatch: Service, Sendable {
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            await check()
-            try? await gracefulShutdownSleep(every)
+            let answered = await check()
+            try? await gracefulShutdownSleep(answered ? every : Self.recheck)
         }
     }
 
-    /// One health check (the loop's step, and what tests call).
-    func check() async {
+    static let recheck: Duration = .seconds(1)
+
+    /// One health check (the loop's step, and what tests call); whether the store answered.
+    @discardableResult
+    func check() async -> Bool {
+        // When the check began: an unreachable store has not answered since then.
+        let now = clock()
         var answered = true
         var cause = ""
         do {
@@ -45,7 +52,6 @@ public final class StoreWatch: Service, Sendable {
             answered = false
             cause = StoreErrorText.describe(error)
         }
-        let now = clock()
         switch state.withLockedValue({ $0.observe(answered: answered, atMs: now) }) {
         case .lost(let since):
             logger.error("the store does not answer; requests that need it get 503 until it does",
@@ -55,5 +61,6 @@ public final class StoreWatch: Service, Sendable {
         case nil:
             break
         }
+        return answered
     }
 }

@@ -1,11 +1,12 @@
 import Foundation
+import GRDB
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import MailCanaryConfig
 import MailCanaryCore
 @testable import MailCanaryServer
-import MailCanaryStorage
+@testable import MailCanaryStorage
 import Testing
 
 @Suite("The store stops answering")
@@ -25,6 +26,35 @@ struct StoreOutageTests {
         #expect(state.downSinceMs == 15_000)
         #expect(state.observe(answered: true, atMs: 30_000) == .restored(afterMs: 15_000))
         #expect(!state.isDown && state.observe(answered: true, atMs: 35_000) == nil)
+    }
+
+    @Test("when the store fails while the access check asks who is calling, the answer is 503, not 'unknown token' or the sign-in page")
+    func callerCheckFails() async throws {
+        // The first requests of an outage, before the watch has seen two failed checks (and any
+        // request of a server without a watch): the store throws. A 401 would tell a telemetry
+        // sender that its token was revoked; it was, before, after the pool's minute.
+        let site = try await AccessTests.Site.make()
+        defer { try? FileManager.default.removeItem(atPath: site.directory) }
+        try await site.store.pool.write { db in
+            try db.execute(sql: "DROP TABLE agents")
+            try db.execute(sql: "DROP TABLE sessions")
+        }
+        try await site.application(anonymous: .none).test(.live) { client in
+            let api = try await client.execute(uri: "/api/v1/incidents", method: .get, headers: site.credentials[.readToken]!)
+            #expect(api.status == .serviceUnavailable && api.headers[.retryAfter] == "5")
+            #expect(String(buffer: api.body).contains("the caller cannot be checked"))
+            let telemetry = try await client.execute(uri: "/api/v1/telemetry", method: .post, headers: site.credentials[.ingestToken]!,
+                                                     body: ByteBuffer(string: "{}\n"))
+            #expect(telemetry.status == .serviceUnavailable)
+            let page = try await client.execute(uri: "/", method: .get, headers: site.credentials[.viewer]!)
+            #expect(page.status == .serviceUnavailable)
+            #expect(String(buffer: page.body).contains("<h1>Unavailable</h1>"))
+        }
+    }
+
+    @Test("every route the outage lets pass is a route of the router")
+    func passingRoutesExist() {
+        #expect(StoreOutageMiddleware.passing.isSubset(of: Set(AccessPolicy.routes.keys)))
     }
 
     @Test("while PostgreSQL refuses connections, requests that need the store get 503 with Retry-After at once; health, metrics and the report form still answer")
