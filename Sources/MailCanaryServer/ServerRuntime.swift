@@ -178,7 +178,9 @@ extension ServerRuntime {
         NotificationController(store: store, logger: logger).register(on: router)
         AdvisoryController(store: store, advisories: api.advisories, logger: logger, clock: clock).register(on: router)
         TokenController(store: store, logger: logger, clock: clock).register(on: router, authenticate: authenticate)
-        WebController(config: config, store: store, detection: detection, logger: logger, clock: clock).register(on: router)
+        var web = WebController(config: config, store: store, detection: detection, logger: logger, clock: clock)
+        web.storeWatch = api.storeWatch
+        web.register(on: router)
         return router
     }
 }

@@ -11,8 +11,10 @@ struct StoreOutageMiddleware: RouterMiddleware {
 
     let watch: StoreWatch
 
-    /// Routes that answer without the store (health and metrics report it themselves).
-    static let passing: Set<String> = ["GET /healthz", "GET /metrics", "GET /api/v1/openapi.json", "GET /assets/app.css", "GET /report"]
+    /// Routes that answer without the store (health and metrics report it themselves; the public
+    /// status page and its feed show the last incidents read, or answer 503 when there are none).
+    static let passing: Set<String> = ["GET /healthz", "GET /metrics", "GET /api/v1/openapi.json", "GET /assets/app.css", "GET /report",
+                                       "GET /status", "GET /status/feed.atom", "GET /status/{service}"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let since = watch.downSinceMs, let endpoint = context.endpointPath,

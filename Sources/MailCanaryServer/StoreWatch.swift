@@ -52,6 +52,12 @@ public final class StoreWatch: Service, Sendable {
             answered = false
             cause = StoreErrorText.describe(error)
         }
+        note(answered: answered, atMs: now, cause: cause)
+        return answered
+    }
+
+    /// Takes in one check's outcome (what `check()` found; tests give it directly).
+    func note(answered: Bool, atMs now: Int64, cause: String = "") {
         switch state.withLockedValue({ $0.observe(answered: answered, atMs: now) }) {
         case .lost(let since):
             logger.error("the store does not answer; requests that need it get 503 until it does",
@@ -61,6 +67,5 @@ public final class StoreWatch: Service, Sendable {
         case nil:
             break
         }
-        return answered
     }
 }

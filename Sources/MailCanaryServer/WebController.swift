@@ -6,6 +6,7 @@ import MailCanaryCore
 import MailCanaryDetection
 import MailCanaryStorage
 import MailCanaryWeb
+import NIOConcurrencyHelpers
 
 /// The pages: the dashboard, incident pages with their reports, series charts, the public
 /// status page and its Atom feed, and the stylesheet. Values are gathered here (store,
@@ -16,6 +17,11 @@ struct WebController: Sendable {
     let detection: DetectionService?
     let logger: Logger
     let clock: @Sendable () -> Int64
+    /// Watches that the store answers (PostgreSQL); while it does not, the public status page and
+    /// its feed show the last incidents read, and say since when.
+    var storeWatch: StoreWatch?
+    /// The last incidents of the public pages read from the store, and when.
+    let lastPublicIncidents = NIOLockedValueBox<(atMs: Int64, incidents: [IncidentView])?>(nil)
 
     func register(on router: Router<ServerRequestContext>) {
         router.get("/assets/app.css") { _, _ in
@@ -232,22 +238,41 @@ struct WebController: Sendable {
         return Response(status: .seeOther, headers: [.location: "/incidents/\(HTML.query(id))"])
     }
 
+    /// The last 30 days' incidents for the public pages, read now (nil time); or, while the store
+    /// does not answer, the last list it gave and when it was read (none at all: the error).
+    func publicIncidents(nowMs: Int64) async throws -> (incidents: [IncidentView], asOfMs: Int64?) {
+        if storeWatch?.downSinceMs == nil {
+            do {
+                let recent = try await incidents(limit: 1_000, sinceMs: nowMs - 30 * 86_400_000)
+                lastPublicIncidents.withLockedValue { $0 = (nowMs, recent) }
+                return (recent, nil)
+            } catch {
+                guard let last = lastPublicIncidents.withLockedValue({ $0 }) else { throw error }
+                logger.warning("the status page shows the last incidents read", metadata: ["error": "\(StoreErrorText.describe(error))"])
+                return (last.incidents, last.atMs)
+            }
+        }
+        guard let last = lastPublicIncidents.withLockedValue({ $0 }) else { throw StoreWatch.Unreachable() }
+        return (last.incidents, last.atMs)
+    }
+
     func status(only: String?) async throws -> Response {
         let now = clock()
-        let recent = try await incidents(limit: 1_000, sinceMs: now - 30 * 86_400_000)
+        let (recent, asOf) = try await publicIncidents(nowMs: now)
         var services = matrices(snapshots: detection?.seriesSnapshots ?? [], open: recent.filter(\.isOpen), nowMs: now)
         if let only {
             services = services.filter { $0.0.id == only }
             guard !services.isEmpty else { throw PageError(status: .notFound, title: "No such service", detail: "There is no status page '\(only)'.") }
         }
-        let page = StatusPage(services: services.map { StatusPage.Service(id: $0.0.id, name: $0.0.name, matrix: $0.1) },
+        var page = StatusPage(services: services.map { StatusPage.Service(id: $0.0.id, name: $0.0.name, matrix: $0.1) },
                               incidents: recent, reportRegions: SignalController.knownRegions(config), nowMs: now)
+        page.incidentsAsOfMs = asOf
         return Self.html(page.render())
     }
 
     func feed() async throws -> Response {
         let now = clock()
-        let recent = try await incidents(limit: 1_000, sinceMs: now - 30 * 86_400_000)
+        let recent = try await publicIncidents(nowMs: now).incidents
         let names = Dictionary(config.services.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         let known = Set(names.keys)
         let feed = AtomFeed(incidents: recent.filter { known.contains($0.service) }, serviceNames: names, nowMs: now)

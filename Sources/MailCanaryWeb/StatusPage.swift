@@ -35,6 +35,9 @@ public struct StatusPage: Sendable {
     public var incidents: [IncidentView]
     public var reportRegions: [String]
     public var nowMs: Int64
+    /// When the incidents were read, when that was not now (the store stopped answering and the
+    /// page shows the last list it gave): the page says so.
+    public var incidentsAsOfMs: Int64?
 
     public init(services: [Service], incidents: [IncidentView], reportRegions: [String], nowMs: Int64) {
         self.services = services
@@ -67,6 +70,10 @@ public struct StatusPage: Sendable {
     public func render() -> String {
         var body = "<h1>Mail service status</h1><p class=\"muted small\">Updated \(WebTime.minute(nowMs)). "
         body += "<a href=\"/status/feed.atom\">Subscribe (Atom feed)</a></p>"
+        if let asOf = incidentsAsOfMs {
+            body += "<p class=\"banner banner-unknown\">Incidents as of \(WebTime.minute(asOf)): our monitoring cannot reach its records "
+                + "right now, so newer incidents and changes may be missing.</p>"
+        }
         for service in services {
             let experiences = experiences(of: service)
             let open = incidents.filter { $0.service == service.id && $0.isOpen }

@@ -28,6 +28,21 @@ struct StoreOutageTests {
         #expect(!state.isDown && state.observe(answered: true, atMs: 35_000) == nil)
     }
 
+    static let clock: @Sendable () -> Int64 = { Date().millisecondsSince1970 }
+
+    /// The real router on the site's SQLite store, with `watch` saying whether the store answers.
+    static func application(_ site: AccessTests.Site, watch: StoreWatch) throws -> some ApplicationProtocol {
+        let config = try ConfigLoader(baseDirectory: site.directory, checkFiles: false)
+            .load(text: AccessTests.yaml.replacingOccurrences(of: "ANONYMOUS", with: "none"), file: "test.yml")
+        let logger = Logger(label: "test")
+        let detection = DetectionService(store: site.store, clock: clock, logger: logger)
+        var api = APIController(config: config, store: site.store, scheduler: nil, writer: nil, detection: detection, logger: logger)
+        api.storeWatch = watch
+        let router = ServerRuntime.makeRouter(config: config, store: site.store, api: api, detection: detection, clock: clock,
+                                              logger: logger, secureCookies: false)
+        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+    }
+
     @Test("when the store fails while the access check asks who is calling, the answer is 503, not 'unknown token' or the sign-in page")
     func callerCheckFails() async throws {
         // The first requests of an outage, before the watch has seen two failed checks (and any
@@ -49,6 +64,40 @@ struct StoreOutageTests {
             let page = try await client.execute(uri: "/", method: .get, headers: site.credentials[.viewer]!)
             #expect(page.status == .serviceUnavailable)
             #expect(String(buffer: page.body).contains("<h1>Unavailable</h1>"))
+        }
+    }
+
+    @Test("while the store does not answer, the public status page and its feed show the last incidents read and say since when")
+    func statusPageFromLastRead() async throws {
+        let site = try await AccessTests.Site.make()
+        defer { try? FileManager.default.removeItem(atPath: site.directory) }
+        let logger = Logger(label: "test")
+        let clock = Self.clock
+        // A server that has shown its status page once, then loses its store.
+        let watch = StoreWatch(store: site.store, clock: clock, logger: logger)
+        try await Self.application(site, watch: watch).test(.live) { client in
+            let before = try await client.execute(uri: "/status", method: .get)
+            #expect(before.status == .ok && !String(buffer: before.body).contains("Incidents as of"))
+            #expect(String(buffer: before.body).contains("Some people have problems with Contoso right now."))
+            watch.note(answered: false, atMs: clock())
+            watch.note(answered: false, atMs: clock())
+            let page = try await client.execute(uri: "/status", method: .get)
+            let html = String(buffer: page.body)
+            #expect(page.status == .ok)
+            #expect(html.contains("Incidents as of") && html.contains("Some people have problems with Contoso right now."))
+            #expect(try await client.execute(uri: "/status/contoso", method: .get).status == .ok)
+            let feed = try await client.execute(uri: "/status/feed.atom", method: .get)
+            #expect(feed.status == .ok && String(buffer: feed.body).contains("inc-1"))
+            #expect(try await client.execute(uri: "/api/v1/incidents", method: .get, headers: site.credentials[.readToken]!).status
+                == .serviceUnavailable)
+        }
+        // One that never read its incidents has nothing to show: 503.
+        let fresh = StoreWatch(store: site.store, clock: clock, logger: logger)
+        fresh.note(answered: false, atMs: clock())
+        fresh.note(answered: false, atMs: clock())
+        try await Self.application(site, watch: fresh).test(.live) { client in
+            let page = try await client.execute(uri: "/status", method: .get)
+            #expect(page.status == .serviceUnavailable && String(buffer: page.body).contains("<h1>Unavailable</h1>"))
         }
     }
 
@@ -77,17 +126,7 @@ struct StoreOutageTests {
 
         let site = try await AccessTests.Site.make()
         defer { try? FileManager.default.removeItem(atPath: site.directory) }
-        let config = try ConfigLoader(baseDirectory: site.directory, checkFiles: false)
-            .load(text: AccessTests.yaml.replacingOccurrences(of: "ANONYMOUS", with: "none"), file: "test.yml")
-        let logger = Logger(label: "test")
-        let clock: @Sendable () -> Int64 = { Date().millisecondsSince1970 }
-        let detection = DetectionService(store: site.store, clock: clock, logger: logger)
-        var api = APIController(config: config, store: site.store, scheduler: nil, writer: nil, detection: detection, logger: logger)
-        api.storeWatch = watch
-        let router = ServerRuntime.makeRouter(config: config, store: site.store, api: api, detection: detection, clock: clock,
-                                              logger: logger, secureCookies: false)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
-        try await app.test(.live) { client in
+        try await Self.application(site, watch: watch).test(.live) { client in
             let started = ContinuousClock.now
             let incidents = try await client.execute(uri: "/api/v1/incidents", method: .get, headers: site.credentials[.readToken]!)
             #expect(incidents.status == .serviceUnavailable)
