@@ -3,7 +3,8 @@
 # PostgreSQL (port 15432, files in /var/lib/mailcanary-outage), `mailcanary serve` on it (port
 # 18591), issues a reader token, then stops PostgreSQL at once and sends GET /api/v1/incidents
 # every 5 s for 75 s, each on its own connection, printing when it was sent, its status and how
-# long it took; then starts PostgreSQL again and prints how long until requests succeed.
+# long it took, and what the public status page answers then; then starts PostgreSQL again and
+# prints how long until requests succeed.
 #
 #   sudo bash scripts/store-outage.sh                      # the release build
 #   MAILCANARY=/path/to/other/mailcanary sudo bash scripts/store-outage.sh   # another build, to compare
@@ -70,7 +71,13 @@ request() {   # prints "STATUS SECONDS"
   curl -s -o /dev/null -m 120 -H "$auth" -w '%{http_code} %{time_total}\n' "http://127.0.0.1:$PORT/api/v1/incidents" || true
 }
 echo "binary: $bin"
-echo "before: $(request)"
+status_page() {   # prints "STATUS SECONDS" and whether the page says its incidents are not current
+  local answer
+  answer=$(curl -s -o "$work/status.html" -m 120 -w '%{http_code} %{time_total}' "http://127.0.0.1:$PORT/status" || true)
+  grep -q "Incidents as of" "$work/status.html" 2>/dev/null && answer+=" (incidents as of an earlier read)"
+  echo "$answer"
+}
+echo "before: $(request); GET /status: $(status_page)"
 runuser -u postgres -- "$pg/pg_ctl" -D "$PGDIR/data" -m immediate -w stop >/dev/null
 stopped=$(date +%s.%N)
 echo "PostgreSQL stopped; GET /api/v1/incidents every 5 s:"
@@ -82,6 +89,7 @@ for offset in $(seq 0 5 75); do
 done
 wait "${pids[@]}"
 cat "$work"/at-*
+echo "GET /status at +$(awk -v s="$stopped" -v n="$(date +%s.%N)" 'BEGIN { printf "%d", n - s }') s: $(status_page)"
 start_postgres
 restarted=$(date +%s.%N)
 while :; do
