@@ -40,9 +40,8 @@ struct AccessMiddleware: RouterMiddleware {
                 // The store did not answer who this is: not a refusal of the caller (a 401 would tell
                 // a telemetry sender its token was revoked), but an outage to retry after.
                 logger.warning("cannot tell who is calling: the store did not answer", metadata: ["error": "\(StoreErrorText.describe(error))"])
-                return StoreOutageMiddleware.unavailable(api: endpoint.hasPrefix("/api/"),
-                                                         detail: "the store is not answering, so the caller cannot be checked; try again shortly",
-                                                         retryAfterSeconds: 5)
+                return StoreUnavailable.response(api: endpoint.hasPrefix("/api/"),
+                                                 detail: "the store is not answering, so the caller cannot be checked; try again shortly")
             }
         }
         guard AccessPolicy.allows(context.principal, permission, anonymous: config.access.anonymous) else {

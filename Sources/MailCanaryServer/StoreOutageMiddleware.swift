@@ -1,6 +1,5 @@
 import Hummingbird
 import MailCanaryCore
-import MailCanaryWeb
 
 /// While the ``StoreWatch`` finds the store unreachable, a route that needs it answers 503 with
 /// Retry-After at once (JSON for the API, a page for the site) instead of waiting for the
@@ -21,23 +20,7 @@ struct StoreOutageMiddleware: RouterMiddleware {
               !Self.passing.contains("\(request.method.rawValue) \(endpoint)") else {
             return try await next(request, context)
         }
-        // About one health check: when the store may be back.
-        return Self.unavailable(api: endpoint.hasPrefix("/api/"),
-                                detail: "the store has not answered since \(UTCTimestamp.format(since)); try again shortly",
-                                retryAfterSeconds: max(1, watch.every.components.seconds))
-    }
-
-    /// 503 with Retry-After: JSON for the API, a page for the site.
-    static func unavailable(api: Bool, detail: String, retryAfterSeconds: Int64) -> Response {
-        var response: Response
-        if api {
-            response = APIError(.serviceUnavailable, detail).response
-        } else {
-            response = WebController.html(PageLayout.render(title: "Unavailable", audience: .publicPages,
-                                                            body: "<h1>Unavailable</h1><p>\(HTML.escape(detail)).</p>"),
-                                          status: .serviceUnavailable)
-        }
-        response.headers[.retryAfter] = String(retryAfterSeconds)
-        return response
+        return StoreUnavailable.response(api: endpoint.hasPrefix("/api/"),
+                                         detail: "the store has not answered since \(UTCTimestamp.format(since)); try again shortly")
     }
 }

@@ -11,14 +11,15 @@ import ServiceLifecycle
 /// service group beside the store.
 public final class StoreWatch: Service, Sendable {
     let store: any MailCanaryStore
-    let every: Duration
     let clock: @Sendable () -> Int64
     let logger: Logger
     private let state = NIOLockedValueBox(StoreReachability())
 
-    public init(store: any MailCanaryStore, every: Duration = .seconds(5), clock: @escaping @Sendable () -> Int64, logger: Logger) {
+    /// How often the store is checked while it answers (and so what a 503's Retry-After says).
+    public static let checkEvery: Duration = .seconds(5)
+
+    public init(store: any MailCanaryStore, clock: @escaping @Sendable () -> Int64, logger: Logger) {
         self.store = store
-        self.every = every
         self.clock = clock
         self.logger = logger
     }
@@ -33,7 +34,7 @@ public final class StoreWatch: Service, Sendable {
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let answered = await check()
-            try? await gracefulShutdownSleep(answered ? every : Self.recheck)
+            try? await gracefulShutdownSleep(answered ? Self.checkEvery : Self.recheck)
         }
     }
 

@@ -36,7 +36,7 @@ func respond(logger: Logger, _ body: () async throws -> Response) async -> Respo
         return error.response
     } catch {
         logger.error("request failed", metadata: ["error": "\(StoreErrorText.describe(error))"])
-        return APIError(.serviceUnavailable, "the store is not answering; try again").response
+        return StoreUnavailable.response(api: true, detail: "the store is not answering; try again shortly")
     }
 }
 

@@ -63,9 +63,7 @@ struct WebController: Sendable {
                                                body: "<h1>\(HTML.escape(error.title))</h1><p>\(HTML.escape(error.detail))</p>"), status: error.status)
         } catch {
             logger.warning("page failed", metadata: ["error": "\(StoreErrorText.describe(error))"])
-            return Self.html(PageLayout.render(title: "Unavailable", audience: .publicPages,
-                                               body: "<h1>Unavailable</h1><p>The store did not answer; try again shortly.</p>"),
-                             status: .serviceUnavailable)
+            return StoreUnavailable.response(api: false, detail: "the store did not answer; try again shortly")
         }
     }
 

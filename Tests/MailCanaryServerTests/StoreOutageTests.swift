@@ -67,6 +67,21 @@ struct StoreOutageTests {
         }
     }
 
+    @Test("a store that fails under a handler is the same 503 with Retry-After, for the API and for a page")
+    func handlerStoreFails() async throws {
+        let site = try await AccessTests.Site.make()
+        defer { try? FileManager.default.removeItem(atPath: site.directory) }
+        try await site.store.pool.write { db in try db.execute(sql: "DROP TABLE incidents") }
+        try await site.application(anonymous: .none).test(.live) { client in
+            let api = try await client.execute(uri: "/api/v1/incidents", method: .get, headers: site.credentials[.readToken]!)
+            #expect(api.status == .serviceUnavailable && api.headers[.retryAfter] == "5")
+            #expect(String(buffer: api.body).contains("the store is not answering"))
+            let page = try await client.execute(uri: "/incidents/inc-1", method: .get, headers: site.credentials[.viewer]!)
+            #expect(page.status == .serviceUnavailable && page.headers[.retryAfter] == "5")
+            #expect(String(buffer: page.body).contains("<p>The store did not answer; try again shortly.</p>"))
+        }
+    }
+
     @Test("while the store does not answer, the public status page and its feed show the last incidents read and say since when")
     func statusPageFromLastRead() async throws {
         let site = try await AccessTests.Site.make()
