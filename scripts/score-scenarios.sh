@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Detection scores (issue 5): generate every scenario (the shared specs and this repository's own
 # in scenarios/specs), replay each with `mailcanary replay --json` (release build), score it with
-# the shared score.py, and print one summary line per scenario plus the replay speed.
+# the shared score.py, and print one summary line per scenario plus the replay speed. Each incident
+# opened later than six minutes is shown beside the oracle bound of scripts/detection-bound.py.
 #
 #   bash scripts/score-scenarios.sh [SPEC.json ...]
 #
@@ -86,6 +87,15 @@ median = statistics.median(delays) if delays else float("nan")
 print(f"total: {len(sys.argv) - 2} scenarios, found {found}/{total}, false {false}, "
       f"delay median {median:.1f} min, max {max(delays, default=float('nan')):.1f}, over 6 min: {sum(d > 6 for d in delays)}")
 PY
+
+# Every scenario with an incident opened later than six minutes, beside the soonest minute an
+# oracle told the fault's onset and shape could have opened it (scripts/detection-bound.py).
+for spec in "${specs[@]}"; do
+  name=$(basename "$spec" .json)
+  if grep -Eq '^found .* delay ([7-9]|[1-9][0-9]+)\.' ".scenarios/$name.score"; then
+    python3 scripts/detection-bound.py "$spec" ".scenarios/$name.ndjson" ".scenarios/$name.replay.json"
+  fi
+done
 
 # Replay speed against the goal (1,000,000 records/s), median of rounds, with the peer reader.
 if [[ -z ${NO_REPLAY_BENCH:-} && -f .scenarios/healthy-week.ndjson ]]; then

@@ -34,8 +34,10 @@ struct SeriesDetector {
     private var runSteps: Set<StepName> = []
     /// Where a burst began: the first minute significant by itself since the series was last calm
     /// (no alarm and a minute that was not significant), or, for telemetry, the first of the
-    /// elevated minutes that led up to it. A CUSUM starts climbing on noise minutes before that, so
-    /// the alarm's onset can be much earlier than the burst.
+    /// elevated minutes that led up to it, or of the rising run before those. A CUSUM starts
+    /// climbing on noise minutes before that, so the alarm's onset can be much earlier than the
+    /// burst (and, on a ramp, later: its minutes add to the CUSUM only once they fail more than
+    /// the alternative).
     private(set) var burstStart: Int?
     /// Telemetry: the first and the latest of the current run of elevated minutes (each unusual at
     /// the lower bar, `alarmMinuteSurprise`, with the volume to show it), where a run may have a
@@ -44,6 +46,11 @@ struct SeriesDetector {
     /// stands alone, and its burst begins there.
     private var elevatedSince: Int?
     private var lastElevated: Int?
+    /// Telemetry: the latest minutes, for the rising run that may have led up to a burst (a ramp's
+    /// minutes fail more than usual, together, before any one of them stands out; ``RisingRun``).
+    private var risingRun = RisingRun()
+    /// The current minute's alternative failure ratio (telemetry).
+    private var alternative = 0.0
     /// Telemetry: the failure test's log-likelihood ratios summed over the burst's minutes past the
     /// blip length, while the failure alarm stands: whether what followed a blip's worth of
     /// minutes, together, still shows the failure.
@@ -120,10 +127,11 @@ struct SeriesDetector {
     func isSustained(at minute: Int, settings: DetectionSettings) -> Bool {
         // A failure burst is measured from its start (``burstStart``), not from the alarm's onset:
         // a CUSUM that drifted up on ordinary minutes before a one-minute spike would otherwise
-        // make the spike look long. A latency alarm needs minutes of evidence to be raised at
-        // all, so its onset stands.
+        // make the spike look long, and one that began to climb only once a ramp's minutes failed
+        // more than its alternative would make the ramp look short. A latency alarm needs minutes
+        // of evidence to be raised at all, so its onset stands.
         guard let alarm else { return false }
-        let start = alarm.kind == .latency ? alarm.onsetMinute : max(alarm.onsetMinute, burstStart ?? minute)
+        let start = alarm.kind == .latency ? alarm.onsetMinute : burstStart ?? minute
         guard minute - start + 1 > settings.blipMinutes else { return false }
         if pastBlipEvidence >= settings.alarmMinuteSurprise { return true }
         guard isFailingNow(at: minute) else { return false }
@@ -176,7 +184,14 @@ struct SeriesDetector {
             lastSignificantMinute = minute
             consecutiveSignificant += 1
             if id.source == .probe { continueLayerRun(Set(bucket.failedSteps.keys)) }
-            if burstStart == nil { burstStart = elevatedRunStart(at: minute, settings: settings) ?? minute }
+            if burstStart == nil {
+                let known = elevatedRunStart(at: minute, settings: settings) ?? minute
+                let rising = id.source == .telemetry
+                    ? risingRun.start(before: known, alternative: alternative, bar: settings.risingRunSurprise,
+                                      volume: settings.elevatedMinuteVolume)
+                    : nil
+                burstStart = rising ?? known
+            }
         } else {
             consecutiveSignificant = 0
             oneLayerRun = 0
@@ -193,6 +208,9 @@ struct SeriesDetector {
             alarm = nil
         }
         if alarm == nil, !significant { burstStart = nil }
+        if id.source == .telemetry, bucket.attempts > 0 {
+            risingRun.note(RisingRun.Minute(minute: minute, attempts: bucket.attempts, failed: bucket.failed, baseline: lastBaseline))
+        }
         if let start = burstStart {
             if id.source == .telemetry, failureAlarm, minute - start >= settings.blipMinutes { pastBlipEvidence += evidence }
         } else {
@@ -269,6 +287,7 @@ struct SeriesDetector {
             lastElevated = minute
         }
         let supports = failureAlarm && elevated
+        alternative = p1
         return ((significant || supports) && lastRatio > p0, p0, llr)
     }
 

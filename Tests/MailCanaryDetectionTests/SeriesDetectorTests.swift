@@ -306,6 +306,35 @@ struct SeriesDetectorTests {
         #expect(later >= 6)
     }
 
+    @Test("a failure ramp's burst begins where its minutes began to fail more than usual, together")
+    func failureRamp() throws {
+        // MAPI at 850 attempts a minute failing five or six times, then a ramp (a replay's minutes):
+        // four minutes near twice the usual, none unusual alone, then 23 failures, which raises the
+        // alarm. The ramp has been going on for five minutes by then: not a blip.
+        let usual = { (minute: Int) in minute % 2 == 0 ? 5 : 6 }
+        let ramp = [7, 11, 9, 9, 10, 23, 18, 22, 22, 40, 33, 35]
+        let found = try #require(Self.firstSustained(attempts: 850, history: usual, failures: ramp))
+        #expect(found == 5)
+        // Without the rising run the burst begins at the 23 and must outlast the blip length.
+        var noRisingRun = DetectionSettings()
+        noRisingRun.risingRunSurprise = .infinity
+        #expect(Self.firstSustained(attempts: 850, settings: noRisingRun, history: usual, failures: ramp) == 8)
+    }
+
+    @Test("a sharp spike after a few ordinary minutes above the usual still waits for the blip length")
+    func spikeAfterChanceRun() throws {
+        // 630 attempts a minute failing three or four times; five minutes of fives to eights (by
+        // chance: the baseline itself varies by a third from minute to minute), then an outage that
+        // begins at once (a replay's minutes). Together the five pool to about e^3.3: not where it began.
+        let usual = { (minute: Int) in minute % 3 == 0 ? 3 : 4 }
+        let minutes = [7, 8, 7, 5, 5, 97, 206, 193, 200, 198, 201]
+        #expect(Self.firstSustained(attempts: 630, history: usual, failures: minutes) == 8)
+        // At an elevated minute's bar they would have made the outage look five minutes old.
+        var lowBar = DetectionSettings()
+        lowBar.risingRunSurprise = lowBar.alarmMinuteSurprise
+        #expect(Self.firstSustained(attempts: 630, settings: lowBar, history: usual, failures: minutes) == 5)
+    }
+
     /// Expects nothing sustained with the default volume for an elevated minute, and something
     /// sustained once that volume is lowered to `lowered`: the volume is what decides.
     static func expectVolumeDecides(attempts: Int, history: (Int) -> Int, failures: [Int], lowered: Double,
