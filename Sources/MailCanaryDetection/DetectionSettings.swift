@@ -32,10 +32,11 @@ public struct DetectionSettings: Sendable, Equatable {
     /// An elevated minute also needs the volume for the alternative to show in it as at least
     /// this many failures (at night two failures in thirty attempts clear the lower bar by themselves).
     public var elevatedMinuteVolume = 2.0
-    /// The minutes just before a burst, each failing more than usual, are where it began when
-    /// together they are this unusual (``RisingRun``): a ramp. Higher than an elevated minute's
-    /// bar, because the run is chosen (up to six starts, each minute selected for being above its
-    /// baseline): five ordinary minutes that happen to be above it pool to about e^1.6 by chance.
+    /// The minutes just before a burst, each failing more than usual but less than the
+    /// alternative, are where it began when together they are this unusual (a ramp's lead-in,
+    /// ``BurstOrigin``). Higher than an elevated minute's bar, because the run is chosen (up to
+    /// six starts, each minute selected for being above its baseline): five ordinary minutes that
+    /// happen to be above it pool to about e^1.6 by chance.
     public var risingRunSurprise = 4.5
     /// Quiet minutes in a row that a run of elevated minutes may hold and still be one run.
     public var burstGapMinutes = 1

@@ -33,28 +33,32 @@ struct SeriesDetector {
     private(set) var oneLayerRun = 0
     private var runSteps: Set<StepName> = []
     /// Where a burst began: the first minute significant by itself since the series was last calm
-    /// (no alarm and a minute that was not significant), or, for telemetry, the first of the
-    /// elevated minutes that led up to it, or of the rising run before those. A CUSUM starts
-    /// climbing on noise minutes before that, so the alarm's onset can be much earlier than the
-    /// burst (and, on a ramp, later: its minutes add to the CUSUM only once they fail more than
-    /// the alternative).
+    /// (no alarm and a minute that was not significant), or, for telemetry, where the minutes
+    /// before it show it began (``BurstOrigin``: its own elevated minutes, and a ramp's rising
+    /// lead-in). A CUSUM starts climbing on noise minutes before that, so the alarm's onset can be
+    /// much earlier than the burst (and, on a ramp, later: its minutes add to the CUSUM only once
+    /// they fail more than the alternative).
     private(set) var burstStart: Int?
-    /// Telemetry: the first and the latest of the current run of elevated minutes (each unusual at
-    /// the lower bar, `alarmMinuteSurprise`, with the volume to show it), where a run may have a
-    /// quiet minute or two inside it (`burstGapMinutes`). A subtle fault (four times the usual
-    /// ratio at a hundred attempts a minute) shows as such a run minutes before any one minute
-    /// stands alone, and its burst begins there.
-    private var elevatedSince: Int?
-    private var lastElevated: Int?
-    /// Telemetry: the latest minutes, for the rising run that may have led up to a burst (a ramp's
-    /// minutes fail more than usual, together, before any one of them stands out; ``RisingRun``).
-    private var risingRun = RisingRun()
+    /// Telemetry: the latest minutes, for where a burst began.
+    private var origin = BurstOrigin()
+    /// Telemetry: the failures and attempts of the current burst's significant minutes, whose
+    /// ratio is the burst's level. A minute that is only elevated keeps an alarm failing now when
+    /// it fails at that level rather than the usual one: a subtle fault's minutes do, a chance
+    /// minute of 3.7 % just after a blip of 20 % does not.
+    private var burstFailed = 0
+    private var burstAttempts = 0
+    /// Whether the current minute was elevated (telemetry).
+    private var elevatedNow = false
     /// The current minute's alternative failure ratio (telemetry).
     private var alternative = 0.0
-    /// Telemetry: the failure test's log-likelihood ratios summed over the burst's minutes past the
-    /// blip length, while the failure alarm stands: whether what followed a blip's worth of
-    /// minutes, together, still shows the failure.
+    /// Telemetry: the log-likelihood ratios of the burst's minutes past the blip length at the
+    /// burst's level against the baseline (``levelEvidence(_:)``), summed while the failure alarm
+    /// stands: whether what followed a blip's worth of minutes, together, still shows the failure.
     private var pastBlipEvidence = 0.0
+    /// The same minutes' attempts times the alternative ratio: the failures the alternative would
+    /// show in them. Like an elevated minute, they need the volume (`elevatedMinuteVolume`): at
+    /// night two chance failures in twenty attempts are e^2.2 by themselves.
+    private var pastBlipVolume = 0.0
     /// The current minute's failure ratio and the baseline it was tested against.
     private(set) var lastRatio = 0.0
     private(set) var lastBaseline = 0.0
@@ -122,8 +126,8 @@ struct SeriesDetector {
     /// distinct people, and probes the classic three failures in a row at one layer, or four at
     /// any layers (one probe every minute or two: two failures around a success are not
     /// sustained). A telemetry failure alarm has also outlasted a blip when the minutes after the
-    /// blip length, together, favour its alternative by e^`alarmMinuteSurprise`, whether or not
-    /// the latest of them does.
+    /// blip length, together, favour the burst's level over the baseline by e^`alarmMinuteSurprise`
+    /// with the volume to show it, whether or not the latest of them does.
     func isSustained(at minute: Int, settings: DetectionSettings) -> Bool {
         // A failure burst is measured from its start (``burstStart``), not from the alarm's onset:
         // a CUSUM that drifted up on ordinary minutes before a one-minute spike would otherwise
@@ -133,7 +137,7 @@ struct SeriesDetector {
         guard let alarm else { return false }
         let start = alarm.kind == .latency ? alarm.onsetMinute : burstStart ?? minute
         guard minute - start + 1 > settings.blipMinutes else { return false }
-        if pastBlipEvidence >= settings.alarmMinuteSurprise { return true }
+        if pastBlipEvidence >= settings.alarmMinuteSurprise, pastBlipVolume >= settings.elevatedMinuteVolume { return true }
         guard isFailingNow(at: minute) else { return false }
         switch id.source {
         case .reports: return alarm.evidence.reporters.count >= settings.reportersToOpen
@@ -185,12 +189,13 @@ struct SeriesDetector {
             consecutiveSignificant += 1
             if id.source == .probe { continueLayerRun(Set(bucket.failedSteps.keys)) }
             if burstStart == nil {
-                let known = elevatedRunStart(at: minute, settings: settings) ?? minute
-                let rising = id.source == .telemetry
-                    ? risingRun.start(before: known, alternative: alternative, bar: settings.risingRunSurprise,
-                                      volume: settings.elevatedMinuteVolume)
-                    : nil
-                burstStart = rising ?? known
+                burstStart = id.source == .telemetry && lastRatio > lastBaseline
+                    ? origin.start(at: minute, level: lastRatio, alternative: alternative, settings: settings)
+                    : minute
+            }
+            if id.source == .telemetry, lastRatio > lastBaseline {
+                burstFailed += bucket.failed
+                burstAttempts += bucket.attempts
             }
         } else {
             consecutiveSignificant = 0
@@ -207,14 +212,23 @@ struct SeriesDetector {
         } else if !raised {
             alarm = nil
         }
-        if alarm == nil, !significant { burstStart = nil }
+        if alarm == nil, !significant {
+            burstStart = nil
+            burstFailed = 0
+            burstAttempts = 0
+        }
         if id.source == .telemetry, bucket.attempts > 0 {
-            risingRun.note(RisingRun.Minute(minute: minute, attempts: bucket.attempts, failed: bucket.failed, baseline: lastBaseline))
+            origin.note(BurstOrigin.Minute(minute: minute, attempts: bucket.attempts, failed: bucket.failed,
+                                           baseline: lastBaseline, atAlternative: evidence > 0, elevated: elevatedNow))
         }
         if let start = burstStart {
-            if id.source == .telemetry, failureAlarm, minute - start >= settings.blipMinutes { pastBlipEvidence += evidence }
+            if id.source == .telemetry, failureAlarm, minute - start >= settings.blipMinutes {
+                pastBlipEvidence += levelEvidence(bucket)
+                pastBlipVolume += Double(bucket.attempts) * alternative
+            }
         } else {
             pastBlipEvidence = 0
+            pastBlipVolume = 0
         }
         if alarm != nil {
             if failureAlarm, alarm?.kind == .latency { alarm?.kind = .failure }
@@ -279,16 +293,26 @@ struct SeriesDetector {
         // night one failure in six attempts, or two in thirty, clears the lower bar by itself).
         // A subtle fault (a few times the usual ratio, at volume) adds evidence every minute
         // without any one minute reaching the bar for standing alone: its elevated minutes are
-        // where its burst begins, and while the alarm stands they keep it failing now.
+        // where its burst begins, and while the alarm stands those at the burst's level keep it
+        // failing now.
         let elevated = !isProbe && lastRatio > p0 && surprise >= settings.alarmMinuteSurprise
             && Double(n) * p1 >= settings.elevatedMinuteVolume
-        if elevated {
-            if elevatedSince == nil || !continuesElevatedRun(at: minute, settings: settings) { elevatedSince = minute }
-            lastElevated = minute
-        }
-        let supports = failureAlarm && elevated
+        elevatedNow = elevated
+        let level = burstAttempts > 0 ? Double(burstFailed) / Double(burstAttempts) : p1
+        let supports = failureAlarm && elevated && BurstOrigin.favours(failed: x, attempts: n, level: level, over: p0)
         alternative = p1
         return ((significant || supports) && lastRatio > p0, p0, llr)
+    }
+
+    /// The log-likelihood ratio of a telemetry minute at the burst's level against its baseline
+    /// (the failure test's alternative before the burst has a significant minute): what follows a
+    /// blip continues it when it fails at the blip's level, not merely more than usual.
+    private func levelEvidence(_ bucket: MinuteBucket) -> Double {
+        let p0 = lastBaseline
+        let level = burstAttempts > 0 ? Double(burstFailed) / Double(burstAttempts) : alternative
+        guard bucket.attempts > 0, p0 > 0, level > p0, level < 1 else { return 0 }
+        let x = Double(bucket.failed)
+        return x * log(level / p0) + (Double(bucket.attempts) - x) * log((1 - level) / (1 - p0))
     }
 
     /// Extends the run of probe failures at one layer with a minute that failed at `steps`, or
@@ -306,19 +330,6 @@ struct SeriesDetector {
             runSteps = shared
             oneLayerRun += 1
         }
-    }
-
-    /// Whether `minute` is within the current elevated run: no more than `burstGapMinutes` quiet
-    /// minutes since its latest elevated minute.
-    private func continuesElevatedRun(at minute: Int, settings: DetectionSettings) -> Bool {
-        guard let lastElevated else { return false }
-        return minute - lastElevated <= settings.burstGapMinutes + 1
-    }
-
-    /// The first minute of the elevated run that `minute` continues, if it continues one.
-    private func elevatedRunStart(at minute: Int, settings: DetectionSettings) -> Int? {
-        guard continuesElevatedRun(at: minute, settings: settings) else { return nil }
-        return elevatedSince
     }
 
     /// n × KL(x/n ‖ p0) when the minute fails more than the baseline: the log of how much better

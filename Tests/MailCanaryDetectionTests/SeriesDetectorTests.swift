@@ -299,11 +299,8 @@ struct SeriesDetectorTests {
         let fault = [4, 4, 2, 4, 7, 4, 4, 5, 4, 4, 4, 4]
         let found = try #require(Self.firstSustained(attempts: 100, history: usual, failures: fault))
         #expect(found <= 4)
-        // Counting the burst from the first minute that stands alone (no elevated minutes) finds it later.
-        var standAloneStart = DetectionSettings()
-        standAloneStart.elevatedMinuteVolume = .infinity
-        let later = try #require(Self.firstSustained(attempts: 100, settings: standAloneStart, history: usual, failures: fault))
-        #expect(later >= 6)
+        // (Counted from the seven, the minute that stands alone, the burst would be sustained from
+        // index 7 at the soonest; `BurstOriginTests.ownMinutes` holds the origin itself.)
     }
 
     @Test("a failure ramp's burst begins where its minutes began to fail more than usual, together")
@@ -333,6 +330,28 @@ struct SeriesDetectorTests {
         var lowBar = DetectionSettings()
         lowBar.risingRunSurprise = lowBar.alarmMinuteSurprise
         #expect(Self.firstSustained(attempts: 630, settings: lowBar, history: usual, failures: minutes) == 5)
+    }
+
+    @Test("a three-minute blip beside a chance minute stays a blip: the minute fails at the usual level, not the blip's")
+    func blipBesideChanceMinute() {
+        // IMAP at 120 attempts a minute failing once or twice, then a minute of five (elevated by
+        // chance: e^3.2), a blip of 14 to 20 % for three minutes, and nothing more (a replay's minutes).
+        let usual = { (minute: Int) in minute % 4 == 0 ? 2 : 1 }
+        #expect(Self.firstSustained(attempts: 120, history: usual, failures: [5, 17, 21, 24, 1, 0, 1, 0, 2, 1]) == nil)
+        // The same minute of five after the blip.
+        #expect(Self.firstSustained(attempts: 120, history: usual, failures: [1, 17, 21, 24, 5, 1, 0, 1, 0, 2]) == nil)
+        // A blip that goes on at its level is sustained from its fourth minute.
+        #expect(Self.firstSustained(attempts: 120, history: usual, failures: [1, 17, 21, 24, 19, 1, 0, 1, 0, 2]) == 4)
+    }
+
+    @Test("what follows a blip continues it only at the blip's level")
+    func chanceFailuresAfterBlip() {
+        // SMTP at 24 attempts a minute failing once in four minutes, a blip of 17 to 50 %, then two
+        // failures and one (e^2.5 against the usual at the test's alternative, but far from the
+        // blip's level): a blip. The same at the blip's level is not.
+        let usual = { (minute: Int) in minute % 4 == 0 ? 1 : 0 }
+        #expect(Self.firstSustained(attempts: 24, history: usual, failures: [4, 12, 10, 2, 1, 0, 0, 0, 0]) == nil)
+        #expect(Self.firstSustained(attempts: 24, history: usual, failures: [4, 12, 10, 8, 9, 0, 0, 0, 0]) != nil)
     }
 
     /// Expects nothing sustained with the default volume for an elevated minute, and something
