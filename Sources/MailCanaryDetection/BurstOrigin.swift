@@ -83,8 +83,16 @@ struct BurstOrigin {
 
     /// Whether `failed` of `attempts` are likelier at `level` than at `baseline`.
     static func favours(failed: Int, attempts: Int, level: Double, over baseline: Double) -> Bool {
-        guard attempts > 0, level > baseline, baseline > 0, level < 1 else { return false }
+        evidence(failed: failed, attempts: attempts, level: level, over: baseline) > 0
+    }
+
+    /// The log-likelihood ratio of `failed` of `attempts` at `level` against `baseline` (0 when
+    /// the level is not above the baseline). A level of 1 (a burst that failed every attempt)
+    /// is taken as 0.99, so that one success weighs against it without making it impossible.
+    static func evidence(failed: Int, attempts: Int, level: Double, over baseline: Double) -> Double {
+        let level = min(level, 0.99)
+        guard attempts > 0, baseline > 0, level > baseline else { return 0 }
         let x = Double(failed)
-        return x * log(level / baseline) + (Double(attempts) - x) * log((1 - level) / (1 - baseline)) > 0
+        return x * log(level / baseline) + (Double(attempts) - x) * log((1 - level) / (1 - baseline))
     }
 }

@@ -298,21 +298,21 @@ struct SeriesDetector {
         let elevated = !isProbe && lastRatio > p0 && surprise >= settings.alarmMinuteSurprise
             && Double(n) * p1 >= settings.elevatedMinuteVolume
         elevatedNow = elevated
-        let level = burstAttempts > 0 ? Double(burstFailed) / Double(burstAttempts) : p1
-        let supports = failureAlarm && elevated && BurstOrigin.favours(failed: x, attempts: n, level: level, over: p0)
         alternative = p1
+        let supports = failureAlarm && elevated && BurstOrigin.favours(failed: x, attempts: n, level: burstLevel, over: p0)
         return ((significant || supports) && lastRatio > p0, p0, llr)
     }
 
-    /// The log-likelihood ratio of a telemetry minute at the burst's level against its baseline
-    /// (the failure test's alternative before the burst has a significant minute): what follows a
-    /// blip continues it when it fails at the blip's level, not merely more than usual.
+    /// The burst's level: the failure ratio of its significant minutes (the failure test's
+    /// alternative before it has one).
+    private var burstLevel: Double {
+        burstAttempts > 0 ? Double(burstFailed) / Double(burstAttempts) : alternative
+    }
+
+    /// The log-likelihood ratio of a telemetry minute at the burst's level against its baseline:
+    /// what follows a blip continues it when it fails at the blip's level, not merely more than usual.
     private func levelEvidence(_ bucket: MinuteBucket) -> Double {
-        let p0 = lastBaseline
-        let level = burstAttempts > 0 ? Double(burstFailed) / Double(burstAttempts) : alternative
-        guard bucket.attempts > 0, p0 > 0, level > p0, level < 1 else { return 0 }
-        let x = Double(bucket.failed)
-        return x * log(level / p0) + (Double(bucket.attempts) - x) * log((1 - level) / (1 - p0))
+        BurstOrigin.evidence(failed: bucket.failed, attempts: bucket.attempts, level: burstLevel, over: lastBaseline)
     }
 
     /// Extends the run of probe failures at one layer with a minute that failed at `steps`, or

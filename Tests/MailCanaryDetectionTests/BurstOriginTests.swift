@@ -74,6 +74,10 @@ struct BurstOriginTests {
         #expect(!BurstOrigin.favours(failed: 5, attempts: 136, level: 0.196, over: 0.013))
         #expect(!BurstOrigin.favours(failed: 4, attempts: 100, level: 0.01, over: 0.01))
         #expect(!BurstOrigin.favours(failed: 0, attempts: 0, level: 0.5, over: 0.01))
+        // A burst that failed every attempt: a minute failing every attempt is at its level, one
+        // failing a third of them is not.
+        #expect(BurstOrigin.favours(failed: 10, attempts: 10, level: 1, over: 0.01))
+        #expect(!BurstOrigin.favours(failed: 10, attempts: 30, level: 1, over: 0.01))
     }
 
     @Test("a lead-in needs the volume for the alternative to show")
