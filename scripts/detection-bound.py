@@ -128,7 +128,7 @@ def bound(spec, scenario, bar, horizon=30):
 
 
 def main():
-    args = [a for a in sys.argv[1:]]
+    args = list(sys.argv[1:])
     bar = 4.5
     if "--bar" in args:
         i = args.index("--bar")

@@ -11,7 +11,7 @@ import Foundation
 ///   before a blip of 15 % would make a three-minute blip look four minutes long.
 /// - **Its rising lead-in.** Before those, the latest minutes in a row that each failed more than
 ///   their baseline but less than the alternative, taken back as far as they, together, are
-///   unusual at `risingRunSurprise`. A failure ramp (a few tenths of a point more each minute)
+///   unusual at `leadInSurprise`. A failure ramp (a few tenths of a point more each minute)
 ///   fails more than usual minutes before any one of its minutes is unusual by itself: four
 ///   minutes at twice the usual ratio, at 850 attempts a minute, each look like chance, while
 ///   together they do not. A minute at the alternative's level that was not one of the burst's
@@ -51,7 +51,7 @@ struct BurstOrigin {
                 own = entry.minute
             }
         }
-        return leadIn(before: own, alternative: alternative, bar: settings.risingRunSurprise,
+        return leadIn(before: own, alternative: alternative, bar: settings.leadInSurprise,
                       volume: settings.elevatedMinuteVolume) ?? own
     }
 
@@ -92,7 +92,6 @@ struct BurstOrigin {
     static func evidence(failed: Int, attempts: Int, level: Double, over baseline: Double) -> Double {
         let level = min(level, 0.99)
         guard attempts > 0, baseline > 0, level > baseline else { return 0 }
-        let x = Double(failed)
-        return x * log(level / baseline) + (Double(attempts) - x) * log((1 - level) / (1 - baseline))
+        return SeriesDetector.logLikelihoodRatio(failed: failed, attempts: attempts, at: level, against: baseline)
     }
 }

@@ -37,7 +37,7 @@ public struct DetectionSettings: Sendable, Equatable {
     /// ``BurstOrigin``). Higher than an elevated minute's bar, because the run is chosen (up to
     /// six starts, each minute selected for being above its baseline): five ordinary minutes that
     /// happen to be above it pool to about e^1.6 by chance.
-    public var risingRunSurprise = 4.5
+    public var leadInSurprise = 4.5
     /// Quiet minutes in a row that a run of elevated minutes may hold and still be one run.
     public var burstGapMinutes = 1
     /// Latency must also rise by this factor over its baseline median to count (practical significance).

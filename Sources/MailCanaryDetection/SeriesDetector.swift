@@ -47,10 +47,6 @@ struct SeriesDetector {
     /// minute of 3.7 % just after a blip of 20 % does not.
     private var burstFailed = 0
     private var burstAttempts = 0
-    /// Whether the current minute was elevated (telemetry).
-    private var elevatedNow = false
-    /// The current minute's alternative failure ratio (telemetry).
-    private var alternative = 0.0
     /// Telemetry: the log-likelihood ratios of the burst's minutes past the blip length at the
     /// burst's level against the baseline (``levelEvidence(_:)``), summed while the failure alarm
     /// stands: whether what followed a blip's worth of minutes, together, still shows the failure.
@@ -174,10 +170,11 @@ struct SeriesDetector {
         var significant = false
         var baseline = 0.0
         var evidence = 0.0
+        var elevated = false
         switch id.source {
         case .probe, .telemetry:
-            (significant, baseline, evidence) = testFailures(bucket, minute: minute, hourOfWeek: hourOfWeek, settings: settings,
-                                                             warm: warm)
+            (significant, baseline, evidence, elevated) = testFailures(bucket, minute: minute, hourOfWeek: hourOfWeek,
+                                                                       settings: settings, warm: warm)
         case .reports:
             (significant, baseline) = testReports(bucket, minute: minute, settings: settings, warm: warm)
         }
@@ -190,7 +187,7 @@ struct SeriesDetector {
             if id.source == .probe { continueLayerRun(Set(bucket.failedSteps.keys)) }
             if burstStart == nil {
                 burstStart = id.source == .telemetry && lastRatio > lastBaseline
-                    ? origin.start(at: minute, level: lastRatio, alternative: alternative, settings: settings)
+                    ? origin.start(at: minute, level: lastRatio, alternative: alternative(settings), settings: settings)
                     : minute
             }
             if id.source == .telemetry, lastRatio > lastBaseline {
@@ -219,12 +216,12 @@ struct SeriesDetector {
         }
         if id.source == .telemetry, bucket.attempts > 0 {
             origin.note(BurstOrigin.Minute(minute: minute, attempts: bucket.attempts, failed: bucket.failed,
-                                           baseline: lastBaseline, atAlternative: evidence > 0, elevated: elevatedNow))
+                                           baseline: lastBaseline, atAlternative: evidence > 0, elevated: elevated))
         }
         if let start = burstStart {
             if id.source == .telemetry, failureAlarm, minute - start >= settings.blipMinutes {
-                pastBlipEvidence += levelEvidence(bucket)
-                pastBlipVolume += Double(bucket.attempts) * alternative
+                pastBlipEvidence += levelEvidence(bucket, settings)
+                pastBlipVolume += Double(bucket.attempts) * alternative(settings)
             }
         } else {
             pastBlipEvidence = 0
@@ -243,19 +240,18 @@ struct SeriesDetector {
     // MARK: - Failures
 
     private mutating func testFailures(_ bucket: MinuteBucket, minute: Int, hourOfWeek: Int, settings: DetectionSettings,
-                                       warm: Bool) -> (significant: Bool, baseline: Double, evidence: Double) {
+                                       warm: Bool) -> (significant: Bool, baseline: Double, evidence: Double, elevated: Bool) {
         let n = bucket.attempts
         let x = bucket.failed
-        guard n > 0 else { return (false, 0, 0) }
+        guard n > 0 else { return (false, 0, 0, false) }
         let isProbe = id.source == .probe
         let floor = isProbe ? settings.probeFailureFloor : 0.000_5
         let p0 = failureBaseline.ratio(hourOfWeek: hourOfWeek, floor: floor)
-        let p1 = isProbe ? max(settings.probeFailureAlternative, 2 * p0)
-                         : min(0.9, max(p0 * settings.failureRatioFactor, p0 + settings.failureRatioShift))
-        let threshold = isProbe ? settings.probeThreshold : settings.telemetryThreshold
-        let llr = Double(x) * log(p1 / p0) + Double(n - x) * log((1 - p1) / (1 - p0))
         lastRatio = Double(x) / Double(n)
         lastBaseline = p0
+        let p1 = alternative(settings)
+        let threshold = isProbe ? settings.probeThreshold : settings.telemetryThreshold
+        let llr = Self.logLikelihoodRatio(failed: x, attempts: n, at: p1, against: p0)
         let surprise = Self.surprise(failed: x, attempts: n, baseline: p0)
         let significant = surprise >= (isProbe ? 3 : 6.9)
 
@@ -297,22 +293,29 @@ struct SeriesDetector {
         // failing now.
         let elevated = !isProbe && lastRatio > p0 && surprise >= settings.alarmMinuteSurprise
             && Double(n) * p1 >= settings.elevatedMinuteVolume
-        elevatedNow = elevated
-        alternative = p1
-        let supports = failureAlarm && elevated && BurstOrigin.favours(failed: x, attempts: n, level: burstLevel, over: p0)
-        return ((significant || supports) && lastRatio > p0, p0, llr)
+        let supports = failureAlarm && elevated
+            && BurstOrigin.favours(failed: x, attempts: n, level: burstLevel(settings), over: p0)
+        return ((significant || supports) && lastRatio > p0, p0, llr, elevated)
+    }
+
+    /// The failure ratio the failure test looks for, against the baseline of the latest minute
+    /// tested: half the probes failing, or for telemetry `max(p0 × ratio, p0 + shift)`.
+    private func alternative(_ settings: DetectionSettings) -> Double {
+        let p0 = lastBaseline
+        return id.source == .probe ? max(settings.probeFailureAlternative, 2 * p0)
+                                   : min(0.9, max(p0 * settings.failureRatioFactor, p0 + settings.failureRatioShift))
     }
 
     /// The burst's level: the failure ratio of its significant minutes (the failure test's
     /// alternative before it has one).
-    private var burstLevel: Double {
-        burstAttempts > 0 ? Double(burstFailed) / Double(burstAttempts) : alternative
+    private func burstLevel(_ settings: DetectionSettings) -> Double {
+        burstAttempts > 0 ? Double(burstFailed) / Double(burstAttempts) : alternative(settings)
     }
 
     /// The log-likelihood ratio of a telemetry minute at the burst's level against its baseline:
     /// what follows a blip continues it when it fails at the blip's level, not merely more than usual.
-    private func levelEvidence(_ bucket: MinuteBucket) -> Double {
-        BurstOrigin.evidence(failed: bucket.failed, attempts: bucket.attempts, level: burstLevel, over: lastBaseline)
+    private func levelEvidence(_ bucket: MinuteBucket, _ settings: DetectionSettings) -> Double {
+        BurstOrigin.evidence(failed: bucket.failed, attempts: bucket.attempts, level: burstLevel(settings), over: lastBaseline)
     }
 
     /// Extends the run of probe failures at one layer with a minute that failed at `steps`, or
@@ -338,7 +341,14 @@ struct SeriesDetector {
         guard n > 0, x > 0 else { return 0 }
         let q = Double(x) / Double(n)
         guard q > p0 else { return 0 }
-        var value = Double(x) * log(q / p0)
+        return logLikelihoodRatio(failed: x, attempts: n, at: q, against: p0)
+    }
+
+    /// log P(x of n | q) / P(x of n | p0) for a binomial; a term whose count is zero is left out
+    /// (its ratio may be 0 or 1 then).
+    static func logLikelihoodRatio(failed x: Int, attempts n: Int, at q: Double, against p0: Double) -> Double {
+        var value = 0.0
+        if x > 0 { value += Double(x) * log(q / p0) }
         if x < n { value += Double(n - x) * log((1 - q) / (1 - p0)) }
         return value
     }

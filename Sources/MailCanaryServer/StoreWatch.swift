@@ -17,6 +17,8 @@ public final class StoreWatch: Service, Sendable {
 
     /// How often the store is checked while it answers (and so what a 503's Retry-After says).
     public static let checkEvery: Duration = .seconds(5)
+    /// How soon the next check comes after one that failed.
+    static let recheck: Duration = .seconds(1)
 
     public init(store: any MailCanaryStore, clock: @escaping @Sendable () -> Int64, logger: Logger) {
         self.store = store
@@ -37,8 +39,6 @@ public final class StoreWatch: Service, Sendable {
             try? await gracefulShutdownSleep(answered ? Self.checkEvery : Self.recheck)
         }
     }
-
-    static let recheck: Duration = .seconds(1)
 
     /// One health check (the loop's step, and what tests call); whether the store answered.
     @discardableResult

@@ -239,19 +239,19 @@ struct WebController: Sendable {
     /// The last 30 days' incidents for the public pages, read now (nil time); or, while the store
     /// does not answer, the last list it gave and when it was read (none at all: the error).
     func publicIncidents(nowMs: Int64) async throws -> (incidents: [IncidentView], asOfMs: Int64?) {
-        if storeWatch?.downSinceMs == nil {
-            do {
-                let recent = try await incidents(limit: 1_000, sinceMs: nowMs - 30 * 86_400_000)
-                lastPublicIncidents.withLockedValue { $0 = (nowMs, recent) }
-                return (recent, nil)
-            } catch {
-                guard let last = lastPublicIncidents.withLockedValue({ $0 }) else { throw error }
+        do {
+            if storeWatch?.downSinceMs != nil { throw StoreWatch.Unreachable() }
+            let recent = try await incidents(limit: 1_000, sinceMs: nowMs - 30 * 86_400_000)
+            lastPublicIncidents.withLockedValue { $0 = (nowMs, recent) }
+            return (recent, nil)
+        } catch {
+            guard let last = lastPublicIncidents.withLockedValue({ $0 }) else { throw error }
+            // The watch has said so already; a read that failed on its own is worth a line.
+            if !(error is StoreWatch.Unreachable) {
                 logger.warning("the status page shows the last incidents read", metadata: ["error": "\(StoreErrorText.describe(error))"])
-                return (last.incidents, last.atMs)
             }
+            return (last.incidents, last.atMs)
         }
-        guard let last = lastPublicIncidents.withLockedValue({ $0 }) else { throw StoreWatch.Unreachable() }
-        return (last.incidents, last.atMs)
     }
 
     func status(only: String?) async throws -> Response {

@@ -299,8 +299,14 @@ struct SeriesDetectorTests {
         let fault = [4, 4, 2, 4, 7, 4, 4, 5, 4, 4, 4, 4]
         let found = try #require(Self.firstSustained(attempts: 100, history: usual, failures: fault))
         #expect(found <= 4)
-        // (Counted from the seven, the minute that stands alone, the burst would be sustained from
-        // index 7 at the soonest; `BurstOriginTests.ownMinutes` holds the origin itself.)
+        // Counted from the seven, the minute that stands alone, it would be sustained later: the
+        // burst begins at the first four, not at the seven.
+        var detector = SeriesDetector(id: SeriesID(service: "contoso", path: .ews, region: "apac", source: .telemetry))
+        for minute in 0..<(180 + 5) {
+            detector.evaluate(Self.bucket(attempts: 100, failed: minute < 180 ? usual(minute) : fault[minute - 180]),
+                              minute: minute, hourOfWeek: 10, settings: DetectionSettings())
+        }
+        #expect(detector.burstStart == 180)
     }
 
     @Test("a failure ramp's burst begins where its minutes began to fail more than usual, together")
@@ -313,9 +319,9 @@ struct SeriesDetectorTests {
         let found = try #require(Self.firstSustained(attempts: 850, history: usual, failures: ramp))
         #expect(found == 5)
         // Without the rising run the burst begins at the 23 and must outlast the blip length.
-        var noRisingRun = DetectionSettings()
-        noRisingRun.risingRunSurprise = .infinity
-        #expect(Self.firstSustained(attempts: 850, settings: noRisingRun, history: usual, failures: ramp) == 8)
+        var noLeadIn = DetectionSettings()
+        noLeadIn.leadInSurprise = .infinity
+        #expect(Self.firstSustained(attempts: 850, settings: noLeadIn, history: usual, failures: ramp) == 8)
     }
 
     @Test("a sharp spike after a few ordinary minutes above the usual still waits for the blip length")
@@ -328,7 +334,7 @@ struct SeriesDetectorTests {
         #expect(Self.firstSustained(attempts: 630, history: usual, failures: minutes) == 8)
         // At an elevated minute's bar they would have made the outage look five minutes old.
         var lowBar = DetectionSettings()
-        lowBar.risingRunSurprise = lowBar.alarmMinuteSurprise
+        lowBar.leadInSurprise = lowBar.alarmMinuteSurprise
         #expect(Self.firstSustained(attempts: 630, settings: lowBar, history: usual, failures: minutes) == 5)
     }
 
